@@ -1,0 +1,29 @@
+# OpenPractice: the two commands.
+#   make run   install what is missing, build (release), serve the demo practice at http://127.0.0.1:3000
+#   make test  install what is missing, then format, lint, unit, integration and end-to-end tests
+#
+# Builds go to a stable target directory outside the checkout, so repeated
+# runs (and CI in a fresh clone on the same machine) are incremental.
+
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
+export OP_TOOLS ?= $(HOME)/.local/openpractice
+export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: run test build tools clean-data
+
+run:
+	scripts/run.sh
+
+test:
+	scripts/test.sh
+
+build:
+	scripts/tools.sh build
+	cargo leptos build --release
+
+tools:
+	scripts/tools.sh test
+
+# Deletes the local embedded database (the demo is re-seeded on next run).
+clean-data:
+	rm -rf ./data

@@ -1,0 +1,21 @@
+//! OpenPractice's UI and server functions: one crate rendered on the server
+//! (feature `ssr`) and hydrated in the browser (feature `hydrate`). Database
+//! and server-only code sits behind `ssr` so it never reaches the WASM.
+
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use error::AppError;
+pub use shell::{shell, App};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

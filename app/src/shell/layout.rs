@@ -1,0 +1,111 @@
+//! Header (practice, person, role, "Sign out"), role-filtered navigation and
+//! the demo-data banner. Never shows patient data.
+
+use super::{hard_navigate, ErrorPage};
+use crate::auth::{CurrentUser, SignOut};
+use crate::AppError;
+use domain::Area;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The signed-in user, loaded once per page load (blocking, so the server
+/// renders the shell with it).
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+#[component]
+pub fn DemoBanner() -> impl IntoView {
+    view! {
+        <div role="note" class="bg-nhs-warm-yellow px-4 py-2 text-center font-bold text-nhs-text">
+            "Demo practice: every patient and staff member here is synthetic test data, not a real person."
+        </div>
+    }
+}
+
+/// The shell around every signed-in page, with the page in its outlet.
+#[component]
+pub fn ShellRoute() -> impl IntoView {
+    let UserResource(user) = expect_context::<UserResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="p-4">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => view! { <SignedIn user=u /> }.into_any(),
+                    Ok(None) => view! { <SignedOut /> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignedOut() -> impl IntoView {
+    view! {
+        <main id="main" class="mx-auto max-w-xl px-4 py-8">
+            <h1 class="mb-4 text-3xl font-bold">"You are signed out"</h1>
+            <a class="op-link" href="/login">"Sign in"</a>
+        </main>
+    }
+}
+
+#[component]
+fn SignedIn(user: CurrentUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            hard_navigate("/login");
+        }
+    });
+    let areas = Area::for_role(user.role);
+    let demo = user.practice_is_demo;
+    provide_context(user.clone());
+
+    view! {
+        {demo.then(|| view! { <DemoBanner /> })}
+        <header class="bg-nhs-blue text-white">
+            <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-x-6 gap-y-2 px-4 py-3">
+                <div class="flex flex-wrap items-baseline gap-x-4">
+                    <a href="/" class="op-header-link text-2xl font-bold">"OpenPractice"</a>
+                    <span class="text-lg">{user.practice_name.clone()}</span>
+                </div>
+                <div class="flex flex-wrap items-center gap-4">
+                    <p>
+                        <span class="font-bold">{user.display_name.clone()}</span>
+                        " · "
+                        <span>{user.role.label()}</span>
+                    </p>
+                    <ActionForm action=sign_out>
+                        <button type="submit" class="op-button-reverse">"Sign out"</button>
+                    </ActionForm>
+                </div>
+            </div>
+            <nav aria-label="Main" class="border-t border-white/30 bg-nhs-dark-blue">
+                <ul class="mx-auto flex max-w-6xl flex-wrap px-2">
+                    {areas
+                        .into_iter()
+                        .map(|area| {
+                            view! {
+                                <li>
+                                    <A href=area.path() attr:class="op-nav-link">
+                                        {area.label()}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        </header>
+        <main id="main" class="mx-auto max-w-6xl px-4 py-6">
+            {move || {
+                sign_out
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| view! { <p role="alert" class="mb-4 font-bold text-nhs-red">{e.to_string()}</p> })
+            }}
+            <Outlet />
+        </main>
+    }
+}

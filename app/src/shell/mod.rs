@@ -1,0 +1,78 @@
+//! The HTML document, the router and the app shell (header, navigation,
+//! demo banner). Pages plug into the shell's outlet.
+
+mod errors;
+mod layout;
+
+pub use errors::{ErrorPage, NotFound};
+pub use layout::{DemoBanner, ShellRoute, UserResource};
+
+use crate::auth::{get_current_user, SignInPage};
+use crate::pages::{AreaPage, HomePage};
+use domain::Area;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The server-rendered document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <leptos_meta::MetaTags />
+            </head>
+            <body class="min-h-screen bg-nhs-grey-5 font-sans text-nhs-text">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let user = Resource::new_blocking(|| (), |_| get_current_user());
+    provide_context(UserResource(user));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/openpractice.css" />
+        <Title formatter=|t: String| if t.is_empty() { "OpenPractice".to_string() } else { format!("{t} – OpenPractice") } />
+        <a href="#main" class="op-skip-link">"Skip to main content"</a>
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/login") view=SignInPage />
+                <ParentRoute path=path!("") view=ShellRoute>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("waiting-room") view=|| view! { <AreaPage area=Area::WaitingRoom /> } />
+                    <Route path=path!("appointments") view=|| view! { <AreaPage area=Area::Appointments /> } />
+                    <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
+                    <Route path=path!("tasks") view=|| view! { <AreaPage area=Area::Tasks /> } />
+                    <Route path=path!("admin") view=|| view! { <AreaPage area=Area::Admin /> } />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// A full page load: used after sign-in and sign-out so every piece of
+/// per-user state is rebuilt from the server, never carried over.
+pub fn hard_navigate(path: &str) {
+    let _ = window().location().set_href(path);
+}
+
+/// Sets the HTTP status of the server-rendered response (no-op in the browser).
+pub fn set_status(_code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(_code),
+    ) {
+        options.set_status(status);
+    }
+}

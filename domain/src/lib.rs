@@ -1,0 +1,15 @@
+//! OpenPractice's plain domain: types that carry their own rules (an invalid
+//! NHS number, role or postcode cannot exist past the boundary). No I/O, no
+//! database types: this crate builds for the browser (WASM) and the server.
+
+pub mod nav;
+pub mod nhs_number;
+pub mod postcode;
+pub mod role;
+pub mod staff;
+
+pub use nav::Area;
+pub use nhs_number::{NhsNumber, NhsNumberError};
+pub use postcode::{Postcode, PostcodeError};
+pub use role::{Role, RoleError};
+pub use staff::{Username, UsernameError};

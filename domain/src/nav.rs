@@ -1,0 +1,75 @@
+//! The areas of the app and which roles may use each: the single table the
+//! navigation, the pages and the server functions all consult.
+
+use crate::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Area {
+    WaitingRoom,
+    Appointments,
+    Patients,
+    Tasks,
+    Admin,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [
+        Area::WaitingRoom,
+        Area::Appointments,
+        Area::Patients,
+        Area::Tasks,
+        Area::Admin,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Area::WaitingRoom => "Waiting room",
+            Area::Appointments => "Appointments",
+            Area::Patients => "Patients",
+            Area::Tasks => "Tasks",
+            Area::Admin => "Admin",
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Area::WaitingRoom => "/waiting-room",
+            Area::Appointments => "/appointments",
+            Area::Patients => "/patients",
+            Area::Tasks => "/tasks",
+            Area::Admin => "/admin",
+        }
+    }
+
+    /// Reception and clinicians run the day (waiting room); the admin team
+    /// manages the practice (admin) but does not work the front desk.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Area::WaitingRoom => matches!(role, Role::Reception | Role::Gp | Role::Nurse),
+            Area::Appointments | Area::Patients | Area::Tasks => true,
+            Area::Admin => role == Role::Admin,
+        }
+    }
+
+    pub fn for_role(role: Role) -> Vec<Area> {
+        Area::ALL.into_iter().filter(|a| a.allows(role)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_sees_admin_and_admin_does_not_work_the_desk() {
+        assert_eq!(
+            Area::for_role(Role::Admin),
+            vec![Area::Appointments, Area::Patients, Area::Tasks, Area::Admin]
+        );
+        for r in [Role::Reception, Role::Gp, Role::Nurse] {
+            assert!(!Area::Admin.allows(r));
+            assert!(Area::WaitingRoom.allows(r));
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! End-to-end harness: starts a real `openpractice` server (in-memory
+//! database, demo practice, ephemeral port) and a real headless Chromium via
+//! playwright-rs. Tests find things by role and accessible name.
+//!
+//! Environment (set by `make test`): OP_E2E_BIN, the debug server binary built
+//! by cargo-leptos; OP_E2E_SITE_ROOT, the site it built (WASM, JS, CSS).
+
+use anyhow::{bail, Context, Result};
+use playwright_rs::{
+    expect, AriaRole, Browser, BrowserContext, GetByRoleOptions, LaunchOptions, Locator, Page,
+    Playwright,
+};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const DEMO_PASSWORD: &str = "openpractice-demo";
+
+/// A running server, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base_url: String,
+}
+
+impl Server {
+    /// Starts a server on `mem://` with the demo practice seeded.
+    pub fn start_demo() -> Result<Self> {
+        Self::start(&["--db", "mem://", "--demo"])
+    }
+
+    /// Starts the server binary with `args` plus an ephemeral port and the built site.
+    pub fn start(args: &[&str]) -> Result<Self> {
+        let bin = binary()?;
+        let site = std::env::var("OP_E2E_SITE_ROOT").context("OP_E2E_SITE_ROOT is not set")?;
+        let mut child = Command::new(&bin)
+            .args(args)
+            .args(["--listen", "127.0.0.1:0", "--site-root", &site])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {bin}"))?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                if let Some(url) = line.strip_prefix("OpenPractice listening on ") {
+                    let _ = tx.send(url.trim().to_string());
+                }
+            }
+        });
+        let base_url = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                bail!("the server did not start listening within 120 s");
+            }
+        };
+        Ok(Self { child, base_url })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Result<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if std::time::Instant::now() > deadline {
+                bail!("the server did not exit within {timeout:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The server binary under test.
+pub fn binary() -> Result<String> {
+    std::env::var("OP_E2E_BIN")
+        .context("OP_E2E_BIN is not set: run the end-to-end tests with `make test`")
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Debian's Chromium, headless, with the background networking that this
+/// closed network would refuse switched off.
+pub async fn launch_browser() -> Result<(Playwright, Browser)> {
+    let playwright = Playwright::launch()
+        .await
+        .context("starting the Playwright driver")?;
+    let args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .map(String::from)
+    .to_vec();
+    let browser = playwright
+        .chromium()
+        .launch_with_options(
+            LaunchOptions::new()
+                .executable_path(
+                    std::env::var("OP_E2E_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                )
+                .headless(true)
+                .args(args),
+        )
+        .await
+        .context("launching Chromium")?;
+    Ok((playwright, browser))
+}
+
+pub fn role(page: &Page, role: AriaRole, name: &str) -> Locator {
+    page.get_by_role(
+        role,
+        Some(GetByRoleOptions::default().name(name).exact(true)),
+    )
+}
+
+/// Signs in through the form, as a person would, and waits for the shell.
+pub async fn sign_in(
+    server: &Server,
+    context: &BrowserContext,
+    username: &str,
+    password: &str,
+) -> Result<Page> {
+    let page = context.new_page().await?;
+    page.goto(&server.url("/login"), None).await?;
+    fill_sign_in(&page, username, password).await?;
+    expect(role(&page, AriaRole::Button, "Sign out"))
+        .to_be_visible()
+        .await?;
+    Ok(page)
+}
+
+pub async fn fill_sign_in(page: &Page, username: &str, password: &str) -> Result<()> {
+    page.get_by_label("Username", true)
+        .fill(username, None)
+        .await?;
+    page.get_by_label("Password", true)
+        .fill(password, None)
+        .await?;
+    role(page, AriaRole::Button, "Sign in").click(None).await?;
+    Ok(())
+}

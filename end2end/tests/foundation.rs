@@ -1,0 +1,160 @@
+//! The foundation, through a real browser: each demo role signs in and sees
+//! its navigation; a wrong password is refused; sign-out kills the session.
+
+use end2end::{fill_sign_in, launch_browser, role, sign_in, Server, DEMO_PASSWORD};
+use playwright_rs::{expect, AriaRole, GetByRoleOptions};
+
+#[tokio::test]
+async fn each_demo_role_signs_in_and_sees_its_own_navigation() -> anyhow::Result<()> {
+    let server = Server::start_demo()?;
+    let (_pw, browser) = launch_browser().await?;
+    let cases = [
+        (
+            "reception",
+            "Rachel Green",
+            "Receptionist",
+            &["Waiting room", "Appointments", "Patients", "Tasks"][..],
+            &["Admin"][..],
+        ),
+        (
+            "gp",
+            "Dr Aisha Khan",
+            "GP",
+            &["Waiting room", "Appointments", "Patients", "Tasks"][..],
+            &["Admin"][..],
+        ),
+        (
+            "nurse",
+            "Nurse Bethan Hughes",
+            "Nurse",
+            &["Waiting room", "Appointments", "Patients", "Tasks"][..],
+            &["Admin"][..],
+        ),
+        (
+            "admin",
+            "Helen Carter",
+            "Practice admin",
+            &["Appointments", "Patients", "Tasks", "Admin"][..],
+            &["Waiting room"][..],
+        ),
+    ];
+    for (username, name, role_label, visible, hidden) in cases {
+        let context = browser.new_context().await?;
+        let page = sign_in(&server, &context, username, DEMO_PASSWORD).await?;
+        expect(role(&page, AriaRole::Heading, &format!("Welcome, {name}")))
+            .to_be_visible()
+            .await?;
+        let banner = page.get_by_role(AriaRole::Banner, None);
+        expect(banner.clone())
+            .to_contain_text("Riverside Surgery")
+            .await?;
+        expect(banner.clone()).to_contain_text(name).await?;
+        expect(banner).to_contain_text(role_label).await?;
+        expect(page.get_by_text("Demo practice", false))
+            .to_be_visible()
+            .await?;
+        let nav = page.get_by_role(
+            AriaRole::Navigation,
+            Some(GetByRoleOptions::default().name("Main")),
+        );
+        for area in visible {
+            expect(nav.get_by_role(
+                AriaRole::Link,
+                Some(GetByRoleOptions::default().name(*area).exact(true)),
+            ))
+            .to_be_visible()
+            .await?;
+        }
+        for area in hidden {
+            expect(nav.get_by_role(
+                AriaRole::Link,
+                Some(GetByRoleOptions::default().name(*area).exact(true)),
+            ))
+            .to_have_count(0)
+            .await?;
+        }
+        // A page that is not built yet says so plainly.
+        nav.get_by_role(
+            AriaRole::Link,
+            Some(GetByRoleOptions::default().name("Tasks").exact(true)),
+        )
+        .click(None)
+        .await?;
+        expect(role(&page, AriaRole::Heading, "Tasks"))
+            .to_be_visible()
+            .await?;
+        expect(page.get_by_text("Not built yet.", true))
+            .to_be_visible()
+            .await?;
+        context.close().await?;
+    }
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_one_generic_error_and_stays_signed_out() -> anyhow::Result<()> {
+    let server = Server::start_demo()?;
+    let (_pw, browser) = launch_browser().await?;
+    let context = browser.new_context().await?;
+    let page = context.new_page().await?;
+    page.goto(&server.url("/"), None).await?;
+    // Not signed in: the start page sends us to sign in.
+    expect(role(&page, AriaRole::Heading, "Sign in"))
+        .to_be_visible()
+        .await?;
+    fill_sign_in(&page, "gp", "not-the-password").await?;
+    expect(page.get_by_role(AriaRole::Alert, None))
+        .to_have_text("The username or password is incorrect.")
+        .await?;
+    // An unknown username gets exactly the same message.
+    fill_sign_in(&page, "nobody-here", "not-the-password").await?;
+    expect(page.get_by_role(AriaRole::Alert, None))
+        .to_have_text("The username or password is incorrect.")
+        .await?;
+    expect(role(&page, AriaRole::Button, "Sign out"))
+        .to_have_count(0)
+        .await?;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn sign_out_returns_to_sign_in_and_the_old_cookie_stops_working() -> anyhow::Result<()> {
+    let server = Server::start_demo()?;
+    let (_pw, browser) = launch_browser().await?;
+    let context = browser.new_context().await?;
+    let page = sign_in(&server, &context, "reception", DEMO_PASSWORD).await?;
+    let cookies = context.cookies(None).await?;
+    let session = cookies
+        .into_iter()
+        .find(|c| c.name == "op_session")
+        .expect("a session cookie after sign-in");
+    assert!(session.http_only, "the session cookie must be HttpOnly");
+
+    role(&page, AriaRole::Button, "Sign out")
+        .click(None)
+        .await?;
+    expect(role(&page, AriaRole::Heading, "Sign in"))
+        .to_be_visible()
+        .await?;
+    assert!(
+        page.url().contains("/login"),
+        "after sign-out: {}",
+        page.url()
+    );
+
+    // Replay the old cookie in a fresh browser: the server ended that session.
+    let replay = browser.new_context().await?;
+    replay.add_cookies(&[session]).await?;
+    let page = replay.new_page().await?;
+    page.goto(&server.url("/tasks"), None).await?;
+    expect(role(&page, AriaRole::Heading, "Sign in"))
+        .to_be_visible()
+        .await?;
+    expect(role(&page, AriaRole::Button, "Sign out"))
+        .to_have_count(0)
+        .await?;
+    browser.close().await?;
+    Ok(())
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make run`: install tools if missing, build in release mode, and serve the
+# demo practice on an embedded SurrealKV database under ./data.
+# Extra arguments go to the server, e.g. `scripts/run.sh --listen 0.0.0.0:3000`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/openpractice/target}"
+export OP_TOOLS="${OP_TOOLS:-$HOME/.local/openpractice}"
+export PATH="$OP_TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
+
+scripts/tools.sh build
+cargo leptos build --release
+exec "$CARGO_TARGET_DIR/release/openpractice" --site-root "$ROOT/target/site" --data-dir "$ROOT/data" --demo "$@"

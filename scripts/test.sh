@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make test`: install tools if missing, then every check, failing on the
+# first failure: formatting, lint (server and WASM builds), unit and
+# integration tests, and end-to-end tests in a real Chromium.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/openpractice/target}"
+export OP_TOOLS="${OP_TOOLS:-$HOME/.local/openpractice}"
+export PATH="$OP_TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
+# cargo-leptos builds debug code with this flag; every other cargo command
+# here uses the same flags so they share one set of compiled dependencies.
+export RUSTFLAGS="--cfg erase_components"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n\033[1m== %s (%s)\033[0m\n' "$1" "$(date +%H:%M:%S)"; }
+start=$(date +%s)
+
+step "tools"
+scripts/tools.sh test
+
+step "format"
+cargo fmt --all --check
+
+step "lint (server)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "lint (browser / WASM)"
+cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+
+step "build (cargo leptos, debug)"
+cargo leptos build
+
+step "unit and integration tests"
+cargo test --workspace --exclude end2end --locked
+
+step "end-to-end tests (Chromium)"
+OP_E2E_BIN="$CARGO_TARGET_DIR/debug/openpractice" OP_E2E_SITE_ROOT="$ROOT/target/site" \
+  cargo test -p end2end --locked -- --test-threads=2
+
+printf '\nmake test: all checks passed in %ss\n' "$(( $(date +%s) - start ))"

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Installs the build tools OpenPractice needs, idempotently, into a fixed
+# directory outside the checkout ($OP_TOOLS, default ~/.local/openpractice).
+# Only the package registries are used (crates.io via cargo, npm, Debian):
+# cargo-leptos and wasm-bindgen-cli are built from their crates.io sources
+# with their lock files nudged to versions this toolchain and registry have.
+#
+#   scripts/tools.sh build   # wasm32 target, cargo-leptos, wasm-bindgen, npm tools
+#   scripts/tools.sh test    # the above plus Chromium for end-to-end tests
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OP_TOOLS="${OP_TOOLS:-$HOME/.local/openpractice}"
+CARGO_LEPTOS_VERSION="0.3.11"
+mkdir -p "$OP_TOOLS/bin" "$OP_TOOLS/src"
+export PATH="$OP_TOOLS/bin:$PATH"
+
+log() { printf '\033[1mtools:\033[0m %s\n' "$*" >&2; }
+
+# Download a crate's source through cargo itself (a scratch project + cargo
+# fetch), then unpack it from cargo's registry cache into $OP_TOOLS/src.
+crate_source() {
+  local name="$1" version="$2" dest="$OP_TOOLS/src/$1-$2"
+  if [ ! -f "$dest/Cargo.toml" ]; then
+    local scratch
+    scratch="$(mktemp -d)"
+    mkdir -p "$scratch/src"
+    printf '[package]\nname = "fetch-scratch"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\n%s = "=%s"\n' \
+      "$name" "$version" >"$scratch/Cargo.toml"
+    : >"$scratch/src/lib.rs"
+    (cd "$scratch" && cargo fetch --quiet) >&2
+    local archive
+    archive="$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$name-$version.crate" | head -n 1)"
+    tar -xzf "$archive" -C "$OP_TOOLS/src"
+    rm -rf "$scratch"
+  fi
+  printf '%s\n' "$dest"
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if "$OP_TOOLS/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    return
+  fi
+  log "building cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes, once)"
+  local src
+  src="$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")"
+  # Its lock pins crates that need a newer rustc than ours; its toolchain
+  # file would ask rustup for another toolchain.
+  rm -f "$src/rust-toolchain.toml" "$src/rust-toolchain"
+  (cd "$src" && cargo update --quiet -p cargo-util-schemas --precise 0.14.1 2>/dev/null || true)
+  # no_downloads: never fetch tailwind/wasm-bindgen/wasm-opt from the web;
+  # take them from PATH.
+  cargo install --quiet --path "$src" --locked --features no_downloads --root "$OP_TOOLS" --force
+}
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_wasm_bindgen() {
+  local version
+  version="$(wasm_bindgen_version)"
+  if [ -z "$version" ]; then
+    log "no wasm-bindgen in Cargo.lock"; exit 1
+  fi
+  if "$OP_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $version\$"; then
+    return
+  fi
+  log "building wasm-bindgen-cli $version to match Cargo.lock (a few minutes, once)"
+  local src
+  src="$(crate_source wasm-bindgen-cli "$version")"
+  # Its lock pins a webpki-roots release the registry no longer serves.
+  (cd "$src" && cargo update --quiet -p webpki-roots --precise 1.0.10 2>/dev/null || true)
+  cargo install --quiet --path "$src" --locked --root "$OP_TOOLS" --force
+}
+
+ensure_npm_tools() {
+  # Tailwind CLI, binaryen (wasm-opt) and playwright-core, pinned by
+  # package-lock.json. The stamp makes a warm run skip npm entirely.
+  local stamp="$ROOT/node_modules/.openpractice-lock"
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$ROOT/package-lock.json"; then
+    return
+  fi
+  log "installing npm tools (tailwind, binaryen, playwright-core)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$ROOT/package-lock.json" "$stamp"
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    return
+  fi
+  log "installing Debian's chromium for end-to-end tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
+}
+
+main() {
+  local mode="${1:-build}"
+  ensure_wasm_target
+  ensure_npm_tools
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+  if [ "$mode" = "test" ]; then
+    ensure_chromium
+  fi
+}
+
+main "$@"

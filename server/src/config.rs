@@ -1,0 +1,160 @@
+//! Command-line and environment configuration (`openpractice --help`).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "openpractice",
+    version,
+    about = "OpenPractice: a live clinical portal for NHS general practice.",
+    long_about = "OpenPractice: a live clinical portal for NHS general practice.\n\n\
+        With no command it serves the web app. By default the database is an embedded \
+        SurrealKV store in --data-dir; pass --db ws://HOST:PORT to share a SurrealDB \
+        server between several OpenPractice servers behind a load balancer."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, env = "OP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Database: a directory or surrealkv://DIR (embedded), mem:// (in memory,
+    /// lost at exit), or ws://HOST:PORT (a SurrealDB server). Default: embedded in --data-dir.
+    #[arg(long, env = "OP_DB", global = true)]
+    pub db: Option<String>,
+
+    /// Directory for the embedded database when --db is not given.
+    #[arg(long, env = "OP_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// SurrealDB namespace.
+    #[arg(
+        long,
+        env = "OP_DB_NAMESPACE",
+        default_value = "openpractice",
+        global = true
+    )]
+    pub namespace: String,
+
+    /// SurrealDB database.
+    #[arg(
+        long,
+        env = "OP_DB_DATABASE",
+        default_value = "openpractice",
+        global = true
+    )]
+    pub database: String,
+
+    /// Root user for a SurrealDB server (ws:// only).
+    #[arg(long, env = "OP_DB_USER", global = true)]
+    pub db_user: Option<String>,
+
+    /// Root password for a SurrealDB server (ws:// only). Prefer the environment variable.
+    #[arg(long, env = "OP_DB_PASS", hide_env_values = true, global = true)]
+    pub db_pass: Option<String>,
+}
+
+impl DbArgs {
+    pub fn connect_options(&self) -> Result<store::ConnectOptions, store::StoreError> {
+        let target = match &self.db {
+            Some(spec) => store::DbTarget::parse(spec)?,
+            None => store::DbTarget::Embedded(self.data_dir.clone()),
+        };
+        Ok(store::ConnectOptions {
+            target,
+            namespace: self.namespace.clone(),
+            database: self.database.clone(),
+            username: self.db_user.clone(),
+            password: self.db_pass.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Port 0 picks a free port (printed at start).
+    #[arg(long, env = "OP_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Seed and run the demo practice "Riverside Surgery" (synthetic data only).
+    #[arg(long, env = "OP_DEMO")]
+    pub demo: bool,
+
+    /// Directory holding the built site (pkg/ with the WASM, JS and CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+
+    /// The public origin browsers use, e.g. https://portal.example.nhs.uk.
+    /// State-changing requests must come from it. An https origin also marks
+    /// the session cookie Secure. Default: the request's own Host.
+    #[arg(long, env = "OP_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
+    /// Mark the session cookie Secure even without an https --public-origin
+    /// (when TLS ends at a proxy in front of OpenPractice).
+    #[arg(long, env = "OP_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Minutes without activity after which a session ends.
+    #[arg(long, env = "OP_IDLE_TIMEOUT_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=24 * 60))]
+    pub idle_timeout_minutes: u64,
+
+    /// Hours after sign-in at which a session ends, however active.
+    #[arg(long, env = "OP_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=72))]
+    pub session_hours: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Administration from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a staff account, prompting for its password. On an empty
+    /// database this also creates the practice (--practice-name).
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateUserArgs {
+    /// reception, gp, nurse or admin.
+    #[arg(long)]
+    pub role: String,
+    /// The sign-in name (letters, digits, . - _).
+    #[arg(long)]
+    pub username: String,
+    /// The name shown to colleagues, e.g. "Dr Aisha Khan".
+    #[arg(long)]
+    pub name: String,
+    /// The practice: created if the database has none; otherwise it must
+    /// name an existing practice when there is more than one.
+    #[arg(long)]
+    pub practice_name: Option<String>,
+    /// Read the password from standard input (one line) instead of prompting.
+    #[arg(long)]
+    pub password_stdin: bool,
+}

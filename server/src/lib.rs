@@ -1,0 +1,62 @@
+//! The OpenPractice server: configuration, the axum router (`app`), the
+//! security middleware, start-up and graceful shutdown, and the admin CLI.
+//! `app(state)` builds the whole router without binding a port, so router
+//! tests drive it with `oneshot`.
+
+pub mod admin_cli;
+pub mod config;
+mod health;
+mod middleware;
+pub mod serve;
+
+use app::state::AppState;
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+    /// The one Origin allowed on state-changing requests when set (e.g.
+    /// "https://portal.example.nhs.uk"); otherwise the request's own Host.
+    pub public_origin: Option<String>,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(state: &ServerState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+pub fn app(state: ServerState) -> Router {
+    let routes = generate_route_list(app::App);
+    let context = {
+        let app_state = state.app.clone();
+        move || provide_context(app_state.clone())
+    };
+    let leptos = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            app::shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, app::shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::origin_guard,
+        ))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .with_state(state)
+}

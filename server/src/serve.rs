@@ -1,0 +1,154 @@
+//! Start-up and shutdown: open (and migrate) the database, seed the demo
+//! practice when asked, serve until SIGTERM/SIGINT, finish in-flight
+//! requests, then close the database.
+
+use crate::config::Cli;
+use crate::{app, ServerState};
+use anyhow::Context;
+use app::state::{AppState, AuthConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+use leptos::prelude::LeptosOptions;
+use std::net::SocketAddr;
+use std::time::Duration;
+use store::Store;
+
+/// Builds the server's state from configuration, given an open store.
+pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
+    let serve = &cli.serve;
+    let leptos = LeptosOptions::builder()
+        .output_name("openpractice")
+        .site_root(serve.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(serve.listen)
+        .env(leptos::config::Env::PROD)
+        .build();
+    let https = serve
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
+    ServerState {
+        leptos,
+        app: AppState {
+            store,
+            auth: AuthConfig {
+                secure_cookies: serve.secure_cookies || https,
+                idle_timeout: Duration::from_secs(serve.idle_timeout_minutes * 60),
+                absolute_lifetime: Duration::from_secs(serve.session_hours * 3600),
+                ..AuthConfig::default()
+            },
+            demo: serve.demo,
+        },
+        public_origin: serve.public_origin.clone(),
+    }
+}
+
+async fn seed_demo_with_progress(store: &Store) -> anyhow::Result<()> {
+    let bar = ProgressBar::new(6);
+    bar.set_style(
+        ProgressStyle::with_template("Seeding demo practice [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |done: u64, total: u64, what: &str| {
+        bar.set_length(total);
+        bar.set_position(done);
+        bar.set_message(what.to_string());
+    };
+    let seeded = store::demo::seed_demo(store, &progress)
+        .await
+        .context("seeding the demo practice")?;
+    bar.finish_and_clear();
+    match seeded {
+        Some(s) => tracing::info!(
+            patients = s.patients,
+            staff = s.staff,
+            appointments = s.appointments,
+            tasks = s.tasks,
+            "seeded the demo practice"
+        ),
+        None => tracing::info!("demo practice already present"),
+    }
+    Ok(())
+}
+
+pub async fn run(cli: &Cli) -> anyhow::Result<()> {
+    let options = cli.db.connect_options()?;
+    tracing::info!(database = %options.target.describe(), "opening database");
+    let store = Store::open(&options)
+        .await
+        .context("opening the database")?;
+    if cli.serve.demo {
+        seed_demo_with_progress(&store).await?;
+    } else if store.staff_count().await? == 0 {
+        tracing::warn!(
+            "this database has no staff accounts: create the first with \
+             `openpractice admin create-user --role admin --username NAME --name \"FULL NAME\" --practice-name \"PRACTICE\"`"
+        );
+    }
+
+    let state = state_from_cli(cli, store.clone());
+    let housekeeping = tokio::spawn(expire_sessions(state.clone()));
+
+    let listener = tokio::net::TcpListener::bind(cli.serve.listen)
+        .await
+        .with_context(|| format!("listening on {}", cli.serve.listen))?;
+    let addr = listener.local_addr()?;
+    // A plain line on stdout that scripts and the end-to-end tests wait for.
+    println!("OpenPractice listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
+
+    housekeeping.abort();
+    tracing::info!("in-flight requests finished; closing the database");
+    drop(store);
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ends expired and idle sessions every few minutes (they are also refused
+/// on use; this keeps the table small).
+async fn expire_sessions(state: ServerState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        let idle = chrono::Duration::from_std(state.app.auth.idle_timeout)
+            .unwrap_or(chrono::Duration::hours(1));
+        if let Err(e) = state
+            .app
+            .store
+            .delete_expired_sessions(now, now - idle)
+            .await
+        {
+            tracing::warn!(error = %e, "session housekeeping failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,142 @@
+//! The only code that talks to SurrealDB. Every query is parameterised
+//! (`.bind`); rows are mapped to plain types here so nothing above this crate
+//! sees a database type. Authorisation is NOT done here: callers pass an
+//! already-authorised practice id (the server talks to SurrealDB as a system
+//! user, which table PERMISSIONS do not restrict).
+
+pub mod demo;
+mod error;
+pub mod migrations;
+pub mod practice;
+pub mod sessions;
+pub mod staff;
+pub mod throttle;
+
+pub use error::StoreError;
+
+use surrealdb::engine::any::{connect, Any};
+use surrealdb::opt::auth::Root;
+use surrealdb::Surreal;
+
+/// Where the database lives, parsed from `--db`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DbTarget {
+    /// Embedded SurrealKV in a directory (the default, `./data`).
+    Embedded(std::path::PathBuf),
+    /// In memory, gone at exit (tests).
+    Memory,
+    /// A SurrealDB server, `ws://host:port`.
+    Remote(String),
+}
+
+impl DbTarget {
+    /// `mem://`, `ws://…`/`wss://…`, `surrealkv://path`, or a plain path.
+    pub fn parse(spec: &str) -> Result<Self, StoreError> {
+        if spec == "mem://" || spec == "memory" {
+            Ok(Self::Memory)
+        } else if spec.starts_with("ws://") || spec.starts_with("wss://") {
+            Ok(Self::Remote(spec.to_string()))
+        } else if let Some(path) = spec.strip_prefix("surrealkv://") {
+            Ok(Self::Embedded(path.into()))
+        } else if spec.contains("://") {
+            Err(StoreError::Config(format!(
+                "unsupported database address \"{spec}\": use a directory, surrealkv://DIR, mem:// or ws://HOST:PORT"
+            )))
+        } else {
+            Ok(Self::Embedded(spec.into()))
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        match self {
+            Self::Embedded(path) => format!("surrealkv://{}", path.display()),
+            Self::Memory => "mem://".to_string(),
+            Self::Remote(url) => url.clone(),
+        }
+    }
+
+    /// Safe to log: never contains credentials.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Embedded(path) => format!("embedded SurrealKV at {}", path.display()),
+            Self::Memory => "in-memory database".to_string(),
+            Self::Remote(url) => format!("SurrealDB server at {url}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    pub target: DbTarget,
+    pub namespace: String,
+    pub database: String,
+    /// Root credentials for a remote server; unused when embedded.
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+impl ConnectOptions {
+    pub fn memory() -> Self {
+        Self {
+            target: DbTarget::Memory,
+            namespace: "openpractice".into(),
+            database: "openpractice".into(),
+            username: None,
+            password: None,
+        }
+    }
+}
+
+/// A handle on the database; cheap to clone (the client is reference counted).
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Surreal<Any>,
+}
+
+impl Store {
+    /// Connects, selects the namespace and database and applies pending
+    /// migrations, refusing a database written by a newer OpenPractice.
+    pub async fn open(options: &ConnectOptions) -> Result<Self, StoreError> {
+        if let DbTarget::Embedded(path) = &options.target {
+            std::fs::create_dir_all(path).map_err(|e| {
+                StoreError::Config(format!(
+                    "cannot create data directory {}: {e}",
+                    path.display()
+                ))
+            })?;
+        }
+        let db = connect(options.target.endpoint()).await?;
+        if let (Some(username), Some(password)) = (&options.username, &options.password) {
+            db.signin(Root {
+                username: username.clone(),
+                password: password.clone(),
+            })
+            .await?;
+        }
+        db.use_ns(&options.namespace)
+            .use_db(&options.database)
+            .await?;
+        let store = Self { db };
+        migrations::migrate(&store).await?;
+        Ok(store)
+    }
+
+    /// An empty, migrated in-memory database (tests).
+    pub async fn memory() -> Result<Self, StoreError> {
+        Self::open(&ConnectOptions::memory()).await
+    }
+
+    pub(crate) fn db(&self) -> &Surreal<Any> {
+        &self.db
+    }
+
+    /// Readiness: the database answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut res = self.db.query("RETURN 1").await?.check()?;
+        let one: Option<i64> = res.take(0)?;
+        match one {
+            Some(1) => Ok(()),
+            other => Err(StoreError::Internal(format!("ping returned {other:?}"))),
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Practices: the tenant every other record belongs to.
+
+use crate::{Store, StoreError};
+use surrealdb::types::SurrealValue;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Practice {
+    pub id: String,
+    pub name: String,
+    pub is_demo: bool,
+}
+
+#[derive(SurrealValue)]
+struct PracticeRow {
+    id: String,
+    name: String,
+    is_demo: bool,
+}
+
+impl From<PracticeRow> for Practice {
+    fn from(r: PracticeRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            is_demo: r.is_demo,
+        }
+    }
+}
+
+const FIELDS: &str = "record::id(id) AS id, name, is_demo";
+
+impl Store {
+    pub async fn create_practice(&self, name: &str, is_demo: bool) -> Result<Practice, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "CREATE practice CONTENT {{ name: $name, is_demo: $demo }} RETURN {FIELDS}"
+            ))
+            .bind(("name", name.to_string()))
+            .bind(("demo", is_demo))
+            .await?
+            .check()?;
+        let row: Option<PracticeRow> = res.take(0)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn practice(&self, id: &str) -> Result<Practice, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM type::record('practice', $id)"
+            ))
+            .bind(("id", id.to_string()))
+            .await?
+            .check()?;
+        let row: Option<PracticeRow> = res.take(0)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn practices(&self) -> Result<Vec<Practice>, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!("SELECT {FIELDS} FROM practice ORDER BY name"))
+            .await?
+            .check()?;
+        let rows: Vec<PracticeRow> = res.take(0)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn demo_practice(&self) -> Result<Option<Practice>, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM practice WHERE is_demo = true LIMIT 1"
+            ))
+            .await?
+            .check()?;
+        let row: Option<PracticeRow> = res.take(0)?;
+        Ok(row.map(Into::into))
+    }
+}
