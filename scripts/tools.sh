@@ -17,6 +17,13 @@ export PATH="$OP_TOOLS/bin:$PATH"
 
 log() { printf '\033[1mtools:\033[0m %s\n' "$*" >&2; }
 
+# Tools build in their own scratch target directory, without the project's
+# RUSTFLAGS, so they never disturb the project's compiled dependencies.
+tool_install() {
+  env -u RUSTFLAGS CARGO_TARGET_DIR="$OP_TOOLS/build" cargo install --quiet --locked --root "$OP_TOOLS" --force "$@"
+  rm -rf "$OP_TOOLS/build"
+}
+
 # Download a crate's source through cargo itself (a scratch project + cargo
 # fetch), then unpack it from cargo's registry cache into $OP_TOOLS/src.
 crate_source() {
@@ -57,7 +64,7 @@ ensure_cargo_leptos() {
   (cd "$src" && cargo update --quiet -p cargo-util-schemas --precise 0.14.1 2>/dev/null || true)
   # no_downloads: never fetch tailwind/wasm-bindgen/wasm-opt from the web;
   # take them from PATH.
-  cargo install --quiet --path "$src" --locked --features no_downloads --root "$OP_TOOLS" --force
+  tool_install --path "$src" --features no_downloads
 }
 
 wasm_bindgen_version() {
@@ -78,7 +85,7 @@ ensure_wasm_bindgen() {
   src="$(crate_source wasm-bindgen-cli "$version")"
   # Its lock pins a webpki-roots release the registry no longer serves.
   (cd "$src" && cargo update --quiet -p webpki-roots --precise 1.0.10 2>/dev/null || true)
-  cargo install --quiet --path "$src" --locked --root "$OP_TOOLS" --force
+  tool_install --path "$src" --bin wasm-bindgen
 }
 
 ensure_npm_tools() {
@@ -89,7 +96,10 @@ ensure_npm_tools() {
     return
   fi
   log "installing npm tools (tailwind, binaryen, playwright-core)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  # Not `npm ci`: the registry here lacks some other platforms' optional
+  # packages, so the lock lists them unresolved and `npm ci` refuses it.
+  # `npm install` installs exactly the locked versions and leaves the lock as it is.
+  (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
   cp "$ROOT/package-lock.json" "$stamp"
 }
 

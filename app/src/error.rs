@@ -99,20 +99,26 @@ impl AppError {
 pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     use leptos::prelude::use_context;
     if let Err(e) = &result {
-        let plain_form_post = use_context::<http::request::Parts>().is_some_and(|p| {
-            p.headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
         if let (false, Some(options)) = (
-            plain_form_post,
+            plain_form_post(),
             use_context::<leptos_axum::ResponseOptions>(),
         ) {
             options.set_status(e.status());
         }
     }
     result
+}
+
+/// Is this server function call a plain HTML form post (the page's WASM not
+/// loaded yet), rather than a call from the hydrated app?
+#[cfg(feature = "ssr")]
+pub fn plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -6,7 +6,7 @@
 //! Authorisation by role and practice happens in each server function.
 
 use crate::ServerState;
-use app::auth::ssr::{resolve_session, token_from_headers};
+use app::auth::ssr::{percent_encode, resolve_session, token_from_headers};
 use app::AppError;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -82,17 +82,6 @@ fn is_public(path: &str) -> bool {
             | "/api/sign_in_info"
             | "/api/current_user"
     ) || path.starts_with("/pkg/")
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub async fn session(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {

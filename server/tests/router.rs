@@ -257,6 +257,10 @@ async fn wrong_credentials_get_one_generic_message() {
     let wrong_password = body_text(sign_in(&state, "gp", "not the password").await).await;
     let unknown_user = body_text(sign_in(&state, "nobody", "not the password").await).await;
     assert_eq!(wrong_password, unknown_user);
+    assert_eq!(
+        sign_in(&state, "gp", "not the password").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert!(
         wrong_password.contains("BadCredentials"),
         "{wrong_password}"
@@ -353,4 +357,43 @@ async fn health_and_readiness() {
     let res = app(state).oneshot(get("/readyz", None)).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(body_text(res).await, "ready");
+}
+
+#[tokio::test]
+async fn a_plain_form_post_before_the_wasm_loads_still_signs_in_and_redirects() {
+    let state = state().await;
+    let form = |body: &str| {
+        from_address(
+            Request::post("/api/sign_in")
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, format!("http://{HOST}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .header(header::REFERER, format!("http://{HOST}/login"))
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            [10, 0, 0, 2],
+        )
+    };
+    let res = app(state.clone())
+        .oneshot(form(&format!(
+            "username=gp&password={}&next=%2Ftasks",
+            PASSWORD.replace(' ', "+")
+        )))
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()[header::LOCATION], "/tasks");
+    assert!(session_cookie(&res).is_some());
+
+    let res = app(state)
+        .oneshot(form("username=gp&password=wrong&next=%2Ftasks"))
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        "/login?error=credentials&next=/tasks"
+    );
+    assert!(session_cookie(&res).is_none());
 }

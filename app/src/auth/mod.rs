@@ -33,3 +33,35 @@ pub struct SignInInfo {
 }
 
 pub const SESSION_COOKIE: &str = "op_session";
+
+/// Why a plain-form sign-in failed, as carried in `/login?error=…` (the
+/// hydrated page gets the typed error instead).
+pub fn sign_in_error_code(e: &crate::AppError) -> &'static str {
+    match e {
+        crate::AppError::Validation(_) => "missing",
+        crate::AppError::BadCredentials => "credentials",
+        crate::AppError::Throttled { .. } => "throttled",
+        _ => "unavailable",
+    }
+}
+
+pub fn sign_in_error_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "missing" => "Enter your username and password.",
+        "credentials" => "The username or password is incorrect.",
+        "throttled" => {
+            "Too many failed sign-in attempts. Try again later, or ask your practice admin."
+        }
+        "unavailable" => "Sign-in is not available just now. Try again in a moment.",
+        _ => return None,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn sign_in_failed_url(e: &crate::AppError, next: Option<&str>) -> String {
+    let code = sign_in_error_code(e);
+    match next.map(|n| ssr::safe_next(Some(n))).filter(|n| n != "/") {
+        Some(n) => format!("/login?error={code}&next={}", ssr::percent_encode(&n)),
+        None => format!("/login?error={code}"),
+    }
+}

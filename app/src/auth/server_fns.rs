@@ -13,33 +13,42 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<String, AppError> {
     use super::ssr;
-    crate::error::with_status(
-        async {
-            let state = ssr::app_state()?;
-            let address = ssr::client_address();
-            let session = ssr::sign_in(&state, &username, &password, &address).await?;
-            ssr::set_session_cookie(&state, &session.token);
-            Ok(ssr::safe_next(next.as_deref()))
+    let result = async {
+        let state = ssr::app_state()?;
+        let address = ssr::client_address();
+        let session = ssr::sign_in(&state, &username, &password, &address).await?;
+        ssr::set_session_cookie(&state, &session.token);
+        Ok(ssr::safe_next(next.as_deref()))
+    }
+    .await;
+    // Before the WASM has loaded the form posts as plain HTML: answer with
+    // the page to go to (the next page, or the form again with the reason).
+    if crate::error::plain_form_post() {
+        match &result {
+            Ok(dest) => leptos_axum::redirect(dest),
+            Err(e) => leptos_axum::redirect(&super::sign_in_failed_url(e, next.as_deref())),
         }
-        .await,
-    )
+    }
+    crate::error::with_status(result)
 }
 
 /// Ends the session on the server (the old cookie stops working) and clears it.
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use super::ssr;
-    crate::error::with_status(
-        async {
-            let state = ssr::app_state()?;
-            if let Some(token) = ssr::session_token() {
-                ssr::sign_out(&state, &token).await?;
-            }
-            ssr::clear_session_cookie(&state);
-            Ok(())
+    let result = async {
+        let state = ssr::app_state()?;
+        if let Some(token) = ssr::session_token() {
+            ssr::sign_out(&state, &token).await?;
         }
-        .await,
-    )
+        ssr::clear_session_cookie(&state);
+        Ok(())
+    }
+    .await;
+    if result.is_ok() && crate::error::plain_form_post() {
+        leptos_axum::redirect("/login");
+    }
+    crate::error::with_status(result)
 }
 
 #[server(prefix = "/api", endpoint = "current_user")]

@@ -21,7 +21,17 @@ pub fn SignInPage() -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     let field_error =
         move |field: &'static str| move || error().and_then(|e| e.field_message(field));
-    let summary = move || error().filter(|e| !matches!(e, crate::AppError::Validation(_)));
+    // The typed error from the hydrated form, or the reason a plain (pre-WASM)
+    // form post was sent back with.
+    let summary = move || match action.value().get() {
+        Some(Err(crate::AppError::Validation(_))) | Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e.to_string()),
+        None => query
+            .read()
+            .get("error")
+            .and_then(|code| super::sign_in_error_message(&code))
+            .map(str::to_string),
+    };
 
     view! {
         <Suspense>
@@ -41,10 +51,10 @@ pub fn SignInPage() -> impl IntoView {
             <h1 class="mb-6 text-3xl font-bold">"Sign in"</h1>
             {move || {
                 summary()
-                    .map(|e| {
+                    .map(|message| {
                         view! {
                             <div role="alert" class="mb-6 border-l-8 border-nhs-red bg-white p-4 font-bold text-nhs-red">
-                                {e.to_string()}
+                                {message}
                             </div>
                         }
                     })

@@ -274,6 +274,18 @@ pub fn clear_session_cookie(state: &AppState) {
     set_cookie_header(cookie(state, "", 0));
 }
 
+/// Percent-encodes a path for use as a query value.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Only same-site paths: "/tasks" yes; "//evil.example" or "https://…" no.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
