@@ -3,6 +3,7 @@
 //! - `session` resolves the session cookie to an `Actor` in the request's
 //!   extensions and sends anyone without one to sign in;
 //! - `security_headers` sets the headers every response should carry.
+//!
 //! Authorisation by role and practice happens in each server function.
 
 use crate::ServerState;
