@@ -2,6 +2,7 @@
 //! NHS number, role or postcode cannot exist past the boundary). No I/O, no
 //! database types: this crate builds for the browser (WASM) and the server.
 
+pub mod appointment_status;
 pub mod nav;
 pub mod nhs_number;
 pub mod postcode;

@@ -158,3 +158,57 @@ async fn sign_out_returns_to_sign_in_and_the_old_cookie_stops_working() -> anyho
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_shell_fits_a_tablet_and_works_from_the_keyboard() -> anyhow::Result<()> {
+    let server = Server::start_demo()?;
+    let (_pw, browser) = launch_browser().await?;
+    let context = browser.new_context().await?;
+    let page = sign_in(&server, &context, "gp", DEMO_PASSWORD).await?;
+    page.set_viewport_size(playwright_rs::Viewport {
+        width: 820,
+        height: 1180,
+    })
+    .await?;
+
+    // Nothing spills sideways on an 820 px tablet.
+    let scroll_width: i64 = page
+        .evaluate::<(), i64>("() => document.documentElement.scrollWidth", None)
+        .await?;
+    assert!(
+        scroll_width <= 820,
+        "page is {scroll_width}px wide at 820px"
+    );
+
+    // Touch targets are at least 44 px tall.
+    for (kind, name) in [(AriaRole::Button, "Sign out"), (AriaRole::Link, "Patients")] {
+        let height: f64 = role(&page, kind, name)
+            .first()
+            .evaluate::<f64, ()>("el => el.getBoundingClientRect().height", None)
+            .await?;
+        assert!(height >= 44.0, "{name} is {height}px tall");
+    }
+
+    // The first Tab lands on "Skip to main content"; the keyboard reaches the navigation.
+    page.keyboard().press("Tab", None).await?;
+    let focused: String = page
+        .evaluate::<(), String>("() => document.activeElement.textContent", None)
+        .await?;
+    assert_eq!(focused, "Skip to main content");
+    let patients = page
+        .get_by_role(
+            AriaRole::Navigation,
+            Some(GetByRoleOptions::default().name("Main")),
+        )
+        .get_by_role(
+            AriaRole::Link,
+            Some(GetByRoleOptions::default().name("Patients").exact(true)),
+        );
+    patients.focus().await?;
+    page.keyboard().press("Enter", None).await?;
+    expect(role(&page, AriaRole::Heading, "Patients"))
+        .to_be_visible()
+        .await?;
+    browser.close().await?;
+    Ok(())
+}

@@ -1,0 +1,306 @@
+//! The appointment status state machine, as UK GP receptions use it:
+//! booked → arrived → sent in → in consultation → finished (→ left the
+//! building), plus did not attend, walked out and cancelled. Every change
+//! goes through `Status::apply`, which refuses an impossible move with a
+//! message a receptionist can act on. Each status maps to FHIR R4
+//! `Appointment.status`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Booked,
+    Arrived,
+    /// Called or sent through to the clinician.
+    SentIn,
+    InConsultation,
+    Finished,
+    /// Finished and has left the building.
+    Left,
+    DidNotAttend,
+    /// Arrived, then left without being seen.
+    WalkedOut,
+    Cancelled,
+}
+
+/// What someone does to an appointment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    MarkArrived,
+    /// Undo an arrival marked in error.
+    UndoArrival,
+    /// Call the patient in. `quiet`: send in without showing on the call screen.
+    SendIn {
+        quiet: bool,
+    },
+    /// The patient did not come through when called: back to waiting.
+    ReturnToWaiting,
+    StartConsultation,
+    Finish,
+    MarkLeft,
+    MarkDidNotAttend,
+    MarkWalkedOut,
+    Cancel,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Cannot {}: the appointment is {}.", .action.verb(), .from.label().to_lowercase())]
+pub struct TransitionError {
+    pub from: Status,
+    pub action: Action,
+}
+
+impl Status {
+    pub const ALL: [Status; 9] = [
+        Status::Booked,
+        Status::Arrived,
+        Status::SentIn,
+        Status::InConsultation,
+        Status::Finished,
+        Status::Left,
+        Status::DidNotAttend,
+        Status::WalkedOut,
+        Status::Cancelled,
+    ];
+
+    /// The status after `action`, or why it cannot happen.
+    pub fn apply(self, action: Action) -> Result<Status, TransitionError> {
+        use Action as A;
+        use Status as S;
+        let next = match (self, action) {
+            (S::Booked | S::DidNotAttend | S::WalkedOut, A::MarkArrived) => S::Arrived,
+            (S::Arrived, A::UndoArrival) => S::Booked,
+            (S::Arrived, A::SendIn { .. }) => S::SentIn,
+            (S::SentIn, A::ReturnToWaiting) => S::Arrived,
+            // Telephone and video appointments start without an arrival.
+            (S::Booked | S::Arrived | S::SentIn, A::StartConsultation) => S::InConsultation,
+            (S::InConsultation, A::Finish) => S::Finished,
+            (S::Finished, A::MarkLeft) => S::Left,
+            (S::Booked, A::MarkDidNotAttend) => S::DidNotAttend,
+            (S::Arrived | S::SentIn, A::MarkWalkedOut) => S::WalkedOut,
+            (S::Booked | S::DidNotAttend, A::Cancel) => S::Cancelled,
+            (from, action) => return Err(TransitionError { from, action }),
+        };
+        Ok(next)
+    }
+
+    /// Whether the patient is in the building waiting (the waiting room list).
+    pub fn is_waiting(self) -> bool {
+        matches!(self, Status::Arrived | Status::SentIn)
+    }
+
+    /// No further change is possible.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Left | Status::Cancelled)
+    }
+
+    /// Whether the slot is still taken (a cancelled appointment frees it).
+    pub fn holds_slot(self) -> bool {
+        self != Status::Cancelled
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Booked => "Booked",
+            Status::Arrived => "Arrived",
+            Status::SentIn => "Sent in",
+            Status::InConsultation => "In consultation",
+            Status::Finished => "Finished",
+            Status::Left => "Left",
+            Status::DidNotAttend => "Did not attend",
+            Status::WalkedOut => "Walked out",
+            Status::Cancelled => "Cancelled",
+        }
+    }
+
+    /// FHIR R4 `Appointment.status`.
+    pub fn fhir(self) -> &'static str {
+        match self {
+            Status::Booked => "booked",
+            Status::Arrived => "arrived",
+            Status::SentIn | Status::InConsultation => "checked-in",
+            Status::Finished | Status::Left => "fulfilled",
+            Status::DidNotAttend | Status::WalkedOut => "noshow",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Booked => "booked",
+            Status::Arrived => "arrived",
+            Status::SentIn => "sent_in",
+            Status::InConsultation => "in_consultation",
+            Status::Finished => "finished",
+            Status::Left => "left",
+            Status::DidNotAttend => "did_not_attend",
+            Status::WalkedOut => "walked_out",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::MarkArrived,
+        Action::UndoArrival,
+        Action::SendIn { quiet: false },
+        Action::SendIn { quiet: true },
+        Action::ReturnToWaiting,
+        Action::StartConsultation,
+        Action::Finish,
+        Action::MarkLeft,
+        Action::MarkDidNotAttend,
+        Action::MarkWalkedOut,
+        Action::Cancel,
+    ];
+
+    fn verb(self) -> &'static str {
+        match self {
+            Action::MarkArrived => "mark as arrived",
+            Action::UndoArrival => "undo the arrival",
+            Action::SendIn { quiet: false } => "call in",
+            Action::SendIn { quiet: true } => "send in",
+            Action::ReturnToWaiting => "return to waiting",
+            Action::StartConsultation => "start the consultation",
+            Action::Finish => "finish",
+            Action::MarkLeft => "mark as left",
+            Action::MarkDidNotAttend => "mark as did not attend",
+            Action::MarkWalkedOut => "mark as walked out",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    /// Whether this action puts the patient's short name on the waiting-room
+    /// call screen.
+    pub fn shows_on_call_screen(self) -> bool {
+        matches!(self, Action::SendIn { quiet: false })
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_usual_day_goes_booked_to_left() {
+        let mut s = Status::Booked;
+        for a in [
+            Action::MarkArrived,
+            Action::SendIn { quiet: false },
+            Action::StartConsultation,
+            Action::Finish,
+            Action::MarkLeft,
+        ] {
+            s = s.apply(a).unwrap();
+        }
+        assert_eq!(s, Status::Left);
+        assert!(s.is_final());
+    }
+
+    #[test]
+    fn impossible_moves_are_refused_with_a_clear_message() {
+        let e = Status::Cancelled.apply(Action::MarkArrived).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Cannot mark as arrived: the appointment is cancelled."
+        );
+        let e = Status::Booked.apply(Action::Finish).unwrap_err();
+        assert_eq!(e.to_string(), "Cannot finish: the appointment is booked.");
+        assert!(
+            Status::Finished.apply(Action::Cancel).is_err(),
+            "a finished appointment cannot be cancelled"
+        );
+        assert!(Status::InConsultation
+            .apply(Action::MarkDidNotAttend)
+            .is_err());
+    }
+
+    #[test]
+    fn only_a_non_quiet_send_in_reaches_the_call_screen() {
+        assert!(Action::SendIn { quiet: false }.shows_on_call_screen());
+        assert!(!Action::SendIn { quiet: true }.shows_on_call_screen());
+        assert!(
+            Action::ALL
+                .iter()
+                .filter(|a| a.shows_on_call_screen())
+                .count()
+                == 1
+        );
+    }
+
+    #[test]
+    fn stored_names_round_trip_and_fhir_codes_are_valid() {
+        let fhir = [
+            "proposed",
+            "pending",
+            "booked",
+            "arrived",
+            "fulfilled",
+            "cancelled",
+            "noshow",
+            "entered-in-error",
+            "checked-in",
+            "waitlist",
+        ];
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert!(fhir.contains(&s.fhir()), "{s:?}");
+        }
+        assert_eq!(Status::parse("nonsense"), None);
+    }
+
+    fn action() -> impl Strategy<Value = Action> {
+        proptest::sample::select(Action::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn final_statuses_accept_nothing(a in action()) {
+            prop_assert!(Status::Left.apply(a).is_err());
+            prop_assert!(Status::Cancelled.apply(a).is_err());
+        }
+
+        #[test]
+        fn any_sequence_keeps_the_rules(actions in proptest::collection::vec(action(), 0..40)) {
+            let mut s = Status::Booked;
+            let mut consulted = false;
+            for a in actions {
+                match s.apply(a) {
+                    Ok(next) => {
+                        // Finished only ever follows a consultation.
+                        if next == Status::Finished {
+                            prop_assert_eq!(s, Status::InConsultation);
+                        }
+                        // A cancelled appointment was never seen.
+                        if next == Status::Cancelled {
+                            prop_assert!(!consulted);
+                        }
+                        consulted |= next == Status::InConsultation;
+                        s = next;
+                    }
+                    Err(e) => {
+                        // A refusal changes nothing and names where we were.
+                        prop_assert_eq!(e.from, s);
+                    }
+                }
+            }
+            prop_assert_eq!(s.holds_slot(), s != Status::Cancelled);
+        }
+    }
+}
