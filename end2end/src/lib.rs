@@ -20,6 +20,7 @@ pub const DEMO_PASSWORD: &str = "openpractice-demo";
 pub struct Server {
     child: Child,
     pub base_url: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -35,11 +36,29 @@ impl Server {
         let mut child = Command::new(&bin)
             .args(args)
             .args(["--listen", "127.0.0.1:0", "--site-root", &site])
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("OP_E2E_LOG").unwrap_or_else(|_| "info".into()),
+            )
+            .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .with_context(|| format!("starting {bin}"))?;
+        // Keep the server's log for assertions; echo warnings and errors.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().context("server stderr")?;
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
+                if line.contains("WARN") || line.contains("ERROR") {
+                    eprintln!("server: {line}");
+                }
+                if let Ok(mut lines) = sink.lock() {
+                    lines.push(line);
+                }
+            }
+        });
         let stdout = child.stdout.take().context("server stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -56,11 +75,20 @@ impl Server {
                 bail!("the server did not start listening within 120 s");
             }
         };
-        Ok(Self { child, base_url })
+        Ok(Self {
+            child,
+            base_url,
+            log,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// Everything the server has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.join("\n")).unwrap_or_default()
     }
 
     pub fn pid(&self) -> u32 {

@@ -47,6 +47,16 @@ fn sigterm_stops_cleanly_and_the_embedded_database_survives_a_restart() -> anyho
     assert!(kill.success());
     let status = server.wait_exit(Duration::from_secs(30))?;
     assert!(status.success(), "exit status after SIGTERM: {status}");
+    std::thread::sleep(Duration::from_millis(200)); // let the log reader drain
+    let log = server.log();
+    assert!(
+        log.contains("database closed; stopped"),
+        "no clean close in the log:\n{log}"
+    );
+    assert!(
+        !log.contains("did not shut down cleanly"),
+        "unclean shutdown:\n{log}"
+    );
 
     // Restart on the same directory: it opens (closed cleanly), migrations
     // are already applied, and the demo practice is still there, once.

@@ -105,9 +105,13 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     .context("serving HTTP")?;
 
     housekeeping.abort();
+    let _ = housekeeping.await;
     tracing::info!("in-flight requests finished; closing the database");
-    drop(store);
-    tracing::info!("stopped");
+    if store.close(Duration::from_secs(10)).await {
+        tracing::info!("database closed; stopped");
+    } else {
+        tracing::warn!("the database did not close within 10 s; stopping anyway");
+    }
     Ok(())
 }
 

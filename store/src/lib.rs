@@ -91,6 +91,8 @@ impl ConnectOptions {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Surreal<Any>,
+    /// The embedded engine's lock file, to know when it has really closed.
+    lock_file: Option<std::path::PathBuf>,
 }
 
 impl Store {
@@ -116,7 +118,11 @@ impl Store {
         db.use_ns(&options.namespace)
             .use_db(&options.database)
             .await?;
-        let store = Self { db };
+        let lock_file = match &options.target {
+            DbTarget::Embedded(path) => Some(path.join("LOCK")),
+            _ => None,
+        };
+        let store = Self { db, lock_file };
         migrations::migrate(&store).await?;
         Ok(store)
     }
@@ -130,6 +136,28 @@ impl Store {
         &self.db
     }
 
+    /// Closes the database: drops this handle and, for the embedded engine,
+    /// waits (up to `timeout`) until the engine has shut down and released
+    /// its lock, so the process does not exit under it. Every other clone
+    /// must have been dropped first. Returns false if it did not close in time.
+    pub async fn close(self, timeout: std::time::Duration) -> bool {
+        let Self { db, lock_file } = self;
+        drop(db);
+        let Some(lock_file) = lock_file else {
+            return true;
+        };
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if lock_released(&lock_file) {
+                return true;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Readiness: the database answers a query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut res = self.db.query("RETURN 1").await?.check()?;
@@ -138,5 +166,78 @@ impl Store {
             Some(1) => Ok(()),
             other => Err(StoreError::Internal(format!("ping returned {other:?}"))),
         }
+    }
+}
+
+/// SurrealKV holds an exclusive flock on its LOCK file while open; taking it
+/// ourselves (and letting it go at once) proves the engine has closed.
+fn lock_released(path: &std::path::Path) -> bool {
+    use fs2::FileExt;
+    match std::fs::File::open(path) {
+        Ok(file) => match file.try_lock_exclusive() {
+            Ok(()) => {
+                let _ = file.unlock();
+                true
+            }
+            Err(_) => false,
+        },
+        // No lock file: nothing holds the directory.
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_embedded_database_closes_cleanly_and_reopens_with_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = ConnectOptions {
+            target: DbTarget::Embedded(dir.path().join("db")),
+            ..ConnectOptions::memory()
+        };
+        let store = Store::open(&options).await.unwrap();
+        store
+            .create_practice("Persistent Surgery", false)
+            .await
+            .unwrap();
+        assert!(
+            !lock_released(&dir.path().join("db/LOCK")),
+            "the open engine holds its lock"
+        );
+        assert!(
+            store.close(std::time::Duration::from_secs(10)).await,
+            "closed within 10 s"
+        );
+        let store = Store::open(&options).await.unwrap();
+        let names: Vec<String> = store
+            .practices()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, vec!["Persistent Surgery".to_string()]);
+        assert!(store.close(std::time::Duration::from_secs(10)).await);
+    }
+
+    #[test]
+    fn database_addresses_parse_or_are_refused_clearly() {
+        assert_eq!(DbTarget::parse("mem://").unwrap(), DbTarget::Memory);
+        assert_eq!(
+            DbTarget::parse("./data").unwrap(),
+            DbTarget::Embedded("./data".into())
+        );
+        assert_eq!(
+            DbTarget::parse("surrealkv:///var/op").unwrap(),
+            DbTarget::Embedded("/var/op".into())
+        );
+        assert_eq!(
+            DbTarget::parse("ws://db:8000").unwrap(),
+            DbTarget::Remote("ws://db:8000".into())
+        );
+        let err = DbTarget::parse("ftp://x").unwrap_err().to_string();
+        assert!(err.contains("unsupported database address"), "{err}");
     }
 }
