@@ -3,11 +3,7 @@
 # demo practice on an embedded SurrealKV database under ./data.
 # Extra arguments go to the server, e.g. `scripts/run.sh --listen 0.0.0.0:3000`.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/openpractice/target}"
-export OP_TOOLS="${OP_TOOLS:-$HOME/.local/openpractice}"
-export PATH="$OP_TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 scripts/tools.sh build
 cargo leptos build --release

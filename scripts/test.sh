@@ -3,11 +3,7 @@
 # first failure: formatting, lint (server and WASM builds), unit and
 # integration tests, and end-to-end tests in a real Chromium.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/openpractice/target}"
-export OP_TOOLS="${OP_TOOLS:-$HOME/.local/openpractice}"
-export PATH="$OP_TOOLS/bin:$ROOT/node_modules/.bin:$PATH"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 # cargo-leptos builds debug code with this flag; every other cargo command
 # here uses the same flags so they share one set of compiled dependencies.
 export RUSTFLAGS="--cfg erase_components"

@@ -189,3 +189,14 @@ pub async fn fill_sign_in(page: &Page, username: &str, password: &str) -> Result
     role(page, AriaRole::Button, "Sign in").click(None).await?;
     Ok(())
 }
+
+/// The page shows the sign-in form and no signed-in shell.
+pub async fn expect_signed_out(page: &Page) -> Result<()> {
+    expect(role(page, AriaRole::Heading, "Sign in"))
+        .to_be_visible()
+        .await?;
+    expect(role(page, AriaRole::Button, "Sign out"))
+        .to_have_count(0)
+        .await?;
+    Ok(())
+}
