@@ -2,6 +2,11 @@
 //! (feature `ssr`) and hydrated in the browser (feature `hydrate`). Database
 //! and server-only code sits behind `ssr` so it never reaches the WASM.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod auth;
 pub mod error;
 pub mod pages;

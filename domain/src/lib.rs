@@ -2,6 +2,11 @@
 //! NHS number, role or postcode cannot exist past the boundary). No I/O, no
 //! database types: this crate builds for the browser (WASM) and the server.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod appointment_status;
 pub mod nav;
 pub mod nhs_number;

@@ -3,6 +3,11 @@
 //! `app(state)` builds the whole router without binding a port, so router
 //! tests drive it with `oneshot`.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod admin_cli;
 pub mod config;
 mod health;

@@ -1,5 +1,10 @@
 //! The `openpractice` binary: parse configuration, set up logging, run.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use clap::Parser;
 use server::config::{Cli, Command, LogFormat};
 use std::process::ExitCode;

@@ -4,6 +4,11 @@
 //! already-authorised practice id (the server talks to SurrealDB as a system
 //! user, which table PERMISSIONS do not restrict).
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod demo;
 mod error;
 pub mod migrations;
