@@ -452,8 +452,8 @@ pub async fn seed_demo(
             }
         }
     }
+    summary.clinic_sessions = sessions.len();
     insert_batches(store, "clinic_session", sessions).await?;
-    summary.clinic_sessions = DAYS as usize * clinicians.len() * 2;
 
     progress.advance(3, total, "appointments");
     summary.appointments = appointments.len();

@@ -12,6 +12,8 @@ pub struct SessionRecord {
     pub staff_id: String,
     pub practice_id: String,
     pub display_name: String,
+    pub practice_name: String,
+    pub practice_is_demo: bool,
     pub role: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -52,6 +54,7 @@ impl Store {
             .query(
                 "SELECT record::id(staff) AS staff_id, record::id(practice) AS practice_id,
                         staff.display_name AS display_name, staff.role AS role, staff.active AS active,
+                        practice.name AS practice_name, practice.is_demo AS practice_is_demo,
                         created_at, last_seen, expires_at
                  FROM type::record('session', $key)",
             )

@@ -129,15 +129,14 @@ pub async fn resolve_session(
     if now - record.last_seen > chrono::Duration::seconds(60) {
         state.store.touch_session(&key, now).await?;
     }
-    let practice = state.store.practice(&record.practice_id).await?;
     Ok(Some(Actor {
         user: CurrentUser {
             staff_id: record.staff_id,
             display_name: record.display_name,
             role,
-            practice_id: practice.id,
-            practice_name: practice.name,
-            practice_is_demo: practice.is_demo,
+            practice_id: record.practice_id,
+            practice_name: record.practice_name,
+            practice_is_demo: record.practice_is_demo,
         },
         session_key: key,
     }))
