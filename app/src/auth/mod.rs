@@ -36,7 +36,8 @@ pub const SESSION_COOKIE: &str = "op_session";
 
 /// Why a plain-form sign-in failed, as carried in `/login?error=…` (the
 /// hydrated page gets the typed error instead).
-pub fn sign_in_error_code(e: &crate::AppError) -> &'static str {
+#[cfg(feature = "ssr")]
+fn sign_in_error_code(e: &crate::AppError) -> &'static str {
     match e {
         crate::AppError::Validation(_) => "missing",
         crate::AppError::BadCredentials => "credentials",
@@ -45,14 +46,18 @@ pub fn sign_in_error_code(e: &crate::AppError) -> &'static str {
     }
 }
 
-pub fn sign_in_error_message(code: &str) -> Option<&'static str> {
+/// The message for a code from `sign_in_error_code`: the same words the
+/// typed error shows, except where the code cannot carry the detail.
+pub fn sign_in_error_message(code: &str) -> Option<String> {
     Some(match code {
-        "missing" => "Enter your username and password.",
-        "credentials" => "The username or password is incorrect.",
+        "missing" => "Enter your username and password.".to_string(),
+        "credentials" => crate::AppError::BadCredentials.to_string(),
+        // The minutes left are not in the URL.
         "throttled" => {
             "Too many failed sign-in attempts. Try again later, or ask your practice admin."
+                .to_string()
         }
-        "unavailable" => "Sign-in is not available just now. Try again in a moment.",
+        "unavailable" => crate::AppError::Unavailable.to_string(),
         _ => return None,
     })
 }

@@ -29,8 +29,7 @@ pub fn SignInPage() -> impl IntoView {
         None => query
             .read()
             .get("error")
-            .and_then(|code| super::sign_in_error_message(&code))
-            .map(str::to_string),
+            .and_then(|code| super::sign_in_error_message(&code)),
     };
 
     view! {

@@ -1,5 +1,6 @@
-//! The 404 page (shown inside the signed-in shell) and the typed error page. Both set the HTTP status on the
-//! server render; messages come from `AppError`, which never holds personal data.
+//! The 404 page (shown inside the signed-in shell) and the typed error page.
+//! Both set the HTTP status on the server render; messages come from
+//! `AppError`, which never holds personal data.
 
 use super::set_status;
 use crate::AppError;
