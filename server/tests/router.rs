@@ -189,12 +189,7 @@ async fn sign_in_sets_a_hardened_cookie_and_the_shell_shows_the_person() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let html = body_text(res).await;
-    assert!(html.contains("Page not found"), "{html}");
-    assert!(
-        html.contains("Dr Test") && html.contains("Sign out"),
-        "the 404 sits inside the signed-in shell"
-    );
+    assert!(body_text(res).await.contains("Page not found"));
 
     // A GP who types the admin address is refused, not shown it.
     let res = app(state)

@@ -1,6 +1,5 @@
-//! The 404 page (shown inside the signed-in shell) and the typed error page.
-//! Both set the HTTP status on the server render; messages come from
-//! `AppError`, which never holds personal data.
+//! The 404 page and the typed error page. Both set the HTTP status on the
+//! server render; messages come from `AppError`, which never holds personal data.
 
 use super::set_status;
 use crate::AppError;
@@ -12,11 +11,11 @@ pub fn NotFound() -> impl IntoView {
     set_status(404);
     view! {
         <Title text="Page not found" />
-        <div class="max-w-3xl">
+        <main id="main" class="mx-auto max-w-3xl px-4 py-8">
             <h1 class="mb-4 text-3xl font-bold">"Page not found"</h1>
             <p class="mb-4">"If you typed the web address, check it is correct. If you followed a link, it may be out of date."</p>
             <a class="op-link" href="/">"Go to the start page"</a>
-        </div>
+        </main>
     }
 }
 

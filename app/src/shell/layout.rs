@@ -25,29 +25,16 @@ pub fn DemoBanner() -> impl IntoView {
 /// The shell around every signed-in page, with the page in its outlet.
 #[component]
 pub fn ShellRoute() -> impl IntoView {
-    view! {
-        <Shell>
-            <Outlet />
-        </Shell>
-    }
-}
-
-/// The signed-in shell (header, navigation, banner) around `children`.
-#[component]
-pub fn Shell(children: ChildrenFn) -> impl IntoView {
     let UserResource(user) = expect_context::<UserResource>();
     view! {
         <Suspense fallback=|| view! { <p class="p-4">"Loading…"</p> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(u)) => view! { <SignedIn user=u>{children()}</SignedIn> }.into_any(),
-                        Ok(None) => view! { <SignedOut /> }.into_any(),
-                        Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                    }
-                })
-            }}
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => view! { <SignedIn user=u /> }.into_any(),
+                    Ok(None) => view! { <SignedOut /> }.into_any(),
+                    Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                }
+            })}
         </Suspense>
     }
 }
@@ -63,7 +50,7 @@ fn SignedOut() -> impl IntoView {
 }
 
 #[component]
-fn SignedIn(user: CurrentUser, children: Children) -> impl IntoView {
+fn SignedIn(user: CurrentUser) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
@@ -118,7 +105,7 @@ fn SignedIn(user: CurrentUser, children: Children) -> impl IntoView {
                     .and_then(Result::err)
                     .map(|e| view! { <p role="alert" class="mb-4 font-bold text-nhs-red">{e.to_string()}</p> })
             }}
-            {children()}
+            <Outlet />
         </main>
     }
 }

@@ -5,7 +5,7 @@ mod errors;
 mod layout;
 
 pub use errors::{ErrorPage, NotFound};
-pub use layout::{DemoBanner, Shell, ShellRoute, UserResource};
+pub use layout::{DemoBanner, ShellRoute, UserResource};
 
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
@@ -45,13 +45,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|t: String| if t.is_empty() { "OpenPractice".to_string() } else { format!("{t} – OpenPractice") } />
         <a href="#main" class="op-skip-link">"Skip to main content"</a>
         <Router>
-            <Routes fallback=|| {
-                view! {
-                    <Shell>
-                        <NotFound />
-                    </Shell>
-                }
-            }>
+            <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=SignInPage />
                 <ParentRoute path=path!("") view=ShellRoute>
                     <Route path=path!("") view=HomePage />
