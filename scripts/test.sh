@@ -11,6 +11,15 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step() { printf '\n\033[1m== %s (%s)\033[0m\n' "$1" "$(date +%H:%M:%S)"; }
 start=$(date +%s)
+run_limited() {
+  local limit=$1; shift
+  local rc=0
+  timeout --kill-after=30s "$limit" "$@" || rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "make test: '$*' did not finish within $limit (a test hung); failing" >&2
+  fi
+  return "$rc"
+}
 
 step "tools"
 scripts/tools.sh test
@@ -27,11 +36,15 @@ cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-
 step "build (cargo leptos, debug)"
 cargo leptos build
 
+# Tests are compiled first, then run under a time limit: a hung test fails
+# this command with a clear message instead of running until CI gives up.
 step "unit and integration tests"
-cargo test --workspace --exclude end2end --locked
+cargo test --workspace --exclude end2end --locked --no-run
+run_limited 15m cargo test --workspace --exclude end2end --locked
 
 step "end-to-end tests (Chromium)"
+cargo test -p end2end --locked --no-run
 OP_E2E_BIN="$CARGO_TARGET_DIR/debug/openpractice" OP_E2E_SITE_ROOT="$ROOT/target/site" \
-  cargo test -p end2end --locked -- --test-threads=2
+  run_limited 15m cargo test -p end2end --locked -- --test-threads=2
 
 printf '\nmake test: all checks passed in %ss\n' "$(( $(date +%s) - start ))"

@@ -19,7 +19,8 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::LazyLock;
 
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -37,8 +38,16 @@ impl FromRef<ServerState> for LeptosOptions {
     }
 }
 
+/// The route list, generated once per process. Generating it runs the app
+/// with resource loading suppressed by a *process-global* flag in
+/// leptos_server; a page render whose resource first polls while another
+/// thread is generating a route list waits forever (leptos issue #4773).
+/// Generating it once, before any router exists, keeps that window closed:
+/// no request can be in flight while it is open.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(app::App));
+
 pub fn app(state: ServerState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = ROUTES.clone();
     let context = {
         let app_state = state.app.clone();
         move || provide_context(app_state.clone())

@@ -397,3 +397,63 @@ async fn a_plain_form_post_before_the_wasm_loads_still_signs_in_and_redirects() 
     );
     assert!(session_cookie(&res).is_none());
 }
+
+/// Regression (a CI run hung here): building a router used to generate the
+/// route list, which sets a process-global flag in leptos_server that
+/// suspends resource loading, so a page rendered on another thread at that
+/// moment never finished. Render signed-in pages on two threads while two
+/// others keep building routers; every render must finish, and show the
+/// person.
+#[test]
+fn pages_render_while_other_routers_are_built() {
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builders: Vec<_> = (0..2)
+        .map(|_| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                runtime().block_on(async {
+                    let state = state().await;
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        drop(app(state.clone()));
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+        })
+        .collect();
+    let renderers: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(|| {
+                runtime().block_on(async {
+                    let state = state().await;
+                    let cookie = session_cookie(&sign_in(&state, "gp", PASSWORD).await).unwrap();
+                    for _ in 0..40 {
+                        let res = tokio::time::timeout(
+                            Duration::from_secs(20),
+                            app(state.clone()).oneshot(get("/", Some(&cookie))),
+                        )
+                        .await
+                        .expect("a page render never finished")
+                        .unwrap();
+                        assert_eq!(res.status(), StatusCode::OK);
+                        assert!(body_text(res).await.contains("Dr Test"));
+                    }
+                })
+            })
+        })
+        .collect();
+    let results: Vec<_> = renderers.into_iter().map(|r| r.join()).collect();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for b in builders {
+        b.join().unwrap();
+    }
+    for r in results {
+        r.unwrap();
+    }
+}
