@@ -5,6 +5,7 @@
 //! message a receptionist can act on. Each status maps to FHIR R4
 //! `Appointment.status`.
 
+use crate::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -179,6 +180,18 @@ impl Action {
         }
     }
 
+    /// Who may do this. Reception runs the desk (arrivals, sending in, did
+    /// not attend, cancelling) for every clinician; a GP or nurse acts on
+    /// their own appointments only (`own`), and only they start and finish
+    /// consultations. The admin team does not work the desk.
+    pub fn allowed_for(self, role: Role, own: bool) -> bool {
+        match role {
+            Role::Reception => !matches!(self, Action::StartConsultation | Action::Finish),
+            Role::Gp | Role::Nurse => own,
+            Role::Admin => false,
+        }
+    }
+
     /// Whether this action puts the patient's short name on the waiting-room
     /// call screen.
     pub fn shows_on_call_screen(self) -> bool {
@@ -229,6 +242,18 @@ mod tests {
         assert!(Status::InConsultation
             .apply(Action::MarkDidNotAttend)
             .is_err());
+    }
+
+    #[test]
+    fn clinicians_act_on_their_own_list_and_admin_not_at_all() {
+        for a in Action::ALL {
+            assert!(!a.allowed_for(Role::Admin, true));
+            assert!(a.allowed_for(Role::Gp, true) && a.allowed_for(Role::Nurse, true));
+            assert!(!a.allowed_for(Role::Gp, false) && !a.allowed_for(Role::Nurse, false));
+        }
+        assert!(Action::MarkArrived.allowed_for(Role::Reception, false));
+        assert!(!Action::StartConsultation.allowed_for(Role::Reception, false));
+        assert!(!Action::Finish.allowed_for(Role::Reception, true));
     }
 
     #[test]

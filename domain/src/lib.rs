@@ -8,11 +8,13 @@
 )]
 
 pub mod appointment_status;
+pub mod live;
 pub mod nav;
 pub mod nhs_number;
 pub mod postcode;
 pub mod role;
 pub mod staff;
+pub mod time;
 
 pub use nav::Area;
 pub use nhs_number::{NhsNumber, NhsNumberError};

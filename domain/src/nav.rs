@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Area {
+    /// A clinician's own day list.
+    MyDay,
     WaitingRoom,
     Appointments,
     Patients,
@@ -14,7 +16,8 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
+        Area::MyDay,
         Area::WaitingRoom,
         Area::Appointments,
         Area::Patients,
@@ -24,6 +27,7 @@ impl Area {
 
     pub fn label(self) -> &'static str {
         match self {
+            Area::MyDay => "My day",
             Area::WaitingRoom => "Waiting room",
             Area::Appointments => "Appointments",
             Area::Patients => "Patients",
@@ -34,6 +38,7 @@ impl Area {
 
     pub fn path(self) -> &'static str {
         match self {
+            Area::MyDay => "/my-day",
             Area::WaitingRoom => "/waiting-room",
             Area::Appointments => "/appointments",
             Area::Patients => "/patients",
@@ -46,6 +51,7 @@ impl Area {
     /// manages the practice (admin) but does not work the front desk.
     pub fn allows(self, role: Role) -> bool {
         match self {
+            Area::MyDay => role.is_clinician(),
             Area::WaitingRoom => matches!(role, Role::Reception | Role::Gp | Role::Nurse),
             Area::Appointments | Area::Patients | Area::Tasks => true,
             Area::Admin => role == Role::Admin,

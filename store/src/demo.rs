@@ -265,7 +265,7 @@ pub async fn seed_demo(
         return Ok(None);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let today = Utc::now().date_naive();
+    let today = domain::time::london_today(Utc::now());
     let total: u64 = 6;
     let mut summary = SeedSummary::default();
 

@@ -9,9 +9,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod appointments;
 pub mod demo;
 mod error;
+pub mod fixtures;
 pub mod migrations;
+pub mod outbox;
 pub mod practice;
 pub mod sessions;
 pub mod staff;

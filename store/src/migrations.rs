@@ -6,11 +6,18 @@
 use crate::{Store, StoreError};
 
 /// (version, name, SurrealQL). Append only: never edit a released migration.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/0001_initial.surql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/0001_initial.surql"),
+    ),
+    (
+        2,
+        "live_appointments",
+        include_str!("../migrations/0002_live_appointments.surql"),
+    ),
+];
 
 pub fn latest_known() -> i64 {
     MIGRATIONS.last().map(|m| m.0).unwrap_or(0)

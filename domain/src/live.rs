@@ -1,0 +1,177 @@
+//! The live wire: every message that crosses `/ws`, in one module shared by
+//! the server and the browser (WASM), so the two cannot disagree. JSON text
+//! frames, tagged by `type`.
+//!
+//! Protocol: the client subscribes to a topic, giving the last `seq` it has
+//! if it is reconnecting. The server answers with a `Snapshot` (everything in
+//! the topic, stamped with the practice's event `seq` it reflects) or, when
+//! it can, `Changes` with just what changed since. After that it pushes
+//! `Changes` as they happen. Rows carry a `version`: a client keeps the
+//! higher version of a row, so a duplicate or late delivery is harmless.
+
+use crate::appointment_status::Status;
+use serde::{Deserialize, Serialize};
+
+/// The largest client message the server accepts, in bytes.
+pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
+
+/// What a client can watch.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Topic {
+    /// All of the practice's appointments on a date (reception's waiting room).
+    WaitingRoom { date: String },
+    /// One clinician's appointments on a date ("My day").
+    DayList { clinician: String, date: String },
+    /// The latest calls, for the waiting-room screen.
+    CallScreen,
+}
+
+impl Topic {
+    /// Whether an appointment belongs in this topic.
+    pub fn includes(&self, a: &AppointmentView) -> bool {
+        match self {
+            Topic::WaitingRoom { date } => &a.date == date,
+            Topic::DayList { clinician, date } => &a.clinician_id == clinician && &a.date == date,
+            Topic::CallScreen => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Start watching `topic`. `since`: the last `seq` this client applied
+    /// (after a reconnect), to get only what it missed.
+    Subscribe {
+        topic: Topic,
+        since: Option<u64>,
+    },
+    Unsubscribe {
+        topic: Topic,
+    },
+    Ping,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Everything in the topic as of `seq`: replaces what the client had.
+    Snapshot {
+        topic: Topic,
+        seq: u64,
+        appointments: Vec<AppointmentView>,
+        calls: Vec<CallView>,
+    },
+    /// Rows that changed, up to and including `seq`: merge by version.
+    Changes {
+        topic: Topic,
+        seq: u64,
+        appointments: Vec<AppointmentView>,
+        calls: Vec<CallView>,
+    },
+    /// The subscription was refused (not allowed, or not valid).
+    Refused {
+        topic: Topic,
+        message: String,
+    },
+    Pong,
+}
+
+/// An appointment as the day lists and the waiting room show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: String,
+    pub version: i64,
+    /// YYYY-MM-DD, practice (London) date.
+    pub date: String,
+    /// HH:MM, London time.
+    pub start: String,
+    pub duration_minutes: i64,
+    pub clinician_id: String,
+    pub clinician_name: String,
+    pub room: String,
+    pub patient_id: String,
+    /// "Mrs Jane SMITH".
+    pub patient_name: String,
+    /// YYYY-MM-DD: shown beside the name so the right patient is called.
+    pub patient_date_of_birth: String,
+    /// face_to_face, telephone or video.
+    pub kind: String,
+    pub reason: Option<String>,
+    pub status: Status,
+    /// RFC 3339, UTC.
+    pub arrived_at: Option<String>,
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+}
+
+impl AppointmentView {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            "telephone" => "Telephone",
+            "video" => "Video",
+            _ => "Face to face",
+        }
+    }
+}
+
+/// One call on the waiting-room screen. Deliberately nothing but a short
+/// name and a room: the screen is in a public waiting room.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallView {
+    pub id: String,
+    /// "J. Smith".
+    pub short_name: String,
+    pub room: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// "J. Smith" from a given and a family name: the most a public screen shows.
+pub fn short_name(given: &str, family: &str) -> String {
+    let initial = given.chars().next().map(|c| c.to_uppercase().to_string());
+    let mut family_cased = String::new();
+    let mut start_of_word = true;
+    for c in family.chars() {
+        if start_of_word {
+            family_cased.extend(c.to_uppercase());
+        } else {
+            family_cased.extend(c.to_lowercase());
+        }
+        start_of_word = c == '-' || c == ' ' || c == '\'';
+    }
+    match initial {
+        Some(i) => format!("{i}. {family_cased}"),
+        None => family_cased,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_carry_an_initial_and_a_family_name_only() {
+        assert_eq!(short_name("John", "SMITH"), "J. Smith");
+        assert_eq!(short_name("aisha", "o'neill-jones"), "A. O'Neill-Jones");
+        assert_eq!(short_name("", "Khan"), "Khan");
+    }
+
+    #[test]
+    fn messages_are_tagged_json() {
+        let m = ClientMessage::Subscribe {
+            topic: Topic::WaitingRoom {
+                date: "2026-11-21".into(),
+            },
+            since: Some(7),
+        };
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"subscribe","topic":{"kind":"waiting_room","date":"2026-11-21"},"since":7}"#
+        );
+        assert_eq!(serde_json::from_str::<ClientMessage>(&json).unwrap(), m);
+        assert!(serde_json::from_str::<ClientMessage>(r#"{"type":"drop_tables"}"#).is_err());
+    }
+}

@@ -1,0 +1,165 @@
+//! A small practice for tests (store, server and load tools): real rows
+//! written through the real schema, nothing mocked. Not used by the server.
+
+use crate::appointments::NewAppointment;
+use crate::staff::NewStaff;
+use crate::{Store, StoreError};
+use domain::live::AppointmentView;
+use domain::{Role, Username};
+use surrealdb::types::RecordId;
+
+/// What `small_practice` made.
+#[derive(Clone, Debug)]
+pub struct SmallPractice {
+    pub practice_id: String,
+    pub practice_name: String,
+    /// (username, staff id) for gp, gp2, nurse, reception, admin, each
+    /// prefixed with `prefix` when one was given.
+    pub staff: Vec<(String, String, Role)>,
+    pub gp_session_id: String,
+    pub date: String,
+    pub patient_ids: Vec<String>,
+    /// Booked with the GP at 09:00, 09:10, … (one per patient).
+    pub appointments: Vec<AppointmentView>,
+}
+
+impl SmallPractice {
+    pub fn staff_id(&self, username: &str) -> &str {
+        self.staff
+            .iter()
+            .find(|(u, _, _)| u == username || u.ends_with(&format!("-{username}")))
+            .map(|(_, id, _)| id.as_str())
+            .unwrap_or_default()
+    }
+}
+
+const PATIENTS: [(&str, &str, &str, &str); 4] = [
+    ("Mr", "John", "Smith", "1961-04-03"),
+    ("Mrs", "Aisha", "Khan", "1987-09-12"),
+    ("Ms", "Olivia", "Brown", "2001-01-30"),
+    ("Mr", "Tomasz", "Nowak", "1975-06-18"),
+];
+
+/// A practice with five staff (password hash given, so a test hashes
+/// once), one room per clinician, a 09:00–12:00 session of 10-minute slots
+/// for each clinician on `date`, four patients, and one booked appointment
+/// per patient with the first GP.
+pub async fn small_practice(
+    store: &Store,
+    name: &str,
+    prefix: &str,
+    password_hash: &str,
+    date: &str,
+) -> Result<SmallPractice, StoreError> {
+    let practice = store.create_practice(name, false).await?;
+    let mut staff = Vec::new();
+    for (username, display, role) in [
+        ("gp", "Dr Ann Carter", Role::Gp),
+        ("gp2", "Dr Ben Okafor", Role::Gp),
+        ("nurse", "Nurse Cara Lee", Role::Nurse),
+        ("reception", "Dee Patel", Role::Reception),
+        ("admin", "Eve Morgan", Role::Admin),
+    ] {
+        let username = if prefix.is_empty() {
+            username.to_string()
+        } else {
+            format!("{prefix}-{username}")
+        };
+        let s = store
+            .create_staff(NewStaff {
+                practice_id: &practice.id,
+                username: &Username::parse(&username)
+                    .map_err(|e| StoreError::Internal(e.to_string()))?,
+                display_name: display,
+                role,
+                password_hash: password_hash.to_string(),
+            })
+            .await?;
+        staff.push((username, s.id, role));
+    }
+    let practice_rid = RecordId::new("practice", practice.id.as_str());
+    let mut gp_session_id = String::new();
+    for (i, (_, staff_id, role)) in staff.iter().enumerate() {
+        if !role.is_clinician() {
+            continue;
+        }
+        let room_key = format!("{}-r{}", practice.id, i + 1);
+        let session_key = format!("{}-s{}", practice.id, i);
+        store
+            .db()
+            .query(
+                "CREATE type::record('room', $room) CONTENT { practice: $practice, name: $room_name } RETURN NONE;
+                 CREATE type::record('clinic_session', $clinic) CONTENT {
+                     practice: $practice, clinician: type::record('staff', $staff),
+                     room: type::record('room', $room), date: $date, start: '09:00', end: '12:00', slot_minutes: 10
+                 } RETURN NONE;",
+            )
+            .bind(("room", room_key))
+            .bind(("room_name", format!("Room {}", i + 1)))
+            .bind(("practice", practice_rid.clone()))
+            .bind(("clinic", session_key.clone()))
+            .bind(("staff", staff_id.clone()))
+            .bind(("date", date.to_string()))
+            .await?
+            .check()?;
+        if gp_session_id.is_empty() {
+            gp_session_id = session_key;
+        }
+    }
+    let mut patient_ids = Vec::new();
+    for (n, (title, given, family, dob)) in PATIENTS.iter().enumerate() {
+        let key = format!("{}-p{n}", practice.id);
+        // Test-range NHS numbers (999 prefix) that pass Modulus 11.
+        let nhs = ["9990000018", "9990000026", "9990000034", "9990000042"][n];
+        store
+            .db()
+            .query(
+                "CREATE type::record('patient', $key) CONTENT {
+                    practice: $practice, nhs_number: $nhs, title: $title, given_name: $given,
+                    family_name: $family, family_name_key: string::lowercase($family),
+                    date_of_birth: $dob, sex: 'unknown', address_lines: ['1 Test Street'],
+                    postcode: 'RV1 1AA', registered_on: '2020-01-01', is_test_data: true
+                 } RETURN NONE",
+            )
+            .bind(("key", key.clone()))
+            .bind(("practice", practice_rid.clone()))
+            .bind(("nhs", nhs.to_string()))
+            .bind(("title", title.to_string()))
+            .bind(("given", given.to_string()))
+            .bind(("family", family.to_string()))
+            .bind(("dob", dob.to_string()))
+            .await?
+            .check()?;
+        patient_ids.push(key);
+    }
+    let reception = staff
+        .iter()
+        .find(|(_, _, r)| *r == Role::Reception)
+        .map(|(_, id, _)| id.clone())
+        .unwrap_or_default();
+    let mut appointments = Vec::new();
+    for (n, patient) in patient_ids.iter().enumerate() {
+        let view = store
+            .book_appointment(&NewAppointment {
+                practice_id: practice.id.clone(),
+                clinic_session_id: gp_session_id.clone(),
+                patient_id: patient.clone(),
+                start: format!("09:{:02}", n * 10),
+                kind: "face_to_face".into(),
+                reason: Some("Review".into()),
+                booked_by: reception.clone(),
+            })
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        appointments.push(view);
+    }
+    Ok(SmallPractice {
+        practice_id: practice.id,
+        practice_name: practice.name,
+        staff,
+        gp_session_id,
+        date: date.to_string(),
+        patient_ids,
+        appointments,
+    })
+}
