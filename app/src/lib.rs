@@ -7,8 +7,10 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod appointments;
 pub mod auth;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod shell;
 

@@ -34,4 +34,6 @@ pub struct AppState {
     pub auth: AuthConfig,
     /// Running with the demo practice: the sign-in page lists demo sign-ins.
     pub demo: bool,
+    /// When a wait in the waiting room turns amber, then red (minutes).
+    pub waiting: crate::appointments::WaitThresholds,
 }

@@ -164,6 +164,44 @@ impl Action {
         Action::Cancel,
     ];
 
+    /// The spelling used on the wire and in forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::MarkArrived => "mark_arrived",
+            Action::UndoArrival => "undo_arrival",
+            Action::SendIn { quiet: false } => "call_in",
+            Action::SendIn { quiet: true } => "send_in_quietly",
+            Action::ReturnToWaiting => "return_to_waiting",
+            Action::StartConsultation => "start_consultation",
+            Action::Finish => "finish",
+            Action::MarkLeft => "mark_left",
+            Action::MarkDidNotAttend => "mark_did_not_attend",
+            Action::MarkWalkedOut => "mark_walked_out",
+            Action::Cancel => "cancel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::MarkArrived => "Mark arrived",
+            Action::UndoArrival => "Undo arrival",
+            Action::SendIn { quiet: false } => "Call in",
+            Action::SendIn { quiet: true } => "Send in quietly",
+            Action::ReturnToWaiting => "Back to waiting",
+            Action::StartConsultation => "Start consultation",
+            Action::Finish => "Finish",
+            Action::MarkLeft => "Mark left",
+            Action::MarkDidNotAttend => "Did not attend",
+            Action::MarkWalkedOut => "Walked out",
+            Action::Cancel => "Cancel",
+        }
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Action::MarkArrived => "mark as arrived",
@@ -242,6 +280,14 @@ mod tests {
         assert!(Status::InConsultation
             .apply(Action::MarkDidNotAttend)
             .is_err());
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Action::parse("delete_everything"), None);
     }
 
     #[test]

@@ -121,6 +121,16 @@ pub struct ServeArgs {
     /// Hours after sign-in at which a session ends, however active.
     #[arg(long, env = "OP_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=72))]
     pub session_hours: u64,
+
+    /// Minutes of waiting after arrival at which the waiting room shows a
+    /// wait in amber.
+    #[arg(long, env = "OP_WAIT_AMBER_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(1..=600))]
+    pub wait_amber_minutes: i64,
+
+    /// Minutes of waiting after arrival at which the wait turns red (must be
+    /// more than the amber threshold).
+    #[arg(long, env = "OP_WAIT_RED_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(2..=600))]
+    pub wait_red_minutes: i64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@
 pub mod admin_cli;
 pub mod config;
 mod health;
+pub mod live;
 mod middleware;
 pub mod serve;
 
@@ -30,6 +31,8 @@ pub struct ServerState {
     /// The one Origin allowed on state-changing requests when set (e.g.
     /// "https://portal.example.nhs.uk"); otherwise the request's own Host.
     pub public_origin: Option<String>,
+    /// Pushes changes to this server's websockets.
+    pub hub: std::sync::Arc<live::hub::Hub>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -56,6 +59,8 @@ pub fn app(state: ServerState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/ws", get(live::ws_staff))
+        .route("/ws/display", get(live::ws_display))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(leptos.clone())
         })

@@ -82,7 +82,10 @@ fn is_public(path: &str) -> bool {
             | "/api/sign_in"
             | "/api/sign_in_info"
             | "/api/current_user"
+            // Authenticated by its display link instead of a session.
+            | "/ws/display"
     ) || path.starts_with("/pkg/")
+        || path.starts_with("/display/")
 }
 
 pub async fn session(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
@@ -99,7 +102,7 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
     }
     let path = req.uri().path();
     if !signed_in && !is_public(path) {
-        if req.method() == Method::GET || req.method() == Method::HEAD {
+        if path != "/ws" && (req.method() == Method::GET || req.method() == Method::HEAD) {
             let target = req
                 .uri()
                 .path_and_query()

@@ -3,6 +3,7 @@
 //! requests, then close the database.
 
 use crate::config::Cli;
+use crate::live::hub::Hub;
 use crate::{app, ServerState};
 use anyhow::Context;
 use app::state::{AppState, AuthConfig};
@@ -28,6 +29,7 @@ pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
         .is_some_and(|o| o.starts_with("https://"));
     ServerState {
         leptos,
+        hub: Hub::start(store.clone()),
         app: AppState {
             store,
             auth: AuthConfig {
@@ -37,6 +39,10 @@ pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
                 ..AuthConfig::default()
             },
             demo: serve.demo,
+            waiting: app::appointments::WaitThresholds {
+                amber_minutes: serve.wait_amber_minutes,
+                red_minutes: serve.wait_red_minutes,
+            },
         },
         public_origin: serve.public_origin.clone(),
     }
@@ -71,6 +77,13 @@ async fn seed_demo_with_progress(store: &Store) -> anyhow::Result<()> {
 }
 
 pub async fn run(cli: &Cli) -> anyhow::Result<()> {
+    if cli.serve.wait_red_minutes <= cli.serve.wait_amber_minutes {
+        anyhow::bail!(
+            "--wait-red-minutes ({}) must be more than --wait-amber-minutes ({})",
+            cli.serve.wait_red_minutes,
+            cli.serve.wait_amber_minutes
+        );
+    }
     let options = cli.db.connect_options()?;
     tracing::info!(database = %options.target.describe(), "opening database");
     let store = Store::open(&options)

@@ -42,11 +42,13 @@ async fn state_with(auth: AuthConfig) -> ServerState {
             .site_root("target/site")
             .build(),
         app: AppState {
-            store,
+            store: store.clone(),
             auth,
             demo: false,
+            waiting: Default::default(),
         },
         public_origin: None,
+        hub: server::live::hub::Hub::start(store.clone()),
     }
 }
 

@@ -11,6 +11,7 @@
 
 pub mod appointments;
 pub mod demo;
+pub mod display;
 mod error;
 pub mod fixtures;
 pub mod migrations;

@@ -32,6 +32,7 @@ pub fn HomePage() -> impl IntoView {
 
 fn coming_in(area: Area) -> &'static str {
     match area {
+        Area::MyDay => "Your day list arrives with the appointments and waiting-room work.",
         Area::WaitingRoom => {
             "The live waiting room arrives with the appointments and waiting-room work."
         }

@@ -7,6 +7,7 @@ mod layout;
 pub use errors::{ErrorPage, NotFound};
 pub use layout::{DemoBanner, ShellRoute, UserResource};
 
+use crate::appointments::{CallScreenPage, MyDayPage, WaitingRoomPage};
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
 use domain::Area;
@@ -47,9 +48,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/login") view=SignInPage />
+                <Route path=path!("/display/:practice") view=CallScreenPage />
                 <ParentRoute path=path!("") view=ShellRoute>
                     <Route path=path!("") view=HomePage />
-                    <Route path=path!("waiting-room") view=|| view! { <AreaPage area=Area::WaitingRoom /> } />
+                    <Route path=path!("my-day") view=MyDayPage />
+                    <Route path=path!("waiting-room") view=WaitingRoomPage />
                     <Route path=path!("appointments") view=|| view! { <AreaPage area=Area::Appointments /> } />
                     <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
                     <Route path=path!("tasks") view=|| view! { <AreaPage area=Area::Tasks /> } />

@@ -1,0 +1,11 @@
+//! Appointments and the live day: the waiting room (reception), "My day"
+//! (clinicians) and the call screen. Lists are live over `/ws` (see
+//! `crate::live`); changes go through the server functions here.
+
+mod call_screen;
+mod day_list;
+mod server_fns;
+
+pub use call_screen::CallScreenPage;
+pub use day_list::{MyDayPage, WaitingRoomPage};
+pub use server_fns::*;

@@ -1,0 +1,344 @@
+//! The browser's side of `/ws`: one socket per live list, which subscribes,
+//! takes the snapshot, merges changes by version, and after any disconnect
+//! reconnects (forever, with backoff and jitter) asking only for what it
+//! missed since its last `seq`. While disconnected the list says so
+//! ("Offline since 10:42 — reconnecting") so it is never mistaken for live.
+//!
+//! On the server this renders the "Connecting…" state; the socket exists
+//! only in the hydrated browser.
+
+use domain::live::{AppointmentView, CallView, Topic};
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    /// Disconnected since this London time (HH:MM); reconnecting.
+    Offline {
+        since: String,
+    },
+    /// The session ended: sign in again.
+    SignedOut,
+}
+
+/// A live list: what the page renders from.
+#[derive(Clone, Copy)]
+pub struct LiveList {
+    pub connection: RwSignal<Connection>,
+    pub loaded: RwSignal<bool>,
+    pub appointments: RwSignal<Vec<AppointmentView>>,
+    pub calls: RwSignal<Vec<CallView>>,
+    pub refused: RwSignal<Option<String>>,
+}
+
+impl LiveList {
+    fn new() -> Self {
+        Self {
+            connection: RwSignal::new(Connection::Connecting),
+            loaded: RwSignal::new(false),
+            appointments: RwSignal::new(Vec::new()),
+            calls: RwSignal::new(Vec::new()),
+            refused: RwSignal::new(None),
+        }
+    }
+
+    /// Merges rows: a row replaces the one held only if its version is at
+    /// least as new, so late or duplicate deliveries change nothing.
+    pub fn merge(&self, topic: &Topic, rows: Vec<AppointmentView>) {
+        self.appointments.update(|held| {
+            for row in rows {
+                match held.iter_mut().find(|h| h.id == row.id) {
+                    Some(h) if h.version <= row.version => *h = row,
+                    Some(_) => {}
+                    None => held.push(row),
+                }
+            }
+            held.retain(|a| topic.includes(a));
+            held.sort_by(|a, b| {
+                (a.start.as_str(), a.clinician_name.as_str())
+                    .cmp(&(b.start.as_str(), b.clinician_name.as_str()))
+            });
+        });
+    }
+
+    pub fn merge_calls(&self, calls: Vec<CallView>) {
+        self.calls.update(|held| {
+            for c in calls {
+                if !held.iter().any(|h| h.id == c.id) {
+                    held.push(c);
+                }
+            }
+            held.sort_by(|a, b| b.at.cmp(&a.at));
+            held.truncate(8);
+        });
+    }
+}
+
+/// Watches `topic` live. `display`: (practice, key) to connect as a
+/// waiting-room display (call screen) with a display link instead of a
+/// staff session.
+pub fn use_live(topic: Topic, display: Option<(String, String)>) -> LiveList {
+    let list = LiveList::new();
+    #[cfg(feature = "hydrate")]
+    client::start(list, topic, display);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (topic, display);
+    list
+}
+
+/// Milliseconds since the epoch, from the browser's clock (0 on the server).
+pub fn now_millis() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+/// "14:05" in London for a time in epoch milliseconds.
+pub fn london_hhmm_at(millis: f64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis as i64)
+        .map(domain::time::london_hhmm)
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::*;
+    use domain::live::{ClientMessage, ServerMessage};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+    use wasm_bindgen::prelude::*;
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    /// Close codes from the server (see server::live::socket).
+    const CLOSE_SIGNED_OUT: u16 = 4401;
+    /// Ping the server this often; no message for longer than DEAD_AFTER
+    /// means the connection is dead even if the browser has not noticed.
+    const PING_EVERY: Duration = Duration::from_secs(15);
+    const DEAD_AFTER_MS: f64 = 40_000.0;
+
+    struct Inner {
+        list: LiveList,
+        topic: Topic,
+        url: String,
+        socket: Option<WebSocket>,
+        seq: Option<u64>,
+        attempt: u32,
+        last_heard: f64,
+        stopped: bool,
+        // Kept alive as long as the socket they belong to.
+        handlers: Vec<Box<dyn std::any::Any>>,
+    }
+
+    fn socket_url(display: Option<&(String, String)>) -> Option<String> {
+        let location = window().location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().ok()?;
+        Some(match display {
+            Some((practice, key)) => format!(
+                "{scheme}://{host}/ws/display?practice={}&key={}",
+                js_sys::encode_uri_component(practice),
+                js_sys::encode_uri_component(key)
+            ),
+            None => format!("{scheme}://{host}/ws"),
+        })
+    }
+
+    pub fn start(list: LiveList, topic: Topic, display: Option<(String, String)>) {
+        let Some(url) = socket_url(display.as_ref()) else {
+            return;
+        };
+        let inner = Rc::new(RefCell::new(Inner {
+            list,
+            topic,
+            url,
+            socket: None,
+            seq: None,
+            attempt: 0,
+            last_heard: js_sys::Date::now(),
+            stopped: false,
+            handlers: Vec::new(),
+        }));
+        connect(&inner);
+        let pinger = {
+            let inner = inner.clone();
+            set_interval_with_handle(
+                move || {
+                    let mut i = inner.borrow_mut();
+                    if i.stopped {
+                        return;
+                    }
+                    if let Some(ws) = &i.socket {
+                        if ws.ready_state() == WebSocket::OPEN {
+                            if js_sys::Date::now() - i.last_heard > DEAD_AFTER_MS {
+                                // Silent too long: treat as dropped.
+                                let _ = ws.close();
+                                i.socket = None;
+                                drop(i);
+                                went_offline(&inner);
+                                return;
+                            }
+                            send(ws, &ClientMessage::Ping);
+                        }
+                    }
+                },
+                PING_EVERY,
+            )
+            .ok()
+        };
+        let cleanup = send_wrapper::SendWrapper::new((inner, pinger));
+        on_cleanup(move || {
+            let (inner, pinger) = cleanup.take();
+            if let Some(p) = pinger {
+                p.clear();
+            }
+            let mut i = inner.borrow_mut();
+            i.stopped = true;
+            if let Some(ws) = i.socket.take() {
+                let _ = ws.close();
+            }
+            i.handlers.clear();
+        });
+    }
+
+    fn send(ws: &WebSocket, message: &ClientMessage) {
+        if let Ok(text) = serde_json::to_string(message) {
+            let _ = ws.send_with_str(&text);
+        }
+    }
+
+    fn connect(inner: &Rc<RefCell<Inner>>) {
+        let url = inner.borrow().url.clone();
+        let Ok(ws) = WebSocket::new(&url) else {
+            went_offline(inner);
+            return;
+        };
+        let on_open = {
+            let inner = inner.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let mut i = inner.borrow_mut();
+                i.attempt = 0;
+                i.last_heard = js_sys::Date::now();
+                i.list.connection.set(Connection::Live);
+                if let Some(ws) = &i.socket {
+                    send(
+                        ws,
+                        &ClientMessage::Subscribe {
+                            topic: i.topic.clone(),
+                            since: i.seq,
+                        },
+                    );
+                }
+            })
+        };
+        let on_message = {
+            let inner = inner.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let Some(text) = e.data().as_string() else {
+                    return;
+                };
+                let Ok(message) = serde_json::from_str::<ServerMessage>(&text) else {
+                    return;
+                };
+                let mut i = inner.borrow_mut();
+                i.last_heard = js_sys::Date::now();
+                let list = i.list;
+                match message {
+                    ServerMessage::Snapshot {
+                        topic,
+                        seq,
+                        appointments,
+                        calls,
+                    } if topic == i.topic => {
+                        i.seq = Some(seq);
+                        list.appointments.set(Vec::new());
+                        list.calls.set(Vec::new());
+                        list.merge(&topic, appointments);
+                        list.merge_calls(calls);
+                        list.refused.set(None);
+                        list.loaded.set(true);
+                    }
+                    ServerMessage::Changes {
+                        topic,
+                        seq,
+                        appointments,
+                        calls,
+                    } if topic == i.topic => {
+                        i.seq = Some(i.seq.unwrap_or(0).max(seq));
+                        list.merge(&topic, appointments);
+                        list.merge_calls(calls);
+                        list.loaded.set(true);
+                    }
+                    ServerMessage::Refused { topic, message } if topic == i.topic => {
+                        list.refused.set(Some(message));
+                    }
+                    _ => {}
+                }
+            })
+        };
+        let on_close = {
+            let inner = inner.clone();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+                let mut i = inner.borrow_mut();
+                if i.stopped {
+                    return;
+                }
+                i.socket = None;
+                if e.code() == CLOSE_SIGNED_OUT {
+                    i.stopped = true;
+                    i.list.connection.set(Connection::SignedOut);
+                    return;
+                }
+                drop(i);
+                went_offline(&inner);
+            })
+        };
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let mut i = inner.borrow_mut();
+        i.handlers = vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)];
+        i.socket = Some(ws);
+    }
+
+    /// Shows "Offline since" (keeping the first time) and schedules a
+    /// reconnect: 0.5 s doubling to 30 s, each with ±50% jitter.
+    fn went_offline(inner: &Rc<RefCell<Inner>>) {
+        let delay = {
+            let mut i = inner.borrow_mut();
+            if i.stopped {
+                return;
+            }
+            if !matches!(
+                i.list.connection.get_untracked(),
+                Connection::Offline { .. }
+            ) {
+                i.list.connection.set(Connection::Offline {
+                    since: london_hhmm_at(js_sys::Date::now()),
+                });
+            }
+            let base = (500.0 * 2f64.powi(i.attempt.min(6) as i32)).min(30_000.0);
+            i.attempt += 1;
+            base * (0.5 + js_sys::Math::random())
+        };
+        let inner = inner.clone();
+        set_timeout(
+            move || {
+                if !inner.borrow().stopped {
+                    connect(&inner);
+                }
+            },
+            Duration::from_millis(delay as u64),
+        );
+    }
+}

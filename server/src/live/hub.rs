@@ -1,0 +1,223 @@
+//! The change hub. One per server process. It holds a LIVE SELECT on the
+//! outbox (`event`) as its wake-up, so a change written through any server
+//! sharing the database reaches this one's sockets; on each wake-up (and on
+//! a short timer, in case a notification is ever lost) it reads the outbox
+//! from the last `seq` it published, fetches the changed rows once, and
+//! broadcasts them to the practice's connections. Each connection filters
+//! by its own topics and permissions (see `socket`).
+
+use axum::extract::ws::Utf8Bytes;
+use domain::live::{AppointmentView, CallView, ServerMessage, Topic};
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use store::outbox::KIND_APPOINTMENT_CALLED;
+use store::Store;
+use tokio::sync::broadcast;
+
+/// How many batches a connection may fall behind before it is dropped (it
+/// reconnects and catches up from its last `seq`; others are not slowed).
+pub const QUEUE_DEPTH: usize = 256;
+/// How often the hub checks the outbox even without a wake-up.
+const SAFETY_POLL: Duration = Duration::from_secs(2);
+/// Events read per outbox query.
+const PAGE: usize = 500;
+
+/// The rows changed by consecutive events, up to `seq`.
+#[derive(Debug)]
+pub struct Batch {
+    pub seq: u64,
+    pub appointments: Vec<AppointmentView>,
+    pub calls: Vec<CallView>,
+    /// Serialised `Changes` per topic, shared by every connection watching it.
+    encoded: Mutex<HashMap<Topic, Option<Utf8Bytes>>>,
+}
+
+impl Batch {
+    /// The `Changes` message for `topic`, or `None` if nothing in this batch
+    /// belongs to it. Serialised once per topic, however many watch it.
+    pub fn message_for(&self, topic: &Topic) -> Option<Utf8Bytes> {
+        let mut cache = self.encoded.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(topic.clone())
+            .or_insert_with(|| {
+                let appointments: Vec<AppointmentView> = self
+                    .appointments
+                    .iter()
+                    .filter(|a| topic.includes(a))
+                    .cloned()
+                    .collect();
+                let calls = if *topic == Topic::CallScreen {
+                    self.calls.clone()
+                } else {
+                    Vec::new()
+                };
+                if appointments.is_empty() && calls.is_empty() {
+                    return None;
+                }
+                serde_json::to_string(&ServerMessage::Changes {
+                    topic: topic.clone(),
+                    seq: self.seq,
+                    appointments,
+                    calls,
+                })
+                .ok()
+                .map(Utf8Bytes::from)
+            })
+            .clone()
+    }
+}
+
+struct Feed {
+    tx: broadcast::Sender<Arc<Batch>>,
+    /// The last `seq` published; the lock also serialises publishing.
+    published: tokio::sync::Mutex<u64>,
+}
+
+pub struct Hub {
+    store: Store,
+    feeds: Mutex<HashMap<String, Arc<Feed>>>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub").finish_non_exhaustive()
+    }
+}
+
+impl Hub {
+    /// Starts the hub's wake-up and safety-poll tasks on the current runtime.
+    pub fn start(store: Store) -> Arc<Hub> {
+        let hub = Arc::new(Hub {
+            store,
+            feeds: Mutex::new(HashMap::new()),
+        });
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            loop {
+                let Some(hub) = weak.upgrade() else { return };
+                let stream = hub.store.watch_events().await;
+                drop(hub);
+                match stream {
+                    Ok(mut stream) => {
+                        while let Some(practice) = stream.next().await {
+                            let Some(hub) = weak.upgrade() else { return };
+                            match practice {
+                                Some(p) => hub.pump(&p).await,
+                                None => hub.pump_all().await,
+                            }
+                        }
+                        tracing::warn!("the outbox live query ended; re-opening it");
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot open the outbox live query; retrying")
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let weak = Arc::downgrade(&hub);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SAFETY_POLL);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(hub) = weak.upgrade() else { return };
+                hub.pump_all().await;
+            }
+        });
+        hub
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn feed(&self, practice_id: &str) -> Option<Arc<Feed>> {
+        self.feeds
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(practice_id)
+            .cloned()
+    }
+
+    /// Joins a practice's feed. Subscribe before reading a snapshot, so no
+    /// change committed after the snapshot can be missed.
+    pub async fn join(
+        &self,
+        practice_id: &str,
+    ) -> Result<broadcast::Receiver<Arc<Batch>>, store::StoreError> {
+        if let Some(feed) = self.feed(practice_id) {
+            return Ok(feed.tx.subscribe());
+        }
+        let seq = self.store.event_seq(practice_id).await?;
+        let mut feeds = self.feeds.lock().unwrap_or_else(|p| p.into_inner());
+        let feed = feeds.entry(practice_id.to_string()).or_insert_with(|| {
+            Arc::new(Feed {
+                tx: broadcast::channel(QUEUE_DEPTH).0,
+                published: tokio::sync::Mutex::new(seq),
+            })
+        });
+        Ok(feed.tx.subscribe())
+    }
+
+    async fn pump_all(&self) {
+        let practices: Vec<String> = {
+            let mut feeds = self.feeds.lock().unwrap_or_else(|p| p.into_inner());
+            feeds.retain(|_, f| f.tx.receiver_count() > 0);
+            feeds.keys().cloned().collect()
+        };
+        for p in practices {
+            self.pump(&p).await;
+        }
+    }
+
+    /// Publishes every event of the practice after the last one published.
+    async fn pump(&self, practice_id: &str) {
+        let Some(feed) = self.feed(practice_id) else {
+            return;
+        };
+        let mut published = feed.published.lock().await;
+        loop {
+            let events = match self.store.events_since(practice_id, *published, PAGE).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the outbox");
+                    return;
+                }
+            };
+            let Some(last) = events.last().map(|e| e.seq.max(0) as u64) else {
+                return;
+            };
+            let mut ids: Vec<String> = events.iter().map(|e| e.record.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let called: Vec<String> = events
+                .iter()
+                .filter(|e| e.kind == KIND_APPOINTMENT_CALLED)
+                .map(|e| e.record.clone())
+                .collect();
+            let appointments = self.store.appointments_by_id(practice_id, &ids).await;
+            let calls = self
+                .store
+                .calls_for_appointments(practice_id, &called)
+                .await;
+            let (Ok(appointments), Ok(calls)) = (appointments, calls) else {
+                tracing::warn!("cannot read changed appointments; will retry");
+                return;
+            };
+            // No receivers is not an error: nobody is watching this practice.
+            let _ = feed.tx.send(Arc::new(Batch {
+                seq: last,
+                appointments,
+                calls,
+                encoded: Mutex::new(HashMap::new()),
+            }));
+            *published = last;
+            if events.len() < PAGE {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! One websocket connection: its subscriptions, their snapshots and
+//! catch-ups, and the changes pushed to it. Everything a connection may see
+//! is decided by `authorise` when it subscribes (role + practice + object);
+//! the practice itself is fixed at the handshake (the staff member's own, or
+//! the display link's), so no message can reach another practice's socket.
+
+use super::hub::Hub;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use domain::live::{ClientMessage, ServerMessage, Topic};
+use domain::{Area, Role};
+use futures::future::BoxFuture;
+use futures::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use store::Store;
+use tokio::sync::broadcast::error::RecvError;
+
+/// A write that takes longer than this means the client is not reading.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+const PING_EVERY: Duration = Duration::from_secs(20);
+/// Silence for longer than this means the peer is gone.
+const SILENCE_LIMIT: Duration = Duration::from_secs(60);
+/// How often the session (or display link) is re-checked.
+const RECHECK_EVERY: Duration = Duration::from_secs(15);
+/// More missed events than this and the client gets a fresh snapshot.
+const CATCH_UP_LIMIT: usize = 1000;
+/// Calls shown on the call screen.
+pub const CALLS_SHOWN: usize = 8;
+
+/// Close codes the client understands (4000–4999 are the application's).
+pub const CLOSE_RESYNC: u16 = 4000;
+pub const CLOSE_SIGNED_OUT: u16 = 4401;
+
+/// Who is on the other end.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    Staff {
+        practice_id: String,
+        staff_id: String,
+        role: Role,
+    },
+    /// A waiting-room screen opened with a display link: calls only.
+    Display { practice_id: String },
+}
+
+impl Viewer {
+    pub fn practice_id(&self) -> &str {
+        match self {
+            Viewer::Staff { practice_id, .. } | Viewer::Display { practice_id } => practice_id,
+        }
+    }
+}
+
+fn valid_date(date: &str) -> bool {
+    date.len() == 10 && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+}
+
+/// May `viewer` watch `topic`? `Err` carries the reason shown to the user.
+pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<(), String> {
+    let (practice_id, staff_id, role) = match viewer {
+        Viewer::Display { .. } => {
+            return match topic {
+                Topic::CallScreen => Ok(()),
+                _ => Err("A display link shows the call screen only.".into()),
+            }
+        }
+        Viewer::Staff {
+            practice_id,
+            staff_id,
+            role,
+        } => (practice_id, staff_id, *role),
+    };
+    match topic {
+        Topic::WaitingRoom { date } | Topic::DayList { date, .. } if !valid_date(date) => {
+            Err(format!("\"{date}\" is not a date (YYYY-MM-DD)."))
+        }
+        Topic::WaitingRoom { .. } | Topic::CallScreen => {
+            if Area::WaitingRoom.allows(role) {
+                Ok(())
+            } else {
+                Err("Your role does not use the waiting room.".into())
+            }
+        }
+        Topic::DayList { clinician, .. } => {
+            if role.is_clinician() && clinician == staff_id {
+                return Ok(());
+            }
+            if role != Role::Reception {
+                return Err("You can only watch your own day list.".into());
+            }
+            // Reception may watch any clinician's list in its own practice.
+            match store.staff_role_in_practice(practice_id, clinician).await {
+                Ok(Some(r)) if r.is_clinician() => Ok(()),
+                Ok(_) => Err("No such clinician in this practice.".into()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot check a day-list subscription");
+                    Err("The day list is unavailable; try again shortly.".into())
+                }
+            }
+        }
+    }
+}
+
+/// Everything in `topic` now, stamped with the `seq` it reflects.
+pub async fn snapshot(
+    store: &Store,
+    practice_id: &str,
+    topic: &Topic,
+) -> Result<ServerMessage, store::StoreError> {
+    // Read the stamp first: anything after it will also arrive as a change.
+    let seq = store.event_seq(practice_id).await?;
+    let (appointments, calls) = match topic {
+        Topic::WaitingRoom { date } => (
+            store.day_appointments(practice_id, date, None).await?,
+            Vec::new(),
+        ),
+        Topic::DayList { clinician, date } => (
+            store
+                .day_appointments(practice_id, date, Some(clinician))
+                .await?,
+            Vec::new(),
+        ),
+        Topic::CallScreen => (
+            Vec::new(),
+            store.recent_calls(practice_id, CALLS_SHOWN).await?,
+        ),
+    };
+    Ok(ServerMessage::Snapshot {
+        topic: topic.clone(),
+        seq,
+        appointments,
+        calls,
+    })
+}
+
+/// What changed in `topic` after `since`, or a snapshot if that is too far
+/// back (or ahead: a database restored from backup).
+pub async fn catch_up(
+    store: &Store,
+    practice_id: &str,
+    topic: &Topic,
+    since: u64,
+) -> Result<ServerMessage, store::StoreError> {
+    let now = store.event_seq(practice_id).await?;
+    if since > now {
+        return snapshot(store, practice_id, topic).await;
+    }
+    let events = store
+        .events_since(practice_id, since, CATCH_UP_LIMIT)
+        .await?;
+    if events.len() >= CATCH_UP_LIMIT {
+        return snapshot(store, practice_id, topic).await;
+    }
+    let seq = events
+        .last()
+        .map(|e| e.seq.max(0) as u64)
+        .unwrap_or(now)
+        .max(now);
+    let relevant = |e: &store::outbox::Event| match topic {
+        Topic::WaitingRoom { date } => e.date.as_deref() == Some(date),
+        Topic::DayList { clinician, date } => {
+            e.date.as_deref() == Some(date) && e.staff.as_deref() == Some(clinician)
+        }
+        Topic::CallScreen => e.kind == store::outbox::KIND_APPOINTMENT_CALLED,
+    };
+    let mut ids: Vec<String> = events
+        .iter()
+        .filter(|e| relevant(e))
+        .map(|e| e.record.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let (appointments, calls) = if *topic == Topic::CallScreen {
+        (
+            Vec::new(),
+            store.calls_for_appointments(practice_id, &ids).await?,
+        )
+    } else {
+        let mut rows = store.appointments_by_id(practice_id, &ids).await?;
+        rows.retain(|a| topic.includes(a));
+        (rows, Vec::new())
+    };
+    Ok(ServerMessage::Changes {
+        topic: topic.clone(),
+        seq,
+        appointments,
+        calls,
+    })
+}
+
+fn encode(message: &ServerMessage) -> Option<Utf8Bytes> {
+    serde_json::to_string(message).ok().map(Utf8Bytes::from)
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    }))
+}
+
+/// Re-checks that the viewer may still be connected (session not ended,
+/// display link not revoked).
+pub type StillAllowed = Box<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
+
+/// Serves one connection until it closes.
+pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allowed: StillAllowed) {
+    let practice_id = viewer.practice_id().to_string();
+    let (mut sink, mut incoming) = socket.split();
+    let mut feed = match hub.join(&practice_id).await {
+        Ok(rx) => rx,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot join the practice feed");
+            let _ = sink.send(close(1011, "unavailable")).await;
+            return;
+        }
+    };
+    // Topic → the seq its snapshot or catch-up reflected.
+    let mut topics: HashMap<Topic, u64> = HashMap::new();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    ping.reset();
+    recheck.reset();
+    let mut last_heard = Instant::now();
+    macro_rules! send {
+        ($msg:expr) => {
+            match tokio::time::timeout(WRITE_TIMEOUT, sink.send($msg)).await {
+                Ok(Ok(())) => {}
+                _ => break,
+            }
+        };
+    }
+    loop {
+        tokio::select! {
+            message = incoming.next() => {
+                let text = match message {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
+                        last_heard = Instant::now();
+                        continue;
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        let _ = sink.send(close(1003, "text messages only")).await;
+                        break;
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                };
+                last_heard = Instant::now();
+                let Ok(message) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
+                    let _ = sink.send(close(1008, "unrecognised message")).await;
+                    break;
+                };
+                match message {
+                    ClientMessage::Ping => {
+                        if let Some(t) = encode(&ServerMessage::Pong) {
+                            send!(Message::Text(t));
+                        }
+                    }
+                    ClientMessage::Unsubscribe { topic } => {
+                        topics.remove(&topic);
+                    }
+                    ClientMessage::Subscribe { topic, since } => {
+                        let reply = match authorise(hub.store(), &viewer, &topic).await {
+                            Err(message) => ServerMessage::Refused { topic, message },
+                            Ok(()) => {
+                                let result = match since {
+                                    Some(since) => catch_up(hub.store(), &practice_id, &topic, since).await,
+                                    None => snapshot(hub.store(), &practice_id, &topic).await,
+                                };
+                                match result {
+                                    Ok(reply) => {
+                                        if let ServerMessage::Snapshot { seq, .. } | ServerMessage::Changes { seq, .. } = &reply {
+                                            topics.insert(topic, *seq);
+                                        }
+                                        reply
+                                    }
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "cannot load a subscription");
+                                        ServerMessage::Refused {
+                                            topic,
+                                            message: "This list is unavailable just now; retrying.".into(),
+                                        }
+                                    }
+                                }
+                            }
+                        };
+                        if let Some(t) = encode(&reply) {
+                            send!(Message::Text(t));
+                        }
+                    }
+                }
+            }
+            batch = feed.recv() => match batch {
+                Ok(batch) => {
+                    for (topic, stamp) in topics.iter_mut() {
+                        if batch.seq <= *stamp {
+                            continue;
+                        }
+                        if let Some(json) = batch.message_for(topic) {
+                            send!(Message::Text(json));
+                        }
+                        *stamp = batch.seq;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // Too slow to keep up: drop it; it reconnects and catches up.
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(CLOSE_RESYNC, "resync"))).await;
+                    break;
+                }
+                Err(RecvError::Closed) => break,
+            },
+            _ = ping.tick() => {
+                if last_heard.elapsed() > SILENCE_LIMIT {
+                    break;
+                }
+                send!(Message::Ping(Default::default()));
+            }
+            _ = recheck.tick() => {
+                if !still_allowed().await {
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(CLOSE_SIGNED_OUT, "signed out"))).await;
+                    break;
+                }
+            }
+        }
+    }
+}

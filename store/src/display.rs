@@ -1,0 +1,130 @@
+//! Display links: a per-practice secret URL that opens the waiting-room call
+//! screen on a TV without a staff session. Only the SHA-256 of the secret is
+//! stored (the caller hashes it); a revoked link stops working at once,
+//! including for a screen already connected (it is re-checked).
+
+use crate::{Store, StoreError};
+use surrealdb::types::{Datetime, RecordId, SurrealValue};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisplayLink {
+    pub id: String,
+    pub created_by: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+#[derive(SurrealValue)]
+struct LinkRow {
+    id: String,
+    created_by: Option<String>,
+    created_at: Datetime,
+    revoked: bool,
+}
+
+impl Store {
+    /// Records a new link for `practice_id` whose secret hashes to `token_hash`.
+    pub async fn create_display_link(
+        &self,
+        practice_id: &str,
+        token_hash: &str,
+        created_by: &str,
+    ) -> Result<String, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "CREATE ONLY display_link CONTENT {
+                    practice: $practice, token_hash: $hash, created_by: $by
+                 } RETURN VALUE record::id(id)",
+            )
+            .bind(("practice", RecordId::new("practice", practice_id)))
+            .bind(("hash", token_hash.to_string()))
+            .bind(("by", RecordId::new("staff", created_by)))
+            .await?
+            .check()?;
+        let id: Option<String> = res.take(0)?;
+        id.ok_or(StoreError::NotFound)
+    }
+
+    /// The practice a live (unrevoked) link belongs to.
+    pub async fn display_link_practice(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT VALUE record::id(practice) FROM display_link
+                 WHERE token_hash = $hash AND revoked_at = NONE LIMIT 1",
+            )
+            .bind(("hash", token_hash.to_string()))
+            .await?
+            .check()?;
+        let ids: Vec<String> = res.take(0)?;
+        Ok(ids.into_iter().next())
+    }
+
+    pub async fn display_links(&self, practice_id: &str) -> Result<Vec<DisplayLink>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, created_by.display_name AS created_by, created_at,
+                        revoked_at != NONE AS revoked
+                 FROM display_link WHERE practice = $practice ORDER BY created_at DESC",
+            )
+            .bind(("practice", RecordId::new("practice", practice_id)))
+            .await?
+            .check()?;
+        let rows: Vec<LinkRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DisplayLink {
+                id: r.id,
+                created_by: r.created_by.unwrap_or_default(),
+                created_at: chrono::DateTime::<chrono::Utc>::from(r.created_at)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                revoked: r.revoked,
+            })
+            .collect())
+    }
+
+    /// Revokes a link of `practice_id`; another practice's link is `NotFound`.
+    pub async fn revoke_display_link(&self, practice_id: &str, id: &str) -> Result<(), StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "UPDATE type::record('display_link', $id) SET revoked_at = time::now()
+                 WHERE practice = $practice AND revoked_at = NONE RETURN VALUE record::id(id)",
+            )
+            .bind(("id", id.to_string()))
+            .bind(("practice", RecordId::new("practice", practice_id)))
+            .await?
+            .check()?;
+        let ids: Vec<String> = res.take(0)?;
+        if ids.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Whether `staff_id` is an active staff member of `practice_id`, and their role.
+    pub async fn staff_role_in_practice(
+        &self,
+        practice_id: &str,
+        staff_id: &str,
+    ) -> Result<Option<domain::Role>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT VALUE role FROM ONLY type::record('staff', $id)
+                 WHERE practice = $practice AND active = true",
+            )
+            .bind(("id", staff_id.to_string()))
+            .bind(("practice", RecordId::new("practice", practice_id)))
+            .await?
+            .check()?;
+        let role: Option<String> = res.take(0)?;
+        Ok(role.and_then(|r| r.parse::<domain::Role>().ok()))
+    }
+}
