@@ -200,3 +200,15 @@ pub async fn expect_signed_out(page: &Page) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// A link in the main navigation.
+pub fn nav_link(page: &Page, name: &str) -> Locator {
+    page.get_by_role(
+        AriaRole::Navigation,
+        Some(GetByRoleOptions::default().name("Main")),
+    )
+    .get_by_role(
+        AriaRole::Link,
+        Some(GetByRoleOptions::default().name(name).exact(true)),
+    )
+}

@@ -16,20 +16,32 @@ async fn each_demo_role_signs_in_and_sees_its_own_navigation() -> anyhow::Result
             "Rachel Green",
             "Receptionist",
             &["Waiting room", "Appointments", "Patients", "Tasks"][..],
-            &["Admin"][..],
+            &["Admin", "My day"][..],
         ),
         (
             "gp",
             "Dr Aisha Khan",
             "GP",
-            &["Waiting room", "Appointments", "Patients", "Tasks"][..],
+            &[
+                "My day",
+                "Waiting room",
+                "Appointments",
+                "Patients",
+                "Tasks",
+            ][..],
             &["Admin"][..],
         ),
         (
             "nurse",
             "Nurse Bethan Hughes",
             "Nurse",
-            &["Waiting room", "Appointments", "Patients", "Tasks"][..],
+            &[
+                "My day",
+                "Waiting room",
+                "Appointments",
+                "Patients",
+                "Tasks",
+            ][..],
             &["Admin"][..],
         ),
         (
@@ -37,7 +49,7 @@ async fn each_demo_role_signs_in_and_sees_its_own_navigation() -> anyhow::Result
             "Helen Carter",
             "Practice admin",
             &["Appointments", "Patients", "Tasks", "Admin"][..],
-            &["Waiting room"][..],
+            &["Waiting room", "My day"][..],
         ),
     ];
     for (username, name, role_label, visible, hidden) in cases {

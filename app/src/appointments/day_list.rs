@@ -258,7 +258,10 @@ fn WaitingRoom(info: DayInfo) -> impl IntoView {
     view! {
         <div class="mb-2 flex flex-wrap items-baseline justify-between gap-4">
             <h1 class="text-3xl font-bold">"Waiting room"</h1>
-            <p class="text-lg">{format!("Today, {}", pretty_date(&today))}</p>
+            <p class="text-lg">
+                {format!("Today, {}", pretty_date(&today))}
+                {(user_role() == domain::Role::Reception).then(|| view! { " · " <a class="op-link" href="/call-screen-links">"Call screen links"</a> })}
+            </p>
         </div>
         <LiveStatus connection=list.connection />
         <ActionError error=act.error />
@@ -394,6 +397,10 @@ fn MyDay(info: DayInfo) -> impl IntoView {
         </ol>
         {move || (list.loaded.get() && list.appointments.with(|a| a.is_empty())).then(|| view! { <p class="p-4">"No appointments today."</p> })}
     }
+}
+
+fn user_role() -> domain::Role {
+    expect_context::<CurrentUser>().role
 }
 
 /// "2026-11-21" → "21 Nov 2026" (as UK practices write dates).

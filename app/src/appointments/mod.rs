@@ -4,8 +4,10 @@
 
 mod call_screen;
 mod day_list;
+mod display_links;
 mod server_fns;
 
 pub use call_screen::CallScreenPage;
 pub use day_list::{MyDayPage, WaitingRoomPage};
+pub use display_links::*;
 pub use server_fns::*;

@@ -91,7 +91,7 @@ pub fn client_address() -> String {
 }
 
 /// 256 random bits from the OS, URL-safe base64.
-fn new_token() -> String {
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
