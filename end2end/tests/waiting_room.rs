@@ -30,6 +30,9 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
     let server = Server::start_demo()?;
     let (_pw, browser) = launch_browser().await?;
     let live = Duration::from_secs(2);
+    // A debug WASM takes a while to load and start on a busy 2-core machine;
+    // the 2-second promise is about changes once a page is live.
+    let loaded = Duration::from_secs(30);
 
     // The GP's tablet.
     let gp_context = browser.new_context().await?;
@@ -45,6 +48,7 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
         .to_be_visible()
         .await?;
     expect(gp.get_by_role(AriaRole::Status, None).first())
+        .with_timeout(loaded)
         .to_have_text("Live")
         .await?;
 
@@ -53,6 +57,7 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
     let desk = sign_in(&server, &desk_context, "reception", DEMO_PASSWORD).await?;
     nav_link(&desk, "Waiting room").click(None).await?;
     expect(desk.get_by_role(AriaRole::Status, None).first())
+        .with_timeout(loaded)
         .to_have_text("Live")
         .await?;
     desk.get_by_label("Clinician", true)
@@ -114,7 +119,10 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
     expect(role(&tv, AriaRole::Heading, "Now calling"))
         .to_be_visible()
         .await?;
-    expect(tv.get_by_text("Live", true)).to_be_visible().await?;
+    expect(tv.get_by_text("Live", true))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
     expect(tv.get_by_text("No one has been called yet.", true))
         .to_be_visible()
         .await?;
@@ -150,6 +158,7 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
     // …reception marks another of the GP's patients arrived meanwhile…
     desk.goto(&server.url("/waiting-room"), None).await?;
     expect(desk.get_by_role(AriaRole::Status, None).first())
+        .with_timeout(loaded)
         .to_have_text("Live")
         .await?;
     desk.get_by_label("Clinician", true)
