@@ -2,6 +2,9 @@
 //! (feature `ssr`) and hydrated in the browser (feature `hydrate`). Database
 //! and server-only code sits behind `ssr` so it never reaches the WASM.
 
+// Leptos view types nest deeply; release builds (without the debug
+// `erase_components` flag) need more than the default 128.
+#![recursion_limit = "256"]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

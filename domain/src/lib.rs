@@ -8,6 +8,7 @@
 )]
 
 pub mod appointment_status;
+pub mod book;
 pub mod live;
 pub mod nav;
 pub mod nhs_number;

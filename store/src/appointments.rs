@@ -20,6 +20,8 @@ pub enum ChangeError {
     Stale { current: Box<AppointmentView> },
     #[error(transparent)]
     Invalid(#[from] TransitionError),
+    #[error("Give a reason for cancelling.")]
+    ReasonRequired,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -152,23 +154,34 @@ pub struct NewAppointment {
 }
 
 #[derive(SurrealValue)]
-struct SessionFacts {
-    practice: String,
-    clinician: String,
-    date: String,
-    start: String,
-    end: String,
-    slot_minutes: i64,
+pub(crate) struct SessionFacts {
+    pub(crate) practice: String,
+    pub(crate) clinician: String,
+    pub(crate) date: String,
+    pub(crate) start: String,
+    pub(crate) end: String,
+    pub(crate) slot_minutes: i64,
 }
 
-fn minutes(hhmm: &str) -> Option<i64> {
-    let (h, m) = hhmm.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
-        return None;
+impl SessionFacts {
+    /// Whether `start` is a slot of this session.
+    pub(crate) fn check_slot(&self, start: &str) -> Result<(), BookError> {
+        let (Some(from), Some(to), Some(at)) =
+            (minutes(&self.start), minutes(&self.end), minutes(start))
+        else {
+            return Err(BookError::Invalid("Give the start time as HH:MM.".into()));
+        };
+        if at < from || at + self.slot_minutes > to || (at - from) % self.slot_minutes != 0 {
+            return Err(BookError::Invalid(format!(
+                "{} is not a slot in this session ({}–{}, {}-minute slots).",
+                start, self.start, self.end, self.slot_minutes
+            )));
+        }
+        Ok(())
     }
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
 }
+
+use crate::book::minutes;
 
 impl Store {
     /// A practice's appointments on `date`, optionally for one clinician,
@@ -287,9 +300,34 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    /// A clinic session of the practice, for booking into.
+    pub(crate) async fn session_facts(
+        &self,
+        practice_id: &str,
+        session_id: &str,
+    ) -> Result<SessionFacts, BookError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(practice) AS practice, record::id(clinician) AS clinician,
+                        date, start, end, slot_minutes
+                 FROM ONLY type::record('clinic_session', $id)",
+            )
+            .bind(("id", session_id.to_string()))
+            .await
+            .map_err(StoreError::from)?
+            .check()
+            .map_err(StoreError::from)?;
+        let session: Option<SessionFacts> = res.take(0).map_err(StoreError::from)?;
+        session
+            .filter(|s| s.practice == practice_id)
+            .ok_or_else(|| BookError::Invalid("That clinic session does not exist.".into()))
+    }
+
     /// Applies `action` to an appointment last read at `expected_version`,
     /// as staff member `by`. The change, its history row, a call-screen row
-    /// (for a call in) and the outbox event are one transaction.
+    /// (for a call in) and the outbox event are one transaction. Cancelling
+    /// needs a reason: use `cancel_appointment`.
     pub async fn change_appointment_status(
         &self,
         practice_id: &str,
@@ -297,6 +335,22 @@ impl Store {
         expected_version: i64,
         action: Action,
         by: &str,
+    ) -> Result<AppointmentView, ChangeError> {
+        if action == Action::Cancel {
+            return Err(ChangeError::ReasonRequired);
+        }
+        self.change_status_with(practice_id, id, expected_version, action, by, None)
+            .await
+    }
+
+    pub(crate) async fn change_status_with(
+        &self,
+        practice_id: &str,
+        id: &str,
+        expected_version: i64,
+        action: Action,
+        by: &str,
+        reason: Option<String>,
     ) -> Result<AppointmentView, ChangeError> {
         let current = match self.appointment(practice_id, id).await {
             Ok(v) => v,
@@ -351,9 +405,10 @@ impl Store {
              IF $arrival = 'clear' {{ UPDATE $a SET arrived_at = NONE RETURN NONE }};
              CREATE appointment_transition CONTENT {{ practice: $practice, appointment: $a, from: $from, to: $to, by: $by }} RETURN NONE;
              IF $call != NONE {{ CREATE call CONTENT {{ practice: $practice, appointment: $a, short_name: $call, room: $room }} RETURN NONE }};
+             IF $to = 'cancelled' {{ UPDATE $a SET slot_key = string::concat(slot_key, '#cancelled-', record::id($a)), cancel_reason = $reason RETURN NONE }};
              {append}
              COMMIT TRANSACTION;",
-            append = outbox::APPEND
+            append = outbox::append("$date", "$staff")
         );
         let practice = RecordId::new("practice", practice_id);
         let outcome = outbox::run_with_retry(|| {
@@ -367,6 +422,7 @@ impl Store {
                 .bind(("by", RecordId::new("staff", by)))
                 .bind(("arrival", arrival.to_string()))
                 .bind(("call", call.clone()))
+                .bind(("reason", reason.clone()))
                 .bind(("room", current.room.clone()))
                 .bind(("kind", kind.to_string()))
                 .bind(("record", id.to_string()))
@@ -400,35 +456,10 @@ impl Store {
                 "Choose face to face, telephone or video.".into(),
             ));
         }
-        let mut res = self
-            .db()
-            .query(
-                "SELECT record::id(practice) AS practice, record::id(clinician) AS clinician,
-                        date, start, end, slot_minutes
-                 FROM ONLY type::record('clinic_session', $id)",
-            )
-            .bind(("id", new.clinic_session_id.clone()))
-            .await
-            .map_err(StoreError::from)?
-            .check()
-            .map_err(StoreError::from)?;
-        let session: Option<SessionFacts> = res.take(0).map_err(StoreError::from)?;
-        let session = session
-            .filter(|s| s.practice == new.practice_id)
-            .ok_or_else(|| BookError::Invalid("That clinic session does not exist.".into()))?;
-        let (Some(from), Some(to), Some(at)) = (
-            minutes(&session.start),
-            minutes(&session.end),
-            minutes(&new.start),
-        ) else {
-            return Err(BookError::Invalid("Give the start time as HH:MM.".into()));
-        };
-        if at < from || at + session.slot_minutes > to || (at - from) % session.slot_minutes != 0 {
-            return Err(BookError::Invalid(format!(
-                "{} is not a slot in this session ({}–{}, {}-minute slots).",
-                new.start, session.start, session.end, session.slot_minutes
-            )));
-        }
+        let session = self
+            .session_facts(&new.practice_id, &new.clinic_session_id)
+            .await?;
+        session.check_slot(&new.start)?;
         let id = uuid_like();
         let script = format!(
             "BEGIN TRANSACTION;
@@ -443,7 +474,7 @@ impl Store {
              }} RETURN NONE;
              {append}
              COMMIT TRANSACTION;",
-            append = outbox::APPEND
+            append = outbox::append("$date", "$staff")
         );
         let practice = RecordId::new("practice", new.practice_id.as_str());
         let slot_key = format!("{}/{}/{}", session.clinician, session.date, new.start);

@@ -10,6 +10,7 @@
 )]
 
 pub mod appointments;
+pub mod book;
 pub mod demo;
 pub mod display;
 mod error;

@@ -17,11 +17,16 @@ pub const KIND_APPOINTMENT: &str = "appointment";
 /// An appointment was called in: the call screen has a new call too.
 pub const KIND_APPOINTMENT_CALLED: &str = "appointment_called";
 
-/// SurrealQL appended inside a change's transaction. Expects `$practice`
-/// (a record), `$kind`, `$record`, `$new_version`, `$date`, `$staff`.
-pub(crate) const APPEND: &str = "
-    LET $seq = (UPSERT ONLY type::record('event_counter', record::id($practice)) SET value += 1 RETURN VALUE value);
-    CREATE event CONTENT { practice: $practice, seq: $seq, kind: $kind, record: $record, version: $new_version, date: $date, staff: $staff } RETURN NONE;";
+/// SurrealQL appended inside a change's transaction: draws the next `seq`
+/// and writes the event. Expects `$practice` (a record), `$kind`, `$record`,
+/// `$new_version`, and the variables named for the date and staff member
+/// the change concerns (a move appends twice: old and new day list).
+pub(crate) fn append(date_var: &str, staff_var: &str) -> String {
+    format!(
+        "LET $seq = (UPSERT ONLY type::record('event_counter', record::id($practice)) SET value += 1 RETURN VALUE value);
+         CREATE event CONTENT {{ practice: $practice, seq: $seq, kind: $kind, record: $record, version: $new_version, date: {date_var}, staff: {staff_var} }} RETURN NONE;"
+    )
+}
 
 /// How many times a transaction that lost a write-write race is retried.
 const MAX_ATTEMPTS: u32 = 40;

@@ -42,7 +42,7 @@ pub fn LiveStatus(connection: RwSignal<Connection>) -> impl IntoView {
     }
 }
 
-fn forbidden(area: Area, user: &CurrentUser) -> Option<AnyView> {
+pub(super) fn forbidden(area: Area, user: &CurrentUser) -> Option<AnyView> {
     if area.allows(user.role) {
         return None;
     }
@@ -58,7 +58,9 @@ fn forbidden(area: Area, user: &CurrentUser) -> Option<AnyView> {
 }
 
 /// Loads the practice's date, then renders `body` with it.
-fn with_day_info(body: impl Fn(DayInfo) -> AnyView + Send + Sync + 'static) -> impl IntoView {
+pub(super) fn with_day_info(
+    body: impl Fn(DayInfo) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
     let info = Resource::new(|| (), |_| get_day_info());
     let body = std::sync::Arc::new(body);
     view! {
@@ -212,7 +214,7 @@ impl Act {
     }
 }
 
-fn refusal_text(e: &AppError) -> String {
+pub(super) fn refusal_text(e: &AppError) -> String {
     match e {
         AppError::Forbidden => "Your role cannot do that for this appointment.".into(),
         AppError::NotFound => "That appointment no longer exists.".into(),

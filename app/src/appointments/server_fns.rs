@@ -17,7 +17,6 @@ pub async fn appointment_action(
 ) -> Result<AppointmentView, AppError> {
     use crate::auth::ssr;
     use domain::appointment_status::Action;
-    use store::appointments::ChangeError;
     use store::StoreError;
     let result = async {
         let actor = ssr::require_area(domain::Area::WaitingRoom)?;
@@ -34,21 +33,11 @@ pub async fn appointment_action(
         if !action.allowed_for(actor.role(), own) {
             return Err(AppError::Forbidden);
         }
-        match state
+        state
             .store
             .change_appointment_status(&practice, &id, version, action, &actor.user.staff_id)
             .await
-        {
-            Ok(view) => Ok(view),
-            Err(ChangeError::Stale { current }) => Err(AppError::Conflict {
-                message: stale_message(&current),
-            }),
-            Err(ChangeError::Invalid(e)) => Err(AppError::Conflict {
-                message: e.to_string(),
-            }),
-            Err(ChangeError::NotFound) => Err(AppError::NotFound),
-            Err(ChangeError::Store(e)) => Err(AppError::internal(e)),
-        }
+            .map_err(super::book_fns::change_error)
     }
     .await;
     crate::error::with_status(result)

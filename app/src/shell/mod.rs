@@ -7,7 +7,9 @@ mod layout;
 pub use errors::{ErrorPage, NotFound};
 pub use layout::{DemoBanner, ShellRoute, UserResource};
 
-use crate::appointments::{CallScreenPage, DisplayLinksPage, MyDayPage, WaitingRoomPage};
+use crate::appointments::{
+    AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, WaitingRoomPage,
+};
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
 use domain::Area;
@@ -54,7 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("my-day") view=MyDayPage />
                     <Route path=path!("waiting-room") view=WaitingRoomPage />
                     <Route path=path!("call-screen-links") view=DisplayLinksPage />
-                    <Route path=path!("appointments") view=|| view! { <AreaPage area=Area::Appointments /> } />
+                    <Route path=path!("appointments") view=AppointmentsPage />
                     <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
                     <Route path=path!("tasks") view=|| view! { <AreaPage area=Area::Tasks /> } />
                     <Route path=path!("admin") view=|| view! { <AreaPage area=Area::Admin /> } />

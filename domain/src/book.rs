@@ -1,0 +1,99 @@
+//! The appointment book's plain types, shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// A clinic session: a clinician in a room from `start` to `end` in
+/// `slot_minutes` slots.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub clinician_id: String,
+    pub clinician_name: String,
+    pub room: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub slot_minutes: i64,
+}
+
+fn minutes(hhmm: &str) -> Option<i64> {
+    let (h, m) = hhmm.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+impl SessionView {
+    /// The slot start times, "09:00", "09:10", …
+    pub fn slots(&self) -> Vec<String> {
+        let (Some(from), Some(to)) = (minutes(&self.start), minutes(&self.end)) else {
+            return Vec::new();
+        };
+        let step = self.slot_minutes.max(1);
+        (0..)
+            .map(|i| from + i * step)
+            .take_while(|m| m + step <= to)
+            .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
+            .collect()
+    }
+}
+
+/// A patient as the booking search shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientHit {
+    pub id: String,
+    pub title: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    pub nhs_number: String,
+    pub postcode: String,
+}
+
+impl PatientHit {
+    /// "Mrs Jane SMITH".
+    pub fn display_name(&self) -> String {
+        [
+            self.title.clone().unwrap_or_default(),
+            self.given_name.clone(),
+            self.family_name.to_uppercase(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
+/// A free slot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeSlot {
+    pub session_id: String,
+    pub clinician_id: String,
+    pub clinician_name: String,
+    pub room: String,
+    pub date: String,
+    pub start: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_yields_whole_slots_only() {
+        let s = SessionView {
+            id: "s".into(),
+            clinician_id: "c".into(),
+            clinician_name: "Dr".into(),
+            room: "Room 1".into(),
+            date: "2026-11-21".into(),
+            start: "09:00".into(),
+            end: "09:35".into(),
+            slot_minutes: 10,
+        };
+        assert_eq!(s.slots(), vec!["09:00", "09:10", "09:20"]);
+    }
+}

@@ -1,0 +1,399 @@
+//! The appointment book: clinic sessions and their slots, finding a
+//! patient to book, the next free slot, moving and cancelling. Booking
+//! itself is `Store::book_appointment` (appointments.rs).
+
+use crate::appointments::{BookError, ChangeError};
+use crate::outbox::{self, Retry};
+use crate::{Store, StoreError};
+use domain::appointment_status::Status;
+pub use domain::book::{FreeSlot, PatientHit, SessionView};
+use domain::live::AppointmentView;
+use surrealdb::types::{RecordId, SurrealValue};
+
+#[derive(SurrealValue)]
+struct SessionRow {
+    id: String,
+    clinician_id: String,
+    clinician_name: Option<String>,
+    room: Option<String>,
+    date: String,
+    start: String,
+    end: String,
+    slot_minutes: i64,
+}
+
+impl From<SessionRow> for SessionView {
+    fn from(r: SessionRow) -> Self {
+        SessionView {
+            id: r.id,
+            clinician_id: r.clinician_id,
+            clinician_name: r.clinician_name.unwrap_or_default(),
+            room: r.room.unwrap_or_default(),
+            date: r.date,
+            start: r.start,
+            end: r.end,
+            slot_minutes: r.slot_minutes,
+        }
+    }
+}
+
+#[derive(SurrealValue)]
+struct PatientRow {
+    id: String,
+    title: Option<String>,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    nhs_number: String,
+    postcode: String,
+}
+
+impl From<PatientRow> for PatientHit {
+    fn from(r: PatientRow) -> Self {
+        PatientHit {
+            id: r.id,
+            title: r.title,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            date_of_birth: r.date_of_birth,
+            nhs_number: r.nhs_number,
+            postcode: r.postcode,
+        }
+    }
+}
+
+fn sessions(rows: Vec<SessionRow>) -> Vec<SessionView> {
+    rows.into_iter().map(Into::into).collect()
+}
+
+pub(crate) fn minutes(hhmm: &str) -> Option<i64> {
+    let (h, m) = hhmm.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+const SESSION_FIELDS: &str = "record::id(id) AS id, record::id(clinician) AS clinician_id,
+    clinician.display_name AS clinician_name, room.name AS room, date, start, end, slot_minutes";
+
+/// How a search term is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatientQuery {
+    NhsNumber(String),
+    DateOfBirth(String),
+    /// Family-name prefix (lower case) and optional given-name prefix.
+    Name {
+        family: String,
+        given: Option<String>,
+    },
+}
+
+impl PatientQuery {
+    /// "943 476 5919" → NHS number; "03/04/1987" or "1987-04-03" → date of
+    /// birth; otherwise "smith" or "smith, john" / "smith john" → name.
+    pub fn parse(input: &str) -> Option<PatientQuery> {
+        let t = input.trim();
+        if t.is_empty() {
+            return None;
+        }
+        let digits: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
+            return Some(PatientQuery::NhsNumber(digits));
+        }
+        for format in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"] {
+            if let Ok(d) = chrono::NaiveDate::parse_from_str(t, format) {
+                return Some(PatientQuery::DateOfBirth(d.to_string()));
+            }
+        }
+        let mut parts = t
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|p| !p.is_empty());
+        let family = parts.next()?.to_lowercase();
+        let given = parts.next().map(str::to_lowercase);
+        Some(PatientQuery::Name { family, given })
+    }
+}
+
+impl Store {
+    /// A practice's clinic sessions on a date, by clinician then start.
+    pub async fn day_sessions(
+        &self,
+        practice_id: &str,
+        date: &str,
+    ) -> Result<Vec<SessionView>, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {SESSION_FIELDS} FROM clinic_session
+                 WHERE practice = type::record('practice', $practice) AND date = $date
+                 ORDER BY clinician_name, start"
+            ))
+            .bind(("practice", practice_id.to_string()))
+            .bind(("date", date.to_string()))
+            .await?
+            .check()?;
+        Ok(sessions(res.take(0)?))
+    }
+
+    /// One clinician's sessions and appointments from `from` to `to` (inclusive).
+    pub async fn clinician_range(
+        &self,
+        practice_id: &str,
+        clinician_id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<(Vec<SessionView>, Vec<AppointmentView>), StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {SESSION_FIELDS} FROM clinic_session
+                 WHERE practice = type::record('practice', $practice) AND date >= $from AND date <= $to
+                   AND clinician = type::record('staff', $clinician)
+                 ORDER BY date, start;
+                 SELECT VALUE record::id(id) FROM appointment
+                 WHERE practice = type::record('practice', $practice) AND date >= $from AND date <= $to
+                   AND clinician = type::record('staff', $clinician);"
+            ))
+            .bind(("practice", practice_id.to_string()))
+            .bind(("clinician", clinician_id.to_string()))
+            .bind(("from", from.to_string()))
+            .bind(("to", to.to_string()))
+            .await?
+            .check()?;
+        let sessions = sessions(res.take(0)?);
+        let ids: Vec<String> = res.take(1)?;
+        let mut appointments = self.appointments_by_id(practice_id, &ids).await?;
+        appointments.sort_by(|a, b| (&a.date, &a.start).cmp(&(&b.date, &b.start)));
+        Ok((sessions, appointments))
+    }
+
+    /// Patients of the practice matching a search, at most `limit`.
+    pub async fn find_patients(
+        &self,
+        practice_id: &str,
+        query: &PatientQuery,
+        limit: usize,
+    ) -> Result<Vec<PatientHit>, StoreError> {
+        const FIELDS: &str = "record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode";
+        let (filter, a, b) = match query {
+            PatientQuery::NhsNumber(n) => ("nhs_number = $a", n.clone(), String::new()),
+            PatientQuery::DateOfBirth(d) => ("date_of_birth = $a", d.clone(), String::new()),
+            PatientQuery::Name { family, given } => (
+                "family_name_key >= $a AND family_name_key < $a_end
+                 AND ($b = '' OR string::starts_with(string::lowercase(given_name), $b))",
+                family.clone(),
+                given.clone().unwrap_or_default(),
+            ),
+        };
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM patient
+                 WHERE practice = type::record('practice', $practice) AND {filter}
+                 ORDER BY family_name, given_name, date_of_birth LIMIT $limit"
+            ))
+            .bind(("practice", practice_id.to_string()))
+            .bind(("a_end", format!("{a}\u{10ffff}")))
+            .bind(("a", a))
+            .bind(("b", b))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<PatientRow> = res.take(0)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// The first free slot from `date` at `time` on, optionally for one
+    /// clinician, within `days` days.
+    pub async fn next_free_slot(
+        &self,
+        practice_id: &str,
+        clinician_id: Option<&str>,
+        date: &str,
+        time: &str,
+        days: i64,
+    ) -> Result<Option<FreeSlot>, StoreError> {
+        let Ok(from) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+            return Ok(None);
+        };
+        let to = (from + chrono::Duration::days(days)).to_string();
+        let clinician_filter = if clinician_id.is_some() {
+            " AND clinician = type::record('staff', $clinician)"
+        } else {
+            ""
+        };
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {SESSION_FIELDS} FROM clinic_session
+                 WHERE practice = type::record('practice', $practice) AND date >= $from AND date <= $to{clinician_filter}
+                 ORDER BY date, start, clinician_name;
+                 SELECT VALUE slot_key FROM appointment
+                 WHERE practice = type::record('practice', $practice) AND date >= $from AND date <= $to{clinician_filter};"
+            ))
+            .bind(("practice", practice_id.to_string()))
+            .bind(("clinician", clinician_id.unwrap_or_default().to_string()))
+            .bind(("from", date.to_string()))
+            .bind(("to", to))
+            .await?
+            .check()?;
+        let sessions = sessions(res.take(0)?);
+        let taken: std::collections::HashSet<String> =
+            res.take::<Vec<String>>(1)?.into_iter().collect();
+        let mut best: Option<FreeSlot> = None;
+        for s in sessions {
+            for start in s.slots() {
+                if s.date == date && start.as_str() < time {
+                    continue;
+                }
+                if taken.contains(&format!("{}/{}/{}", s.clinician_id, s.date, start)) {
+                    continue;
+                }
+                let candidate = FreeSlot {
+                    session_id: s.id.clone(),
+                    clinician_id: s.clinician_id.clone(),
+                    clinician_name: s.clinician_name.clone(),
+                    room: s.room.clone(),
+                    date: s.date.clone(),
+                    start,
+                };
+                if best
+                    .as_ref()
+                    .is_none_or(|b| (&candidate.date, &candidate.start) < (&b.date, &b.start))
+                {
+                    best = Some(candidate);
+                }
+                break;
+            }
+        }
+        Ok(best)
+    }
+
+    /// Cancels an appointment (with a reason, kept) and frees its slot.
+    pub async fn cancel_appointment(
+        &self,
+        practice_id: &str,
+        id: &str,
+        expected_version: i64,
+        reason: &str,
+        by: &str,
+    ) -> Result<AppointmentView, ChangeError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ChangeError::ReasonRequired);
+        }
+        self.change_status_with(
+            practice_id,
+            id,
+            expected_version,
+            domain::appointment_status::Action::Cancel,
+            by,
+            Some(reason.to_string()),
+        )
+        .await
+    }
+
+    /// Moves a booked appointment to another slot. The old and new day
+    /// lists both hear of it (two outbox events); the unique slot key
+    /// refuses a taken slot.
+    pub async fn move_appointment(
+        &self,
+        practice_id: &str,
+        id: &str,
+        expected_version: i64,
+        to_session: &str,
+        to_start: &str,
+        by: &str,
+    ) -> Result<AppointmentView, MoveError> {
+        let current = match self.appointment(practice_id, id).await {
+            Ok(v) => v,
+            Err(StoreError::NotFound) => return Err(MoveError::Change(ChangeError::NotFound)),
+            Err(e) => return Err(MoveError::Change(e.into())),
+        };
+        if current.version != expected_version {
+            return Err(MoveError::Change(ChangeError::Stale {
+                current: Box::new(current),
+            }));
+        }
+        if current.status != Status::Booked {
+            return Err(MoveError::Book(BookError::Invalid(format!(
+                "Only a booked appointment can be moved; this one is {}.",
+                current.status.label().to_lowercase()
+            ))));
+        }
+        let session = self
+            .session_facts(practice_id, to_session)
+            .await
+            .map_err(MoveError::Book)?;
+        session.check_slot(to_start).map_err(MoveError::Book)?;
+        let slot_key = format!("{}/{}/{}", session.clinician, session.date, to_start);
+        let script = format!(
+            "BEGIN TRANSACTION;
+             LET $a = type::record('appointment', $record);
+             LET $row = (SELECT version, practice FROM ONLY $a);
+             IF $row = NONE OR $row.practice != $practice {{ THROW 'op:not_found' }};
+             IF $row.version != $version {{ THROW 'op:stale' }};
+             UPDATE $a SET clinic_session = type::record('clinic_session', $clinic),
+                 clinician = type::record('staff', $staff), date = $date, start = $start,
+                 duration_minutes = $duration, slot_key = $slot_key,
+                 version = $new_version, updated_at = time::now(), updated_by = $by RETURN NONE;
+             CREATE appointment_transition CONTENT {{ practice: $practice, appointment: $a, from: 'booked', to: 'booked', by: $by }} RETURN NONE;
+             {old}
+             {new}
+             COMMIT TRANSACTION;",
+            old = outbox::append("$old_date", "$old_staff"),
+            new = outbox::append("$date", "$staff"),
+        );
+        let practice = RecordId::new("practice", practice_id);
+        let outcome = outbox::run_with_retry(|| {
+            self.db()
+                .query(script.as_str())
+                .bind(("record", id.to_string()))
+                .bind(("practice", practice.clone()))
+                .bind(("version", expected_version))
+                .bind(("new_version", expected_version + 1))
+                .bind(("clinic", to_session.to_string()))
+                .bind(("staff", session.clinician.clone()))
+                .bind(("date", session.date.clone()))
+                .bind(("start", to_start.to_string()))
+                .bind(("duration", session.slot_minutes))
+                .bind(("slot_key", slot_key.clone()))
+                .bind(("by", RecordId::new("staff", by)))
+                .bind(("kind", outbox::KIND_APPOINTMENT.to_string()))
+                .bind(("old_date", current.date.clone()))
+                .bind(("old_staff", current.clinician_id.clone()))
+        })
+        .await;
+        match outcome {
+            Ok(()) => Ok(self
+                .appointment(practice_id, id)
+                .await
+                .map_err(|e| MoveError::Change(e.into()))?),
+            Err(Retry::AlreadyExists) => Err(MoveError::Book(BookError::SlotTaken)),
+            Err(Retry::Thrown(t)) if t == "op:stale" => {
+                let current = self
+                    .appointment(practice_id, id)
+                    .await
+                    .map_err(|e| MoveError::Change(e.into()))?;
+                Err(MoveError::Change(ChangeError::Stale {
+                    current: Box::new(current),
+                }))
+            }
+            Err(Retry::Thrown(t)) if t == "op:not_found" => {
+                Err(MoveError::Change(ChangeError::NotFound))
+            }
+            Err(e) => Err(MoveError::Change(StoreError::from(e).into())),
+        }
+    }
+}
+
+/// Why a move did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum MoveError {
+    #[error(transparent)]
+    Change(ChangeError),
+    #[error(transparent)]
+    Book(BookError),
+}
