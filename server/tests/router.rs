@@ -459,3 +459,65 @@ fn pages_render_while_other_routers_are_built() {
         r.unwrap();
     }
 }
+
+/// Every page finishes rendering on the server for each role, with the
+/// right status (a page whose server render never finishes is a page that
+/// never loads). Regression: the appointment book once read a resource
+/// outside its Suspense and its server render never completed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_renders_completely_for_each_role() {
+    let state = state().await;
+    for (user, pages) in [
+        (
+            "gp",
+            &[
+                ("/", 200),
+                ("/my-day", 200),
+                ("/waiting-room", 200),
+                ("/appointments", 200),
+                ("/patients", 200),
+                ("/tasks", 200),
+                ("/call-screen-links", 403),
+                ("/admin", 403),
+            ][..],
+        ),
+        (
+            "admin",
+            &[
+                ("/appointments", 200),
+                ("/admin", 200),
+                ("/call-screen-links", 200),
+                ("/waiting-room", 403),
+                ("/my-day", 403),
+            ][..],
+        ),
+    ] {
+        let cookie = session_cookie(&sign_in(&state, user, PASSWORD).await).unwrap();
+        for (path, status) in pages {
+            let res = tokio::time::timeout(
+                Duration::from_secs(20),
+                app(state.clone()).oneshot(get(path, Some(&cookie))),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{path} did not answer for {user}"))
+            .unwrap();
+            assert_eq!(res.status().as_u16(), *status, "{path} for {user}");
+            let html = tokio::time::timeout(Duration::from_secs(20), body_text(res))
+                .await
+                .unwrap_or_else(|_| panic!("{path} never finished rendering for {user}"));
+            assert!(
+                html.contains("</html>") || html.contains("__INCOMPLETE_CHUNKS"),
+                "{path}: {html}"
+            );
+        }
+    }
+    // The call screen needs no session and shows no staff shell.
+    let res = app(state.clone())
+        .oneshot(get("/display/somewhere", None))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = body_text(res).await;
+    assert!(html.contains("This screen needs a display link"));
+    assert!(!html.contains("Sign out"));
+}

@@ -53,7 +53,9 @@ fn Book(info: DayInfo) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let moving = RwSignal::new(None::<AppointmentView>);
-    let sessions = Resource::new(move || date.get(), get_day_sessions);
+    // Loaded in the browser only: read outside a Suspense during SSR it
+    // would make the enclosing Suspense wait on it and rebuild this view.
+    let sessions = LocalResource::new(move || get_day_sessions(date.get()));
     let clinicians = Memo::new(move |_| {
         let mut c: Vec<(String, String)> = sessions
             .get()
@@ -144,7 +146,7 @@ fn Book(info: DayInfo) -> impl IntoView {
 #[component]
 fn DayGrid(
     date: String,
-    sessions: Resource<Result<Vec<SessionView>, crate::AppError>>,
+    sessions: LocalResource<Result<Vec<SessionView>, crate::AppError>>,
     selected: RwSignal<Selected>,
     moving: RwSignal<Option<AppointmentView>>,
     message: RwSignal<Option<String>>,
