@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools clean-data
+.PHONY: run test build tools clean-data bench-live
 
 run:
 	scripts/run.sh
@@ -23,6 +23,14 @@ build:
 
 tools:
 	scripts/tools.sh test
+
+# The live-update load benchmark (docs/PERFORMANCE.md): release server,
+# N websocket clients, the bare broadcast baseline, idle-socket memory.
+# Pass options through ARGS, e.g. make bench-live ARGS="--clients 200 --idle 0".
+bench-live: build
+	cargo build --release -p load
+	$(CARGO_TARGET_DIR)/release/openpractice-load run \
+	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site $(ARGS)
 
 # Deletes the local embedded database (the demo is re-seeded on next run).
 clean-data:

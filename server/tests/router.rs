@@ -479,6 +479,7 @@ async fn every_page_renders_completely_for_each_role() {
                 ("/tasks", 200),
                 ("/call-screen-links", 403),
                 ("/admin", 403),
+                ("/admin/sessions", 403),
             ][..],
         ),
         (
@@ -487,6 +488,7 @@ async fn every_page_renders_completely_for_each_role() {
                 ("/appointments", 200),
                 ("/admin", 200),
                 ("/call-screen-links", 200),
+                ("/admin/sessions", 200),
                 ("/waiting-room", 403),
                 ("/my-day", 403),
             ][..],

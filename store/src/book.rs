@@ -397,3 +397,209 @@ pub enum MoveError {
     #[error(transparent)]
     Book(BookError),
 }
+
+/// A new clinic session, as an admin enters it.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub practice_id: String,
+    pub clinician_id: String,
+    pub room_id: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub slot_minutes: i64,
+}
+
+/// A field and what is wrong with it.
+pub type FieldProblem = (&'static str, String);
+
+#[derive(SurrealValue)]
+struct NamedRow {
+    id: String,
+    name: String,
+}
+
+impl Store {
+    /// The practice's rooms: (id, name), by name.
+    pub async fn rooms(&self, practice_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, name FROM room
+                 WHERE practice = type::record('practice', $practice) ORDER BY name",
+            )
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<NamedRow> = res.take(0)?;
+        Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+    }
+
+    /// The practice's active GPs and nurses: (id, name), by name.
+    pub async fn clinicians(&self, practice_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, display_name AS name FROM staff
+                 WHERE practice = type::record('practice', $practice) AND active = true
+                   AND role IN ['gp', 'nurse'] ORDER BY name",
+            )
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<NamedRow> = res.take(0)?;
+        Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+    }
+
+    /// Adds a room; a name already used in the practice is refused.
+    pub async fn create_room(
+        &self,
+        practice_id: &str,
+        name: &str,
+    ) -> Result<String, Vec<FieldProblem>> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(vec![(
+                "room_name",
+                "Enter a room name of up to 60 characters.".into(),
+            )]);
+        }
+        let res = self
+            .db()
+            .query("CREATE ONLY room CONTENT { practice: type::record('practice', $practice), name: $name } RETURN VALUE record::id(id)")
+            .bind(("practice", practice_id.to_string()))
+            .bind(("name", name.to_string()))
+            .await
+            .and_then(|r| r.check());
+        match res {
+            Ok(mut r) => r
+                .take::<Option<String>>(0)
+                .ok()
+                .flatten()
+                .ok_or_else(|| vec![("room_name", "The room could not be saved.".into())]),
+            Err(e) if e.is_already_exists() || e.to_string().contains("already contains") => {
+                Err(vec![(
+                    "room_name",
+                    format!("There is already a room called \"{name}\"."),
+                )])
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "creating a room");
+                Err(vec![(
+                    "room_name",
+                    "The room could not be saved; try again.".into(),
+                )])
+            }
+        }
+    }
+
+    /// Adds a clinic session after checking every field (clinician and room
+    /// of this practice, a real date, whole slots, no overlap with the
+    /// clinician's other sessions that day). Nothing is written on error.
+    pub async fn create_clinic_session(
+        &self,
+        new: &NewSession,
+    ) -> Result<SessionView, Vec<FieldProblem>> {
+        let mut problems: Vec<FieldProblem> = Vec::new();
+        let internal = |e: StoreError| {
+            tracing::error!(error = %e, "creating a clinic session");
+            vec![(
+                "session",
+                "The session could not be saved; try again.".to_string(),
+            )]
+        };
+        if chrono::NaiveDate::parse_from_str(&new.date, "%Y-%m-%d").is_err() || new.date.len() != 10
+        {
+            problems.push(("date", "Enter the date as YYYY-MM-DD.".into()));
+        }
+        let (from, to) = (minutes(&new.start), minutes(&new.end));
+        if from.is_none() {
+            problems.push(("start", "Enter the start time as HH:MM (24-hour).".into()));
+        }
+        if to.is_none() {
+            problems.push(("end", "Enter the end time as HH:MM (24-hour).".into()));
+        }
+        if !(5..=60).contains(&new.slot_minutes) {
+            problems.push(("slot_minutes", "Slots are between 5 and 60 minutes.".into()));
+        }
+        if let (Some(f), Some(t)) = (from, to) {
+            if t <= f {
+                problems.push(("end", "The session must end after it starts.".into()));
+            } else if (5..=60).contains(&new.slot_minutes) && (t - f) % new.slot_minutes != 0 {
+                problems.push((
+                    "end",
+                    format!(
+                        "{}–{} is not a whole number of {}-minute slots.",
+                        new.start, new.end, new.slot_minutes
+                    ),
+                ));
+            }
+        }
+        match self
+            .staff_role_in_practice(&new.practice_id, &new.clinician_id)
+            .await
+        {
+            Ok(Some(r)) if r.is_clinician() => {}
+            Ok(_) => problems.push(("clinician", "Choose a GP or nurse of this practice.".into())),
+            Err(e) => return Err(internal(e)),
+        }
+        let rooms = self.rooms(&new.practice_id).await.map_err(internal)?;
+        if !rooms.iter().any(|(id, _)| *id == new.room_id) {
+            problems.push(("room", "Choose a room of this practice.".into()));
+        }
+        if problems.is_empty() {
+            let existing = self
+                .day_sessions(&new.practice_id, &new.date)
+                .await
+                .map_err(internal)?;
+            if let (Some(f), Some(t)) = (from, to) {
+                if let Some(clash) = existing.iter().find(|s| {
+                    s.clinician_id == new.clinician_id
+                        && minutes(&s.start)
+                            .zip(minutes(&s.end))
+                            .is_some_and(|(a, b)| f < b && a < t)
+                }) {
+                    problems.push((
+                        "start",
+                        format!(
+                            "{} already has a session {}–{} that day.",
+                            clash.clinician_name, clash.start, clash.end
+                        ),
+                    ));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut res = self
+            .db()
+            .query(
+                "CREATE ONLY clinic_session CONTENT {
+                    practice: type::record('practice', $practice), clinician: type::record('staff', $clinician),
+                    room: type::record('room', $room), date: $date, start: $start, end: $end, slot_minutes: $slot
+                 } RETURN VALUE record::id(id)",
+            )
+            .bind(("practice", new.practice_id.clone()))
+            .bind(("clinician", new.clinician_id.clone()))
+            .bind(("room", new.room_id.clone()))
+            .bind(("date", new.date.clone()))
+            .bind(("start", new.start.clone()))
+            .bind(("end", new.end.clone()))
+            .bind(("slot", new.slot_minutes))
+            .await
+            .map_err(|e| internal(e.into()))?
+            .check()
+            .map_err(|e| internal(e.into()))?;
+        let id: Option<String> = res.take(0).map_err(|e| internal(e.into()))?;
+        let id = id.ok_or_else(|| internal(StoreError::NotFound))?;
+        let sessions = self
+            .day_sessions(&new.practice_id, &new.date)
+            .await
+            .map_err(internal)?;
+        sessions
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| internal(StoreError::NotFound))
+    }
+}

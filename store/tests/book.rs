@@ -240,3 +240,108 @@ async fn patients_are_found_by_nhs_number_date_of_birth_or_name() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, other.patient_ids[0]);
 }
+
+#[tokio::test]
+async fn clinic_sessions_are_checked_field_by_field_and_never_overlap() {
+    let (store, p) = setup().await;
+    let room = store.create_room(&p.practice_id, "Room 9").await.unwrap();
+    let dup = store
+        .create_room(&p.practice_id, "Room 9")
+        .await
+        .unwrap_err();
+    assert_eq!(dup[0].1, "There is already a room called \"Room 9\".");
+    assert_eq!(
+        store.create_room(&p.practice_id, "  ").await.unwrap_err()[0].0,
+        "room_name"
+    );
+
+    let gp = p.staff_id("gp").to_string();
+    let good = store::book::NewSession {
+        practice_id: p.practice_id.clone(),
+        clinician_id: gp.clone(),
+        room_id: room.clone(),
+        date: "2026-11-23".into(),
+        start: "14:00".into(),
+        end: "17:00".into(),
+        slot_minutes: 15,
+    };
+    let s = store.create_clinic_session(&good).await.unwrap();
+    assert_eq!((s.room.as_str(), s.slots().len()), ("Room 9", 12));
+    // Bookable at once.
+    store
+        .book_appointment(&NewAppointment {
+            practice_id: p.practice_id.clone(),
+            clinic_session_id: s.id.clone(),
+            patient_id: p.patient_ids[0].clone(),
+            start: "14:15".into(),
+            kind: "video".into(),
+            reason: None,
+            booked_by: p.staff_id("reception").into(),
+        })
+        .await
+        .unwrap();
+
+    let fields = |e: Vec<(&'static str, String)>| e.into_iter().map(|(f, _)| f).collect::<Vec<_>>();
+    let overlap = store
+        .create_clinic_session(&store::book::NewSession {
+            start: "16:30".into(),
+            end: "18:00".into(),
+            ..good.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        overlap[0].1,
+        "Dr Ann Carter already has a session 14:00–17:00 that day."
+    );
+    let bad = store
+        .create_clinic_session(&store::book::NewSession {
+            date: "23/11/2026".into(),
+            start: "9am".into(),
+            end: "25:00".into(),
+            slot_minutes: 3,
+            clinician_id: p.staff_id("reception").into(),
+            room_id: "nowhere".into(),
+            ..good.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        fields(bad),
+        vec!["date", "start", "end", "slot_minutes", "clinician", "room"]
+    );
+    let uneven = store
+        .create_clinic_session(&store::book::NewSession {
+            start: "09:00".into(),
+            end: "09:50".into(),
+            ..good.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        uneven[0].1,
+        "09:00–09:50 is not a whole number of 15-minute slots."
+    );
+    // Nothing half-written: only the one good session that day.
+    assert_eq!(
+        store
+            .day_sessions(&p.practice_id, "2026-11-23")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Another practice's room or clinician cannot be used.
+    let hash = hash_password("a long test password").unwrap();
+    let other = small_practice(&store, "Other", "o", &hash, DATE)
+        .await
+        .unwrap();
+    let theirs = store
+        .create_clinic_session(&store::book::NewSession {
+            practice_id: other.practice_id.clone(),
+            ..good
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(fields(theirs), vec!["clinician", "room"]);
+}

@@ -8,6 +8,7 @@ mod call_screen;
 mod day_list;
 mod display_links;
 mod server_fns;
+mod sessions_page;
 
 pub use book_fns::*;
 pub use book_page::AppointmentsPage;
@@ -15,3 +16,4 @@ pub use call_screen::CallScreenPage;
 pub use day_list::{MyDayPage, WaitingRoomPage};
 pub use display_links::*;
 pub use server_fns::*;
+pub use sessions_page::*;

@@ -63,7 +63,10 @@ pub fn AreaPage(area: Area) -> impl IntoView {
         <Title text=area.label() />
         <h1 class="mb-4 text-3xl font-bold">{area.label()}</h1>
         {(area == Area::Admin).then(|| view! {
-            <p class="mb-4"><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></p>
+            <ul class="mb-4 grid gap-2">
+                <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
+                <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
+            </ul>
         })}
         <div class="border-l-8 border-nhs-blue bg-white p-4">
             <p class="font-bold">"Not built yet."</p>

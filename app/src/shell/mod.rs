@@ -8,7 +8,7 @@ pub use errors::{ErrorPage, NotFound};
 pub use layout::{DemoBanner, ShellRoute, UserResource};
 
 use crate::appointments::{
-    AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, WaitingRoomPage,
+    AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, SessionsPage, WaitingRoomPage,
 };
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("my-day") view=MyDayPage />
                     <Route path=path!("waiting-room") view=WaitingRoomPage />
                     <Route path=path!("call-screen-links") view=DisplayLinksPage />
+                    <Route path=path!("admin/sessions") view=SessionsPage />
                     <Route path=path!("appointments") view=AppointmentsPage />
                     <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
                     <Route path=path!("tasks") view=|| view! { <AreaPage area=Area::Tasks /> } />

@@ -208,7 +208,9 @@ pub type StillAllowed = Box<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
 pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allowed: StillAllowed) {
     let practice_id = viewer.practice_id().to_string();
     let (mut sink, mut incoming) = socket.split();
-    let mut feed = match hub.join(&practice_id).await {
+    // Database futures are large; boxing them keeps each idle connection's
+    // task small (its state machine holds only a pointer while they run).
+    let mut feed = match Box::pin(hub.join(&practice_id)).await {
         Ok(rx) => rx,
         Err(e) => {
             tracing::warn!(error = %e, "cannot join the practice feed");
@@ -261,12 +263,12 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                         topics.remove(&topic);
                     }
                     ClientMessage::Subscribe { topic, since } => {
-                        let reply = match authorise(hub.store(), &viewer, &topic).await {
+                        let reply = match Box::pin(authorise(hub.store(), &viewer, &topic)).await {
                             Err(message) => ServerMessage::Refused { topic, message },
                             Ok(()) => {
                                 let result = match since {
-                                    Some(since) => catch_up(hub.store(), &practice_id, &topic, since).await,
-                                    None => snapshot(hub.store(), &practice_id, &topic).await,
+                                    Some(since) => Box::pin(catch_up(hub.store(), &practice_id, &topic, since)).await,
+                                    None => Box::pin(snapshot(hub.store(), &practice_id, &topic)).await,
                                 };
                                 match result {
                                     Ok(reply) => {
