@@ -51,6 +51,13 @@ enum Cmd {
         /// Idle sockets for the memory measurement (0 to skip).
         #[arg(long, default_value_t = 10_000)]
         idle: usize,
+        /// The server's database: `mem://`, or a directory for embedded
+        /// SurrealKV (what a practice runs; it must not exist yet).
+        #[arg(long, default_value = "mem://")]
+        db: String,
+        /// Seconds to wait before measuring memory after opening sockets.
+        #[arg(long, default_value_t = 3)]
+        settle: u64,
     },
     /// The baseline: a websocket broadcast server with no database and no auth.
     BareServer {
@@ -307,6 +314,7 @@ async fn idle_cost(
     n: usize,
     path: &str,
     cookie: Option<&str>,
+    settle: u64,
 ) -> Result<(f64, f64, usize)> {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut sockets = Vec::with_capacity(n);
@@ -331,7 +339,7 @@ async fn idle_cost(
                 }
             }
         }
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        tokio::time::sleep(Duration::from_secs(settle)).await;
         let after = server.rss_kib()?;
         growth.push(after.saturating_sub(before) as f64 / opened.max(1) as f64);
     }
@@ -374,6 +382,7 @@ fn report(name: &str, o: &Outcome, changes: usize) {
     );
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run(
     server_bin: String,
     site_root: String,
@@ -381,6 +390,8 @@ async fn run(
     changes: usize,
     rate: u64,
     idle: usize,
+    db: String,
+    settle: u64,
 ) -> Result<()> {
     raise_fd_limit();
     println!(
@@ -390,7 +401,7 @@ async fn run(
     let mut cmd = Command::new(&server_bin);
     cmd.args([
         "--db",
-        "mem://",
+        &db,
         "--demo",
         "--listen",
         "127.0.0.1:0",
@@ -510,7 +521,7 @@ async fn run(
             ("real", &server, Some(cookie.as_str())),
             ("bare", &bare, None),
         ] {
-            let (first, second, opened) = idle_cost(proc, idle, "/ws", cookie).await?;
+            let (first, second, opened) = idle_cost(proc, idle, "/ws", cookie, settle).await?;
             println!(
                 "idle sockets, {name} server: {opened} open at once; RSS growth per socket: \
                  {first:.1} KiB for the first half, {second:.1} KiB for the second half"
@@ -607,7 +618,14 @@ async fn main() -> Result<()> {
             changes,
             rate,
             idle,
-        } => run(server_bin, site_root, clients, changes, rate, idle).await,
+            db,
+            settle,
+        } => {
+            run(
+                server_bin, site_root, clients, changes, rate, idle, db, settle,
+            )
+            .await
+        }
         Cmd::BareServer { listen } => {
             raise_fd_limit();
             bare_server(listen).await

@@ -100,7 +100,10 @@ impl ConnectOptions {
 /// A handle on the database; cheap to clone (the client is reference counted).
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: Surreal<Any>,
+    /// Shared, not cloned: cloning a `Surreal` handle opens a new database
+    /// session (SurrealDB 3 SDK), which cost ~65 KiB per live socket and a
+    /// session per request before this was an `Arc`.
+    db: std::sync::Arc<Surreal<Any>>,
     /// The embedded engine's lock file, to know when it has really closed.
     lock_file: Option<std::path::PathBuf>,
 }
@@ -132,7 +135,10 @@ impl Store {
             DbTarget::Embedded(path) => Some(path.join("LOCK")),
             _ => None,
         };
-        let store = Self { db, lock_file };
+        let store = Self {
+            db: std::sync::Arc::new(db),
+            lock_file,
+        };
         migrations::migrate(&store).await?;
         Ok(store)
     }
