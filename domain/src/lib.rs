@@ -15,6 +15,7 @@ pub mod nhs_number;
 pub mod postcode;
 pub mod role;
 pub mod staff;
+pub mod task;
 pub mod time;
 
 pub use nav::Area;

@@ -517,13 +517,38 @@ async fn run(
     );
 
     if idle > 0 {
+        // Fresh processes, so memory freed by the run above (which the
+        // allocator would reuse) cannot hide what the sockets cost.
+        drop(server);
+        drop(bare);
+        let mut cmd = Command::new(&server_bin);
+        let idle_db = if db == "mem://" {
+            db.clone()
+        } else {
+            format!("{db}-idle")
+        };
+        cmd.args([
+            "--db",
+            &idle_db,
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--site-root",
+            &site_root,
+        ])
+        .env("RUST_LOG", "warn");
+        let server = Proc::start(cmd, "OpenPractice listening on ")?;
+        let cookie = sign_in(&http, &server.addr).await?;
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.args(["bare-server", "--listen", "127.0.0.1:0"]);
+        let bare = Proc::start(cmd, "bare server listening on ")?;
         for (name, proc, cookie) in [
             ("real", &server, Some(cookie.as_str())),
             ("bare", &bare, None),
         ] {
             let (first, second, opened) = idle_cost(proc, idle, "/ws", cookie, settle).await?;
             println!(
-                "idle sockets, {name} server: {opened} open at once; RSS growth per socket: \
+                "idle sockets, {name} server (fresh process): {opened} open at once; RSS growth per socket: \
                  {first:.1} KiB for the first half, {second:.1} KiB for the second half"
             );
         }

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod practice;
 pub mod sessions;
 pub mod staff;
+pub mod tasks;
 pub mod throttle;
 
 pub use error::StoreError;

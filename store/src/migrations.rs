@@ -17,6 +17,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "live_appointments",
         include_str!("../migrations/0002_live_appointments.surql"),
     ),
+    (
+        3,
+        "tasks_live",
+        include_str!("../migrations/0003_tasks_live.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {
