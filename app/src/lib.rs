@@ -16,6 +16,7 @@ pub mod error;
 pub mod live;
 pub mod pages;
 pub mod shell;
+pub mod tasks;
 
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -259,6 +259,7 @@ mod client {
                         seq,
                         appointments,
                         calls,
+                        ..
                     } if topic == i.topic => {
                         i.seq = Some(seq);
                         list.appointments.set(Vec::new());
@@ -273,6 +274,7 @@ mod client {
                         seq,
                         appointments,
                         calls,
+                        ..
                     } if topic == i.topic => {
                         i.seq = Some(i.seq.unwrap_or(0).max(seq));
                         list.merge(&topic, appointments);

@@ -10,6 +10,7 @@
 //! higher version of a row, so a duplicate or late delivery is harmless.
 
 use crate::appointment_status::Status;
+use crate::task::TaskView;
 use serde::{Deserialize, Serialize};
 
 /// The largest client message the server accepts, in bytes.
@@ -25,6 +26,12 @@ pub enum Topic {
     DayList { clinician: String, date: String },
     /// The latest calls, for the waiting-room screen.
     CallScreen,
+    /// A team's task list (open tasks, and any that close while watched).
+    TeamTasks { team: String },
+    /// Tasks assigned to one person (only themselves may watch).
+    MyTasks { staff: String },
+    /// One task.
+    Task { id: String },
 }
 
 impl Topic {
@@ -33,8 +40,26 @@ impl Topic {
         match self {
             Topic::WaitingRoom { date } => &a.date == date,
             Topic::DayList { clinician, date } => &a.clinician_id == clinician && &a.date == date,
-            Topic::CallScreen => false,
+            _ => false,
         }
+    }
+
+    /// Whether a task belongs in this topic.
+    pub fn includes_task(&self, t: &TaskView) -> bool {
+        match self {
+            Topic::TeamTasks { team } => t.assigned_team_id.as_deref() == Some(team.as_str()),
+            Topic::MyTasks { staff } => t.assigned_staff_id.as_deref() == Some(staff.as_str()),
+            Topic::Task { id } => &t.id == id,
+            _ => false,
+        }
+    }
+
+    /// Whether this topic is about tasks.
+    pub fn is_tasks(&self) -> bool {
+        matches!(
+            self,
+            Topic::TeamTasks { .. } | Topic::MyTasks { .. } | Topic::Task { .. }
+        )
     }
 }
 
@@ -62,6 +87,8 @@ pub enum ServerMessage {
         seq: u64,
         appointments: Vec<AppointmentView>,
         calls: Vec<CallView>,
+        #[serde(default)]
+        tasks: Vec<TaskView>,
     },
     /// Rows that changed, up to and including `seq`: merge by version.
     Changes {
@@ -69,6 +96,8 @@ pub enum ServerMessage {
         seq: u64,
         appointments: Vec<AppointmentView>,
         calls: Vec<CallView>,
+        #[serde(default)]
+        tasks: Vec<TaskView>,
     },
     /// The subscription was refused (not allowed, or not valid).
     Refused {

@@ -578,7 +578,7 @@ async fn bare_server(listen: String) -> Result<()> {
                             m = socket.recv() => match m {
                                 Some(Ok(AxMessage::Text(t))) => {
                                     if let Ok(ClientMessage::Subscribe { topic, .. }) = serde_json::from_str(t.as_str()) {
-                                        let snap = ServerMessage::Snapshot { topic, seq: 0, appointments: vec![], calls: vec![] };
+                                        let snap = ServerMessage::Snapshot { topic, seq: 0, appointments: vec![], calls: vec![], tasks: vec![] };
                                         if let Ok(s) = serde_json::to_string(&snap) {
                                             if socket.send(AxMessage::Text(s.into())).await.is_err() { break; }
                                         }
@@ -619,7 +619,7 @@ async fn bare_server(listen: String) -> Result<()> {
                     updated_at: String::new(),
                     updated_by: None,
                 };
-                let msg = ServerMessage::Changes { topic: Topic::CallScreen, seq: n, appointments: vec![row], calls: vec![] };
+                let msg = ServerMessage::Changes { topic: Topic::CallScreen, seq: n, appointments: vec![row], calls: vec![], tasks: vec![] };
                 if let Ok(s) = serde_json::to_string(&msg) {
                     let _ = tx.send(s.into());
                 }

@@ -760,3 +760,140 @@ async fn an_admin_adds_a_session_that_reception_can_book_and_wait_for_live() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_changes_and_comments_reach_subscribers_and_other_practices_get_nothing() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = serve(state.clone()).await;
+    let team = w
+        .store
+        .create_team(&w.ours.practice_id, "Prescriptions")
+        .await
+        .unwrap();
+    let a = sign_in(&state, &addr, "admin").await;
+    let b = sign_in(&state, &addr, "reception").await;
+    let post = |path: &'static str, cookie: String, body: String| {
+        let (state, addr) = (state.clone(), addr.clone());
+        async move {
+            let res = app(state)
+                .oneshot(form(path, &addr, body, Some(&cookie)))
+                .await
+                .unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let mut a_ws = staff_socket(&addr, &a).await;
+    let list = Topic::TeamTasks { team: team.clone() };
+    let ServerMessage::Snapshot { tasks, .. } = subscribe(&mut a_ws, list, None).await else {
+        panic!("expected a snapshot")
+    };
+    assert!(tasks.is_empty());
+
+    // B creates a task for the team: it appears in A's list.
+    let (status, body) = post(
+        "/api/create_task",
+        b.clone(),
+        format!(
+            "title=Repeat+prescription&details=&priority=urgent&patient_id={}&team={team}",
+            w.ours.patient_ids[1]
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let created: domain::task::TaskView = serde_json::from_str(&body).unwrap();
+    let Some(ServerMessage::Changes { tasks, .. }) = next(&mut a_ws, Duration::from_secs(2)).await
+    else {
+        panic!("the new task did not reach the team list")
+    };
+    assert_eq!(
+        (tasks[0].id.as_str(), tasks[0].patient_name.as_deref()),
+        (created.id.as_str(), Some("Mrs Aisha KHAN"))
+    );
+
+    // B claims it: A sees who.
+    let (status, _) = post(
+        "/api/task_action",
+        b.clone(),
+        format!("id={}&version={}&action=claim", created.id, created.version),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let Some(ServerMessage::Changes { tasks, .. }) = next(&mut a_ws, Duration::from_secs(2)).await
+    else {
+        panic!("the claim did not arrive")
+    };
+    assert_eq!(tasks[0].assigned_staff_name.as_deref(), Some("Dee Patel"));
+    // A's own claim now is refused with who has it.
+    let (status, body) = post(
+        "/api/task_action",
+        a.clone(),
+        format!("id={}&version={}&action=claim", created.id, created.version),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("Claimed by Dee Patel."), "{body}");
+
+    // A watches the task; B comments; A is told and the comment is there.
+    let one = Topic::Task {
+        id: created.id.clone(),
+    };
+    assert!(matches!(
+        subscribe(&mut a_ws, one.clone(), None).await,
+        ServerMessage::Snapshot { .. }
+    ));
+    let (status, _) = post(
+        "/api/comment_on_task",
+        b.clone(),
+        format!("id={}&comment=Phoned+the+pharmacy", created.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut told = false;
+    for _ in 0..3 {
+        if let Some(ServerMessage::Changes { topic, .. }) =
+            next(&mut a_ws, Duration::from_secs(2)).await
+        {
+            if topic == one {
+                told = true;
+                break;
+            }
+        }
+    }
+    assert!(told, "the comment did not reach the task's subscriber");
+    let (status, body) = post("/api/task_page", a.clone(), format!("id={}", created.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let page: app::tasks::TaskPage = serde_json::from_str(&body).unwrap();
+    assert_eq!(page.comments[0].0, "Dee Patel");
+    assert_eq!(page.comments[0].1, "Phoned the pharmacy");
+
+    // Another practice: cannot read, subscribe to, or change it.
+    let theirs = sign_in(&state, &addr, "o-admin").await;
+    let (status, _) = post(
+        "/api/task_page",
+        theirs.clone(),
+        format!("id={}", created.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = post(
+        "/api/comment_on_task",
+        theirs.clone(),
+        format!("id={}&comment=hi", created.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let mut their_ws = staff_socket(&addr, &theirs).await;
+    assert!(matches!(
+        subscribe(&mut their_ws, one, None).await,
+        ServerMessage::Refused { .. }
+    ));
+    assert!(matches!(
+        subscribe(&mut their_ws, Topic::TeamTasks { team }, None).await,
+        ServerMessage::Refused { .. }
+    ));
+}

@@ -194,6 +194,86 @@ impl Store {
         Ok(tasks)
     }
 
+    /// The given tasks of a practice (others are left out).
+    pub async fn tasks_by_id(
+        &self,
+        practice_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<TaskView>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records: Vec<RecordId> = ids
+            .iter()
+            .map(|id| RecordId::new("task", id.as_str()))
+            .collect();
+        let mut res = self
+            .db()
+            .query(format!("SELECT {FIELDS} FROM $records WHERE practice = type::record('practice', $practice)"))
+            .bind(("records", records))
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<TaskRow> = res.take(0)?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// A person's open tasks, most urgent and soonest due first.
+    pub async fn my_tasks(
+        &self,
+        practice_id: &str,
+        staff_id: &str,
+    ) -> Result<Vec<TaskView>, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM task
+                 WHERE practice = type::record('practice', $practice) AND assigned_staff = type::record('staff', $staff)
+                   AND status NOT IN ['completed', 'cancelled']"
+            ))
+            .bind(("practice", practice_id.to_string()))
+            .bind(("staff", staff_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<TaskRow> = res.take(0)?;
+        let mut tasks: Vec<TaskView> = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?;
+        tasks.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)));
+        Ok(tasks)
+    }
+
+    /// A task's comments, oldest first: (author, text, when RFC 3339).
+    pub async fn task_comments(
+        &self,
+        practice_id: &str,
+        id: &str,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Row {
+            author: Option<String>,
+            body: String,
+            created_at: Datetime,
+        }
+        let mut res = self
+            .db()
+            .query(
+                "SELECT author.display_name AS author, body, created_at FROM task_comment
+                 WHERE task = type::record('task', $id) AND task.practice = type::record('practice', $practice)
+                 ORDER BY created_at",
+            )
+            .bind(("id", id.to_string()))
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<Row> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.author.unwrap_or_default(), r.body, rfc3339(r.created_at)))
+            .collect())
+    }
+
     /// The practice's teams: (id, name), by name.
     pub async fn teams(&self, practice_id: &str) -> Result<Vec<(String, String)>, StoreError> {
         let mut res = self

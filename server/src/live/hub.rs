@@ -8,11 +8,13 @@
 
 use axum::extract::ws::Utf8Bytes;
 use domain::live::{AppointmentView, CallView, ServerMessage, Topic};
+use domain::task::TaskView;
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use store::outbox::KIND_APPOINTMENT_CALLED;
+use store::tasks::KIND_TASK;
 use store::Store;
 use tokio::sync::broadcast;
 
@@ -30,6 +32,7 @@ pub struct Batch {
     pub seq: u64,
     pub appointments: Vec<AppointmentView>,
     pub calls: Vec<CallView>,
+    pub tasks: Vec<TaskView>,
     /// Serialised `Changes` per topic, shared by every connection watching it.
     encoded: Mutex<HashMap<Topic, Option<Utf8Bytes>>>,
 }
@@ -53,7 +56,13 @@ impl Batch {
                 } else {
                     Vec::new()
                 };
-                if appointments.is_empty() && calls.is_empty() {
+                let tasks: Vec<TaskView> = self
+                    .tasks
+                    .iter()
+                    .filter(|t| topic.includes_task(t))
+                    .cloned()
+                    .collect();
+                if appointments.is_empty() && calls.is_empty() && tasks.is_empty() {
                     return None;
                 }
                 serde_json::to_string(&ServerMessage::Changes {
@@ -61,6 +70,7 @@ impl Batch {
                     seq: self.seq,
                     appointments,
                     calls,
+                    tasks,
                 })
                 .ok()
                 .map(Utf8Bytes::from)
@@ -190,9 +200,20 @@ impl Hub {
             let Some(last) = events.last().map(|e| e.seq.max(0) as u64) else {
                 return;
             };
-            let mut ids: Vec<String> = events.iter().map(|e| e.record.clone()).collect();
+            let mut ids: Vec<String> = events
+                .iter()
+                .filter(|e| e.kind != KIND_TASK)
+                .map(|e| e.record.clone())
+                .collect();
             ids.sort();
             ids.dedup();
+            let mut task_ids: Vec<String> = events
+                .iter()
+                .filter(|e| e.kind == KIND_TASK)
+                .map(|e| e.record.clone())
+                .collect();
+            task_ids.sort();
+            task_ids.dedup();
             let called: Vec<String> = events
                 .iter()
                 .filter(|e| e.kind == KIND_APPOINTMENT_CALLED)
@@ -203,7 +224,8 @@ impl Hub {
                 .store
                 .calls_for_appointments(practice_id, &called)
                 .await;
-            let (Ok(appointments), Ok(calls)) = (appointments, calls) else {
+            let tasks = self.store.tasks_by_id(practice_id, &task_ids).await;
+            let (Ok(appointments), Ok(calls), Ok(tasks)) = (appointments, calls, tasks) else {
                 tracing::warn!("cannot read changed appointments; will retry");
                 return;
             };
@@ -212,6 +234,7 @@ impl Hub {
                 seq: last,
                 appointments,
                 calls,
+                tasks,
                 encoded: Mutex::new(HashMap::new()),
             }));
             *published = last;

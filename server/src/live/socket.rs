@@ -72,6 +72,30 @@ pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<
         } => (practice_id, staff_id, *role),
     };
     match topic {
+        Topic::TeamTasks { team } => match store.teams(practice_id).await {
+            Ok(teams) if teams.iter().any(|(id, _)| id == team) => Ok(()),
+            Ok(_) => Err("No such team in this practice.".into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check a team subscription");
+                Err("The task list is unavailable; try again shortly.".into())
+            }
+        },
+        Topic::MyTasks { staff } => {
+            if staff == staff_id {
+                Ok(())
+            } else {
+                Err("You can only watch your own tasks.".into())
+            }
+        }
+        Topic::Task { id } => match store.task(practice_id, id).await {
+            Ok(_) => Ok(()),
+            // Another practice's task does not exist for this viewer.
+            Err(store::tasks::TaskError::NotFound) => Err("Not found.".into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check a task subscription");
+                Err("The task is unavailable; try again shortly.".into())
+            }
+        },
         Topic::WaitingRoom { date } | Topic::DayList { date, .. } if !valid_date(date) => {
             Err(format!("\"{date}\" is not a date (YYYY-MM-DD)."))
         }
@@ -110,7 +134,22 @@ pub async fn snapshot(
 ) -> Result<ServerMessage, store::StoreError> {
     // Read the stamp first: anything after it will also arrive as a change.
     let seq = store.event_seq(practice_id).await?;
+    let mut tasks = Vec::new();
     let (appointments, calls) = match topic {
+        Topic::TeamTasks { team } => {
+            tasks = store.team_tasks(practice_id, team).await?;
+            (Vec::new(), Vec::new())
+        }
+        Topic::MyTasks { staff } => {
+            tasks = store.my_tasks(practice_id, staff).await?;
+            (Vec::new(), Vec::new())
+        }
+        Topic::Task { id } => {
+            tasks = store
+                .tasks_by_id(practice_id, std::slice::from_ref(id))
+                .await?;
+            (Vec::new(), Vec::new())
+        }
         Topic::WaitingRoom { date } => (
             store.day_appointments(practice_id, date, None).await?,
             Vec::new(),
@@ -131,6 +170,7 @@ pub async fn snapshot(
         seq,
         appointments,
         calls,
+        tasks,
     })
 }
 
@@ -163,6 +203,11 @@ pub async fn catch_up(
             e.date.as_deref() == Some(date) && e.staff.as_deref() == Some(clinician)
         }
         Topic::CallScreen => e.kind == store::outbox::KIND_APPOINTMENT_CALLED,
+        // Task events are few; fetch them all and filter by the task itself
+        // (a task reassigned away must still reach the list it left).
+        Topic::TeamTasks { .. } | Topic::MyTasks { .. } | Topic::Task { .. } => {
+            e.kind == store::tasks::KIND_TASK
+        }
     };
     let mut ids: Vec<String> = events
         .iter()
@@ -171,7 +216,12 @@ pub async fn catch_up(
         .collect();
     ids.sort();
     ids.dedup();
-    let (appointments, calls) = if *topic == Topic::CallScreen {
+    let mut tasks = Vec::new();
+    let (appointments, calls) = if topic.is_tasks() {
+        tasks = store.tasks_by_id(practice_id, &ids).await?;
+        tasks.retain(|t| topic.includes_task(t));
+        (Vec::new(), Vec::new())
+    } else if *topic == Topic::CallScreen {
         (
             Vec::new(),
             store.calls_for_appointments(practice_id, &ids).await?,
@@ -186,6 +236,7 @@ pub async fn catch_up(
         seq,
         appointments,
         calls,
+        tasks,
     })
 }
 
