@@ -29,6 +29,9 @@ pub struct LiveList {
     pub loaded: RwSignal<bool>,
     pub appointments: RwSignal<Vec<AppointmentView>>,
     pub calls: RwSignal<Vec<CallView>>,
+    pub tasks: RwSignal<Vec<domain::task::TaskView>>,
+    /// Bumped on every change delivered (pages that refetch details watch it).
+    pub changes: RwSignal<u64>,
     pub refused: RwSignal<Option<String>>,
 }
 
@@ -39,6 +42,8 @@ impl LiveList {
             loaded: RwSignal::new(false),
             appointments: RwSignal::new(Vec::new()),
             calls: RwSignal::new(Vec::new()),
+            tasks: RwSignal::new(Vec::new()),
+            changes: RwSignal::new(0),
             refused: RwSignal::new(None),
         }
     }
@@ -59,6 +64,21 @@ impl LiveList {
                 (a.start.as_str(), a.clinician_name.as_str())
                     .cmp(&(b.start.as_str(), b.clinician_name.as_str()))
             });
+        });
+    }
+
+    /// Merges tasks by version; keeps only those still in the topic.
+    pub fn merge_tasks(&self, topic: &Topic, rows: Vec<domain::task::TaskView>) {
+        self.tasks.update(|held| {
+            for row in rows {
+                match held.iter_mut().find(|h| h.id == row.id) {
+                    Some(h) if h.version <= row.version => *h = row,
+                    Some(_) => {}
+                    None => held.push(row),
+                }
+            }
+            held.retain(|t| topic.includes_task(t));
+            held.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)));
         });
     }
 
@@ -259,13 +279,16 @@ mod client {
                         seq,
                         appointments,
                         calls,
-                        ..
+                        tasks,
                     } if topic == i.topic => {
                         i.seq = Some(seq);
                         list.appointments.set(Vec::new());
                         list.calls.set(Vec::new());
+                        list.tasks.set(Vec::new());
                         list.merge(&topic, appointments);
                         list.merge_calls(calls);
+                        list.merge_tasks(&topic, tasks);
+                        list.changes.update(|c| *c += 1);
                         list.refused.set(None);
                         list.loaded.set(true);
                     }
@@ -274,11 +297,13 @@ mod client {
                         seq,
                         appointments,
                         calls,
-                        ..
+                        tasks,
                     } if topic == i.topic => {
                         i.seq = Some(i.seq.unwrap_or(0).max(seq));
                         list.merge(&topic, appointments);
                         list.merge_calls(calls);
+                        list.merge_tasks(&topic, tasks);
+                        list.changes.update(|c| *c += 1);
                         list.loaded.set(true);
                     }
                     ServerMessage::Refused { topic, message } if topic == i.topic => {

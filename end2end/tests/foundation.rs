@@ -90,11 +90,11 @@ async fn each_demo_role_signs_in_and_sees_its_own_navigation() -> anyhow::Result
         // A page that is not built yet says so plainly.
         nav.get_by_role(
             AriaRole::Link,
-            Some(GetByRoleOptions::default().name("Tasks").exact(true)),
+            Some(GetByRoleOptions::default().name("Patients").exact(true)),
         )
         .click(None)
         .await?;
-        expect(role(&page, AriaRole::Heading, "Tasks"))
+        expect(role(&page, AriaRole::Heading, "Patients"))
             .to_be_visible()
             .await?;
         expect(page.get_by_text("Not built yet.", true))

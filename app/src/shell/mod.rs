@@ -12,6 +12,7 @@ use crate::appointments::{
 };
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
+use crate::tasks::{TaskPageView, TasksPage};
 use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -59,7 +60,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/sessions") view=SessionsPage />
                     <Route path=path!("appointments") view=AppointmentsPage />
                     <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
-                    <Route path=path!("tasks") view=|| view! { <AreaPage area=Area::Tasks /> } />
+                    <Route path=path!("tasks") view=TasksPage />
+                    <Route path=path!("tasks/:id") view=TaskPageView />
                     <Route path=path!("admin") view=|| view! { <AreaPage area=Area::Admin /> } />
                 </ParentRoute>
             </Routes>

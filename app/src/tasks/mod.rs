@@ -2,6 +2,10 @@
 //! authorises in our code (role via the Area table, practice via the
 //! session; another practice's task answers as not found).
 
+mod pages;
+
+pub use pages::{TaskPage as TaskPageView, TasksPage};
+
 use crate::AppError;
 use domain::task::TaskView;
 use leptos::prelude::*;
@@ -144,6 +148,22 @@ pub async fn comment_on_task(id: String, comment: String) -> Result<TaskView, Ap
             .comment_on_task(actor.practice_id(), &id, &comment, &actor.user.staff_id)
             .await
             .map_err(task_error)
+    }
+    .await;
+    crate::error::with_status(result)
+}
+
+/// The practice's teams: (id, name).
+#[server(prefix = "/api", endpoint = "teams")]
+pub async fn get_teams() -> Result<Vec<(String, String)>, AppError> {
+    let result = async {
+        let actor = tasker()?;
+        let state = crate::auth::ssr::app_state()?;
+        state
+            .store
+            .teams(actor.practice_id())
+            .await
+            .map_err(AppError::internal)
     }
     .await;
     crate::error::with_status(result)

@@ -1,0 +1,98 @@
+//! Team tasks through real browsers: two admins. A creates a task for the
+//! Prescriptions team → it appears in B's team list without reload; B
+//! claims it → A sees who claimed it; B comments → A's task page shows it.
+
+use end2end::{launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
+use playwright_rs::{expect, AriaRole, FilterOptions, SelectOption};
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_task_created_by_one_admin_is_claimed_and_commented_on_by_another_live(
+) -> anyhow::Result<()> {
+    let server = Server::start_demo()?;
+    let (_pw, browser) = launch_browser().await?;
+    let loaded = Duration::from_secs(30);
+    let live = Duration::from_secs(2);
+
+    let mut pages = Vec::new();
+    for user in ["admin", "admin2"] {
+        let context = browser.new_context().await?;
+        let page = sign_in(&server, &context, user, DEMO_PASSWORD).await?;
+        nav_link(&page, "Tasks").click(None).await?;
+        expect(role(&page, AriaRole::Heading, "Tasks"))
+            .to_be_visible()
+            .await?;
+        page.get_by_label("Team", true)
+            .select_option(SelectOption::Label("Prescriptions".into()), None)
+            .await?;
+        expect(page.get_by_role(AriaRole::Status, None).nth(1))
+            .with_timeout(loaded)
+            .to_have_text("Live")
+            .await?;
+        pages.push((context, page));
+    }
+    let (a, b) = (&pages[0].1, &pages[1].1);
+
+    let title = "Repeat prescription: check blood pressure first";
+    a.get_by_label("Title", true).fill(title, None).await?;
+    a.get_by_label("For team", true)
+        .select_option(SelectOption::Label("Prescriptions".into()), None)
+        .await?;
+    role(a, AriaRole::Button, "Create task").click(None).await?;
+    let team_list_b = b
+        .get_by_role(AriaRole::List, None)
+        .filter(FilterOptions::default().has_text(title));
+    expect(team_list_b.clone())
+        .with_timeout(live)
+        .to_be_visible()
+        .await?;
+
+    role(b, AriaRole::Button, &format!("Claim – {title}"))
+        .click(None)
+        .await?;
+    let row_a = a
+        .get_by_role(AriaRole::Listitem, None)
+        .filter(FilterOptions::default().has_text(title))
+        .first();
+    expect(row_a.clone())
+        .with_timeout(live)
+        .to_contain_text("Claimed by")
+        .await?;
+
+    // Both open the task; B comments; A sees it without reloading.
+    row_a.get_by_role(AriaRole::Link, None).click(None).await?;
+    expect(role(a, AriaRole::Heading, title))
+        .to_be_visible()
+        .await?;
+    b.get_by_role(AriaRole::Link, None)
+        .filter(FilterOptions::default().has_text(title))
+        .first()
+        .click(None)
+        .await?;
+    expect(role(b, AriaRole::Heading, title))
+        .to_be_visible()
+        .await?;
+    expect(a.get_by_role(AriaRole::Status, None).first())
+        .with_timeout(loaded)
+        .to_have_text("Live")
+        .await?;
+    b.get_by_label("Add a comment", true)
+        .fill("Phoned the patient: BP done last week.", None)
+        .await?;
+    role(b, AriaRole::Button, "Add comment").click(None).await?;
+    expect(
+        a.get_by_role(AriaRole::List, None)
+            .filter(FilterOptions::default().has_text("BP done last week")),
+    )
+    .with_timeout(Duration::from_secs(3))
+    .to_be_visible()
+    .await?;
+    expect(
+        a.get_by_role(AriaRole::List, None)
+            .filter(FilterOptions::default().has_text("Claimed"))
+            .first(),
+    )
+    .to_be_visible()
+    .await?;
+    Ok(())
+}
