@@ -94,5 +94,44 @@ async fn a_task_created_by_one_admin_is_claimed_and_commented_on_by_another_live
     )
     .to_be_visible()
     .await?;
+
+    // Both start editing; A saves first; B's save is refused with who,
+    // B's text is still there, and B can choose to save it over A's.
+    role(a, AriaRole::Button, "Edit task").click(None).await?;
+    role(b, AriaRole::Button, "Edit task").click(None).await?;
+    a.get_by_label("Details", true)
+        .fill("Check BP reading from last week.", None)
+        .await?;
+    role(a, AriaRole::Button, "Save changes")
+        .click(None)
+        .await?;
+    expect(a.get_by_text("Saved.", true))
+        .to_be_visible()
+        .await?;
+    let mine = "Ask the patient to book a BP check.";
+    b.get_by_label("Details", true).fill(mine, None).await?;
+    role(b, AriaRole::Button, "Save changes")
+        .click(None)
+        .await?;
+    let alert = b
+        .get_by_role(AriaRole::Alert, None)
+        .filter(FilterOptions::default().has_text("Changed by"));
+    expect(alert.clone())
+        .to_contain_text("Changed by Helen Carter")
+        .await?;
+    expect(alert).to_contain_text("Your text is kept").await?;
+    expect(b.get_by_label("Details", true))
+        .to_have_value(mine)
+        .await?;
+    role(b, AriaRole::Button, "Save my version over theirs")
+        .click(None)
+        .await?;
+    expect(b.get_by_text("Saved.", true))
+        .to_be_visible()
+        .await?;
+    expect(a.get_by_text(mine, true))
+        .with_timeout(Duration::from_secs(3))
+        .to_be_visible()
+        .await?;
     Ok(())
 }

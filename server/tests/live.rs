@@ -897,3 +897,98 @@ async fn task_changes_and_comments_reach_subscribers_and_other_practices_get_not
         ServerMessage::Refused { .. }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_editors_from_the_same_version_the_second_is_told_and_nothing_is_overwritten() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = "127.0.0.1:3000";
+    let team = w
+        .store
+        .create_team(&w.ours.practice_id, "Admin")
+        .await
+        .unwrap();
+    let a = sign_in(&state, addr, "admin").await;
+    let b = sign_in(&state, addr, "reception").await;
+    let post = |path: &'static str, cookie: String, body: String| {
+        let state = state.clone();
+        async move {
+            let res = app(state)
+                .oneshot(form(path, addr, body, Some(&cookie)))
+                .await
+                .unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (status, body) = post(
+        "/api/create_task",
+        a.clone(),
+        format!("title=Scan+letter&details=&priority=routine&team={team}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let t: domain::task::TaskView = serde_json::from_str(&body).unwrap();
+    let edit = |title: &str, version: i64| {
+        format!(
+            "id={}&version={version}&title={title}&details=&priority=urgent",
+            t.id
+        )
+    };
+    let (status, _) = post(
+        "/api/edit_task",
+        a.clone(),
+        edit("Scan+and+code+letter", t.version),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = post(
+        "/api/edit_task",
+        b.clone(),
+        edit("Scan+letter+today", t.version),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body.contains("Changed by Eve Morgan at ") && body.contains("Your text is kept"),
+        "{body}"
+    );
+    assert_eq!(
+        w.store
+            .task(&w.ours.practice_id, &t.id)
+            .await
+            .unwrap()
+            .title,
+        "Scan and code letter"
+    );
+    // Saving again over the current version is a deliberate choice, and works.
+    let (status, _) = post(
+        "/api/edit_task",
+        b,
+        edit("Scan+letter+today", t.version + 1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        w.store
+            .task(&w.ours.practice_id, &t.id)
+            .await
+            .unwrap()
+            .title,
+        "Scan letter today"
+    );
+    // Bad input changes nothing.
+    let (status, _) = post("/api/edit_task", a, edit("", t.version + 2)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        w.store
+            .task(&w.ours.practice_id, &t.id)
+            .await
+            .unwrap()
+            .version,
+        t.version + 2
+    );
+}

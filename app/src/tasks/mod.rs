@@ -168,3 +168,46 @@ pub async fn get_teams() -> Result<Vec<(String, String)>, AppError> {
     .await;
     crate::error::with_status(result)
 }
+
+/// Saves edits made to the task as it was at `version`. A stale save is
+/// refused with who changed it (the page keeps the user's text and offers
+/// to save it again over the current version).
+#[server(prefix = "/api", endpoint = "edit_task")]
+pub async fn edit_task(
+    id: String,
+    version: i64,
+    title: String,
+    details: String,
+    priority: String,
+) -> Result<TaskView, AppError> {
+    let result = async {
+        let actor = tasker()?;
+        let priority = domain::task::Priority::parse(&priority)
+            .ok_or_else(|| AppError::field("priority", "Choose routine, urgent, ASAP or stat."))?;
+        let state = crate::auth::ssr::app_state()?;
+        let p = actor.practice_id();
+        let current = state.store.task(p, &id).await.map_err(task_error)?;
+        state
+            .store
+            .edit_task(
+                p,
+                &id,
+                version,
+                &store::tasks::TaskEdit {
+                    title,
+                    details,
+                    priority,
+                    due_at: current
+                        .due_at
+                        .as_deref()
+                        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                        .map(|d| d.with_timezone(&chrono::Utc)),
+                },
+                &actor.user.staff_id,
+            )
+            .await
+            .map_err(task_error)
+    }
+    .await;
+    crate::error::with_status(result)
+}

@@ -1,7 +1,7 @@
 //! The tasks pages: "My tasks" and a team's list (live), a new-task form,
 //! and the task page (details, actions, comments, history; live).
 
-use super::{comment_on_task, get_task_page, get_teams, task_action};
+use super::{comment_on_task, edit_task, get_task_page, get_teams, task_action};
 use crate::appointments::LiveStatus;
 use crate::auth::CurrentUser;
 use crate::live::use_live;
@@ -225,6 +225,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     let error = RwSignal::new(None::<String>);
     let comment = RwSignal::new(String::new());
+    let edit = EditState::new();
     let me = user.staff_id.clone();
     view! {
         <Title text="Task" />
@@ -252,6 +253,7 @@ pub fn TaskPage() -> impl IntoView {
                                 {t.patient_name.clone().map(|n| view! { <p class="mb-2 font-bold">{format!("Patient: {n}, NHS {}", t.patient_nhs_number.clone().unwrap_or_default())}</p> })}
                                 <p class="mb-4 whitespace-pre-wrap">{t.details.clone()}</p>
                                 <div class="mb-6 flex flex-wrap gap-2">{buttons}</div>
+                                <EditTask task=t.clone() edit />
                                 <h2 class="mb-2 text-2xl font-bold">"Comments"</h2>
                                 <ul aria-label="Comments" class="mb-3 grid gap-2">
                                     {p.comments.into_iter().map(|(who, text, _)| view! { <li class="bg-white p-2"><span class="font-bold">{who}": "</span>{text}</li> }).collect_view()}
@@ -283,5 +285,115 @@ pub fn TaskPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The edit form's state. It lives outside the live task view, so a
+/// colleague's change (which re-renders the view) never loses unsaved text.
+#[derive(Clone, Copy)]
+struct EditState {
+    open: RwSignal<bool>,
+    title: RwSignal<String>,
+    details: RwSignal<String>,
+    priority: RwSignal<String>,
+    /// The version the user started editing from.
+    base: RwSignal<i64>,
+    conflict: RwSignal<Option<String>>,
+    saved: RwSignal<bool>,
+}
+
+impl EditState {
+    fn new() -> Self {
+        Self {
+            open: RwSignal::new(false),
+            title: RwSignal::new(String::new()),
+            details: RwSignal::new(String::new()),
+            priority: RwSignal::new(String::new()),
+            base: RwSignal::new(0),
+            conflict: RwSignal::new(None),
+            saved: RwSignal::new(false),
+        }
+    }
+
+    fn start(self, t: &TaskView) {
+        self.title.set(t.title.clone());
+        self.details.set(t.details.clone());
+        self.priority.set(t.priority.as_str().to_string());
+        self.base.set(t.version);
+        self.conflict.set(None);
+        self.saved.set(false);
+        self.open.set(true);
+    }
+
+    fn save(self, id: String) {
+        self.conflict.set(None);
+        let (v, t, d, p) = (
+            self.base.get_untracked(),
+            self.title.get_untracked(),
+            self.details.get_untracked(),
+            self.priority.get_untracked(),
+        );
+        leptos::task::spawn_local(async move {
+            match edit_task(id, v, t, d, p).await {
+                Ok(_) => {
+                    self.saved.set(true);
+                    self.open.set(false);
+                }
+                Err(e) => self.conflict.set(Some(e.to_string())),
+            }
+        });
+    }
+}
+
+/// Edit form: on a conflict it says who changed the task, keeps the user's
+/// text, and offers to save it over the current version.
+#[component]
+fn EditTask(task: TaskView, edit: EditState) -> impl IntoView {
+    let latest = task.version;
+    let (id1, id2) = (task.id.clone(), task.id.clone());
+    let t = task.clone();
+    view! {
+        {move || edit.saved.get().then(|| view! { <p role="status" class="mb-2 font-bold">"Saved."</p> })}
+        {move || (!edit.open.get()).then(|| {
+            let t = t.clone();
+            view! { <button type="button" class="op-button-secondary mb-6" on:click=move |_| edit.start(&t)>"Edit task"</button> }
+        })}
+        {move || edit.open.get().then(|| {
+            let (id1, id2) = (id1.clone(), id2.clone());
+            view! {
+                <form class="mb-6 grid max-w-xl gap-3 bg-white p-4" on:submit=move |ev| { ev.prevent_default(); edit.save(id1.clone()); }>
+                    {move || edit.conflict.get().map(|m| {
+                        let id2 = id2.clone();
+                        view! {
+                            <div role="alert" class="border-l-8 border-nhs-red p-2 font-bold text-nhs-red">
+                                <p>{m}</p>
+                                <button type="button" class="op-button-secondary mt-2"
+                                    on:click=move |_| { edit.base.set(latest); edit.save(id2.clone()); }>
+                                    "Save my version over theirs"
+                                </button>
+                            </div>
+                        }
+                    })}
+                    <div>
+                        <label for="edit-title" class="mb-1 block font-bold">"Title"</label>
+                        <input id="edit-title" class="op-input" maxlength="200" prop:value=move || edit.title.get() on:input=move |ev| edit.title.set(event_target_value(&ev)) />
+                    </div>
+                    <div>
+                        <label for="edit-details" class="mb-1 block font-bold">"Details"</label>
+                        <textarea id="edit-details" class="op-input" rows="4" prop:value=move || edit.details.get() on:input=move |ev| edit.details.set(event_target_value(&ev))></textarea>
+                    </div>
+                    <div>
+                        <label for="edit-priority" class="mb-1 block font-bold">"Priority"</label>
+                        <select id="edit-priority" class="op-input" prop:value=move || edit.priority.get() on:change=move |ev| edit.priority.set(event_target_value(&ev))>
+                            {domain::task::Priority::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="flex gap-2">
+                        <button type="submit" class="op-button">"Save changes"</button>
+                        <button type="button" class="op-button-secondary" on:click=move |_| edit.open.set(false)>"Discard"</button>
+                    </div>
+                </form>
+            }
+        })}
     }
 }
