@@ -52,13 +52,7 @@ impl LiveList {
     /// least as new, so late or duplicate deliveries change nothing.
     pub fn merge(&self, topic: &Topic, rows: Vec<AppointmentView>) {
         self.appointments.update(|held| {
-            for row in rows {
-                match held.iter_mut().find(|h| h.id == row.id) {
-                    Some(h) if h.version <= row.version => *h = row,
-                    Some(_) => {}
-                    None => held.push(row),
-                }
-            }
+            merge_by_version(held, rows, |a| (&a.id, a.version));
             held.retain(|a| topic.includes(a));
             held.sort_by(|a, b| {
                 (a.start.as_str(), a.clinician_name.as_str())
@@ -70,15 +64,9 @@ impl LiveList {
     /// Merges tasks by version; keeps only those still in the topic.
     pub fn merge_tasks(&self, topic: &Topic, rows: Vec<domain::task::TaskView>) {
         self.tasks.update(|held| {
-            for row in rows {
-                match held.iter_mut().find(|h| h.id == row.id) {
-                    Some(h) if h.version <= row.version => *h = row,
-                    Some(_) => {}
-                    None => held.push(row),
-                }
-            }
+            merge_by_version(held, rows, |t| (&t.id, t.version));
             held.retain(|t| topic.includes_task(t));
-            held.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)));
+            held.sort_by(domain::task::TaskView::list_order);
         });
     }
 
@@ -92,6 +80,20 @@ impl LiveList {
             held.sort_by(|a, b| b.at.cmp(&a.at));
             held.truncate(8);
         });
+    }
+}
+
+/// Puts each row into `held`, replacing the row with the same id only if
+/// the new one's version is at least as new (a late or duplicate delivery
+/// changes nothing).
+fn merge_by_version<T>(held: &mut Vec<T>, rows: Vec<T>, key: impl Fn(&T) -> (&String, i64)) {
+    for row in rows {
+        let (id, version) = key(&row);
+        match held.iter().position(|h| key(h).0 == id) {
+            Some(i) if key(&held[i]).1 <= version => held[i] = row,
+            Some(_) => {}
+            None => held.push(row),
+        }
     }
 }
 

@@ -16,7 +16,8 @@ pub struct SessionView {
     pub slot_minutes: i64,
 }
 
-fn minutes(hhmm: &str) -> Option<i64> {
+/// Minutes after midnight for "HH:MM" (24-hour, two digits each).
+pub fn minutes(hhmm: &str) -> Option<i64> {
     let (h, m) = hhmm.split_once(':')?;
     if h.len() != 2 || m.len() != 2 {
         return None;
@@ -55,16 +56,18 @@ pub struct PatientHit {
 impl PatientHit {
     /// "Mrs Jane SMITH".
     pub fn display_name(&self) -> String {
-        [
-            self.title.clone().unwrap_or_default(),
-            self.given_name.clone(),
-            self.family_name.to_uppercase(),
-        ]
+        patient_display_name(self.title.as_deref(), &self.given_name, &self.family_name)
+    }
+}
+
+/// A patient's name as staff screens show it: "Mrs Jane SMITH" (title and
+/// given name as recorded, family name in capitals, missing parts left out).
+pub fn patient_display_name(title: Option<&str>, given: &str, family: &str) -> String {
+    [title.unwrap_or_default(), given, &family.to_uppercase()]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-    }
 }
 
 /// A free slot.

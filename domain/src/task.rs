@@ -290,3 +290,11 @@ pub struct TaskView {
     pub updated_at: String,
     pub updated_by: Option<String>,
 }
+
+impl TaskView {
+    /// The order of every task list: most urgent first, then by due time
+    /// (among equal priority, tasks without a due time come first).
+    pub fn list_order(a: &TaskView, b: &TaskView) -> std::cmp::Ordering {
+        b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at))
+    }
+}

@@ -2,7 +2,7 @@
 //! Summer Time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
 //! last Sunday of October) so no time-zone database is needed in the WASM.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
     let first_of_next = if month == 12 {
@@ -34,6 +34,14 @@ pub fn london_local(at: DateTime<Utc>) -> NaiveDateTime {
     at.naive_utc() + Duration::minutes(london_offset_minutes(at))
 }
 
+/// A date written exactly as YYYY-MM-DD (ten characters), or `None`.
+pub fn iso_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 /// Today's date in London.
 pub fn london_today(now: DateTime<Utc>) -> NaiveDate {
     london_local(now).date()
@@ -44,14 +52,10 @@ pub fn london_hhmm(at: DateTime<Utc>) -> String {
     london_local(at).format("%H:%M").to_string()
 }
 
-/// Whether `weekday` is a Sunday (kept for callers that reason about the rule).
-pub fn is_sunday(date: NaiveDate) -> bool {
-    date.weekday() == Weekday::Sun
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Weekday;
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -67,7 +71,27 @@ mod tests {
         // 2027: 28 March to 31 October.
         assert_eq!(london_offset_minutes(utc("2027-03-28T01:00:00Z")), 60);
         assert_eq!(london_offset_minutes(utc("2027-10-31T00:30:00Z")), 60);
-        assert!(is_sunday(NaiveDate::from_ymd_opt(2027, 10, 31).unwrap()));
+        assert_eq!(
+            NaiveDate::from_ymd_opt(2027, 10, 31).unwrap().weekday(),
+            Weekday::Sun
+        );
+    }
+
+    #[test]
+    fn iso_dates_are_exactly_yyyy_mm_dd() {
+        assert_eq!(
+            iso_date("2026-11-21").map(|d| d.to_string()).as_deref(),
+            Some("2026-11-21")
+        );
+        for bad in [
+            "2026-1-5",
+            "21/11/2026",
+            "2026-02-30",
+            "",
+            "2026-11-21T00:00",
+        ] {
+            assert_eq!(iso_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

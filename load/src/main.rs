@@ -115,6 +115,29 @@ impl Proc {
         Ok(Proc { child, addr })
     }
 
+    /// The real server: `--demo` on `db`, any free port, warnings only.
+    fn real(server_bin: &str, db: &str, site_root: &str) -> Result<Proc> {
+        let mut cmd = Command::new(server_bin);
+        cmd.args([
+            "--db",
+            db,
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--site-root",
+            site_root,
+        ])
+        .env("RUST_LOG", "warn");
+        Proc::start(cmd, "OpenPractice listening on ")
+    }
+
+    /// The bare broadcast baseline (this binary's `bare-server`).
+    fn bare() -> Result<Proc> {
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.args(["bare-server", "--listen", "127.0.0.1:0"]);
+        Proc::start(cmd, "bare server listening on ")
+    }
+
     fn rss_kib(&self) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
         status
@@ -398,18 +421,7 @@ async fn run(
         "openpractice-load: {clients} clients, {changes} changes at {rate}/s, {idle} idle sockets"
     );
     // 1. The real server.
-    let mut cmd = Command::new(&server_bin);
-    cmd.args([
-        "--db",
-        &db,
-        "--demo",
-        "--listen",
-        "127.0.0.1:0",
-        "--site-root",
-        &site_root,
-    ])
-    .env("RUST_LOG", "warn");
-    let server = Proc::start(cmd, "OpenPractice listening on ")?;
+    let server = Proc::real(&server_bin, &db, &site_root)?;
     let http = reqwest::Client::new();
     let cookie = sign_in(&http, &server.addr).await?;
     let info: serde_json::Value = http
@@ -478,10 +490,7 @@ async fn run(
     .await?;
 
     // 2. The bare baseline.
-    let me = std::env::current_exe()?;
-    let mut cmd = Command::new(me);
-    cmd.args(["bare-server", "--listen", "127.0.0.1:0"]);
-    let bare = Proc::start(cmd, "bare server listening on ")?;
+    let bare = Proc::bare()?;
     let c = open_clients(clients, &bare.addr, "/ws", None, topic).await?;
     let bare_addr = bare.addr.clone();
     let baseline = measure(c, changes, rate, |i| {
@@ -521,27 +530,14 @@ async fn run(
         // allocator would reuse) cannot hide what the sockets cost.
         drop(server);
         drop(bare);
-        let mut cmd = Command::new(&server_bin);
         let idle_db = if db == "mem://" {
             db.clone()
         } else {
             format!("{db}-idle")
         };
-        cmd.args([
-            "--db",
-            &idle_db,
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--site-root",
-            &site_root,
-        ])
-        .env("RUST_LOG", "warn");
-        let server = Proc::start(cmd, "OpenPractice listening on ")?;
+        let server = Proc::real(&server_bin, &idle_db, &site_root)?;
         let cookie = sign_in(&http, &server.addr).await?;
-        let mut cmd = Command::new(std::env::current_exe()?);
-        cmd.args(["bare-server", "--listen", "127.0.0.1:0"]);
-        let bare = Proc::start(cmd, "bare server listening on ")?;
+        let bare = Proc::bare()?;
         for (name, proc, cookie) in [
             ("real", &server, Some(cookie.as_str())),
             ("bare", &bare, None),

@@ -4,8 +4,7 @@
 //! read, so a stale change is refused rather than silently applied.
 
 use crate::outbox::{self, Retry};
-use crate::{Store, StoreError};
-use chrono::{DateTime, Utc};
+use crate::{new_key, rfc3339, Store, StoreError};
 use domain::appointment_status::{Action, Status, TransitionError};
 use domain::live::{short_name, AppointmentView, CallView};
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
@@ -63,23 +62,17 @@ struct ViewRow {
     updated_by: Option<String>,
 }
 
-fn rfc3339(d: Datetime) -> String {
-    DateTime::<Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 impl TryFrom<ViewRow> for AppointmentView {
     type Error = StoreError;
     fn try_from(r: ViewRow) -> Result<Self, StoreError> {
         let status = Status::parse(&r.status).ok_or_else(|| {
             StoreError::Internal(format!("unknown appointment status {}", r.status))
         })?;
-        let given = r.given_name.unwrap_or_default();
-        let family = r.family_name.unwrap_or_default();
-        let patient_name = [r.title.unwrap_or_default(), given, family.to_uppercase()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let patient_name = patient_display_name(
+            r.title.as_deref(),
+            r.given_name.as_deref().unwrap_or_default(),
+            r.family_name.as_deref().unwrap_or_default(),
+        );
         Ok(AppointmentView {
             id: r.id,
             version: r.version,
@@ -181,7 +174,7 @@ impl SessionFacts {
     }
 }
 
-use crate::book::minutes;
+use domain::book::{minutes, patient_display_name};
 
 impl Store {
     /// A practice's appointments on `date`, optionally for one clinician,
@@ -460,7 +453,7 @@ impl Store {
             .session_facts(&new.practice_id, &new.clinic_session_id)
             .await?;
         session.check_slot(&new.start)?;
-        let id = uuid_like();
+        let id = new_key();
         let script = format!(
             "BEGIN TRANSACTION;
              LET $p = (SELECT VALUE practice FROM ONLY type::record('patient', $patient));
@@ -506,12 +499,4 @@ impl Store {
             Err(e) => Err(StoreError::from(e).into()),
         }
     }
-}
-
-/// A random record key (the appointment's id is chosen before the write so
-/// the outbox row can name it in the same transaction).
-fn uuid_like() -> String {
-    use rand::Rng;
-    let n: u128 = rand::thread_rng().gen();
-    format!("{n:032x}")
 }

@@ -6,6 +6,7 @@ use crate::appointments::{BookError, ChangeError};
 use crate::outbox::{self, Retry};
 use crate::{Store, StoreError};
 use domain::appointment_status::Status;
+use domain::book::minutes;
 pub use domain::book::{FreeSlot, PatientHit, SessionView};
 use domain::live::AppointmentView;
 use surrealdb::types::{RecordId, SurrealValue};
@@ -64,15 +65,6 @@ impl From<PatientRow> for PatientHit {
 
 fn sessions(rows: Vec<SessionRow>) -> Vec<SessionView> {
     rows.into_iter().map(Into::into).collect()
-}
-
-pub(crate) fn minutes(hhmm: &str) -> Option<i64> {
-    let (h, m) = hhmm.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
-        return None;
-    }
-    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
 const SESSION_FIELDS: &str = "record::id(id) AS id, record::id(clinician) AS clinician_id,
@@ -508,8 +500,7 @@ impl Store {
                 "The session could not be saved; try again.".to_string(),
             )]
         };
-        if chrono::NaiveDate::parse_from_str(&new.date, "%Y-%m-%d").is_err() || new.date.len() != 10
-        {
+        if domain::time::iso_date(&new.date).is_none() {
             problems.push(("date", "Enter the date as YYYY-MM-DD.".into()));
         }
         let (from, to) = (minutes(&new.start), minutes(&new.end));

@@ -82,8 +82,7 @@ impl Store {
             .map(|r| DisplayLink {
                 id: r.id,
                 created_by: r.created_by.unwrap_or_default(),
-                created_at: chrono::DateTime::<chrono::Utc>::from(r.created_at)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                created_at: crate::rfc3339(r.created_at),
                 revoked: r.revoked,
             })
             .collect())

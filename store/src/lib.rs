@@ -25,6 +25,17 @@ pub mod throttle;
 
 pub use error::StoreError;
 
+/// A database datetime as RFC 3339 UTC to the second, as views carry it.
+pub(crate) fn rfc3339(d: surrealdb::types::Datetime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A random record key, for records whose id is chosen before the write
+/// so the outbox row can name it in the same transaction.
+pub(crate) fn new_key() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 use surrealdb::engine::any::{connect, Any};
 use surrealdb::opt::auth::Root;
 use surrealdb::Surreal;

@@ -4,7 +4,7 @@
 //! history row and the outbox event.
 
 use crate::outbox::{self, Retry};
-use crate::{Store, StoreError};
+use crate::{new_key, rfc3339, Store, StoreError};
 use chrono::{DateTime, Utc};
 use domain::task::{Priority, TaskAction, TaskStatus, TaskTransitionError, TaskView};
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
@@ -63,24 +63,16 @@ const FIELDS: &str = "record::id(id) AS id, version, title, details,
     IF assigned_team THEN record::id(assigned_team) END AS assigned_team_id, assigned_team.name AS assigned_team_name,
     created_by.display_name AS created_by, created_at, updated_at, updated_by.display_name AS updated_by";
 
-fn rfc3339(d: Datetime) -> String {
-    DateTime::<Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 impl TryFrom<TaskRow> for TaskView {
     type Error = StoreError;
     fn try_from(r: TaskRow) -> Result<Self, StoreError> {
         let bad = |what: &str, v: &str| StoreError::Internal(format!("unknown task {what} {v}"));
-        let patient_name = r.family_name.as_ref().map(|family| {
-            [
-                r.title_of_patient.clone().unwrap_or_default(),
-                r.given_name.clone().unwrap_or_default(),
-                family.to_uppercase(),
-            ]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        let patient_name = r.family_name.as_deref().map(|family| {
+            domain::book::patient_display_name(
+                r.title_of_patient.as_deref(),
+                r.given_name.as_deref().unwrap_or_default(),
+                family,
+            )
         });
         Ok(TaskView {
             id: r.id,
@@ -174,15 +166,29 @@ impl Store {
         practice_id: &str,
         team_id: &str,
     ) -> Result<Vec<TaskView>, StoreError> {
+        self.open_tasks(practice_id, "assigned_team", "team", team_id)
+            .await
+    }
+
+    /// A practice's open tasks whose `field` is the `table` record `id`,
+    /// in list order. `field` and `table` are fixed by the callers above.
+    async fn open_tasks(
+        &self,
+        practice_id: &str,
+        field: &'static str,
+        table: &'static str,
+        id: &str,
+    ) -> Result<Vec<TaskView>, StoreError> {
         let mut res = self
             .db()
             .query(format!(
                 "SELECT {FIELDS} FROM task
-                 WHERE practice = type::record('practice', $practice) AND assigned_team = type::record('team', $team)
+                 WHERE practice = type::record('practice', $practice) AND {field} = type::record($table, $id)
                    AND status NOT IN ['completed', 'cancelled']"
             ))
             .bind(("practice", practice_id.to_string()))
-            .bind(("team", team_id.to_string()))
+            .bind(("table", table))
+            .bind(("id", id.to_string()))
             .await?
             .check()?;
         let rows: Vec<TaskRow> = res.take(0)?;
@@ -190,7 +196,7 @@ impl Store {
             .into_iter()
             .map(TryInto::try_into)
             .collect::<Result<_, _>>()?;
-        tasks.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)));
+        tasks.sort_by(TaskView::list_order);
         Ok(tasks)
     }
 
@@ -224,24 +230,8 @@ impl Store {
         practice_id: &str,
         staff_id: &str,
     ) -> Result<Vec<TaskView>, StoreError> {
-        let mut res = self
-            .db()
-            .query(format!(
-                "SELECT {FIELDS} FROM task
-                 WHERE practice = type::record('practice', $practice) AND assigned_staff = type::record('staff', $staff)
-                   AND status NOT IN ['completed', 'cancelled']"
-            ))
-            .bind(("practice", practice_id.to_string()))
-            .bind(("staff", staff_id.to_string()))
-            .await?
-            .check()?;
-        let rows: Vec<TaskRow> = res.take(0)?;
-        let mut tasks: Vec<TaskView> = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<_, _>>()?;
-        tasks.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)));
-        Ok(tasks)
+        self.open_tasks(practice_id, "assigned_staff", "staff", staff_id)
+            .await
     }
 
     /// A task's comments, oldest first: (author, text, when RFC 3339).
@@ -369,7 +359,7 @@ impl Store {
                 "Assign the task to one person or one team.".into(),
             ));
         }
-        let id = format!("{:032x}", rand::random::<u128>());
+        let id = new_key();
         let practice = RecordId::new("practice", new.practice_id.as_str());
         let body = "
             IF $patient != NONE AND (SELECT VALUE practice FROM ONLY type::record('patient', $patient)) != $practice { THROW 'op:no_patient' };

@@ -25,7 +25,7 @@ fn booker() -> Result<crate::auth::ssr::Actor, AppError> {
 
 #[cfg(feature = "ssr")]
 fn valid_date(field: &str, date: &str) -> Result<(), AppError> {
-    if date.len() == 10 && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() {
+    if domain::time::iso_date(date).is_some() {
         Ok(())
     } else {
         Err(AppError::field(field, "Enter a date as YYYY-MM-DD."))

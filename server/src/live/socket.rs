@@ -53,7 +53,7 @@ impl Viewer {
 }
 
 fn valid_date(date: &str) -> bool {
-    date.len() == 10 && chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+    domain::time::iso_date(date).is_some()
 }
 
 /// May `viewer` watch `topic`? `Err` carries the reason shown to the user.
