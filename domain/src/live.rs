@@ -54,6 +54,17 @@ impl Topic {
         }
     }
 
+    /// Whether a task change that concerned `team` and/or `staff` (the
+    /// outbox's routing, which names the list a task left as well as the
+    /// one it joined) must reach this topic.
+    pub fn routes_task(&self, team: Option<&str>, staff: Option<&str>) -> bool {
+        match self {
+            Topic::TeamTasks { team: t } => team == Some(t.as_str()),
+            Topic::MyTasks { staff: s } => staff == Some(s.as_str()),
+            _ => false,
+        }
+    }
+
     /// Whether this topic is about tasks.
     pub fn is_tasks(&self) -> bool {
         matches!(
@@ -62,6 +73,30 @@ impl Topic {
         )
     }
 }
+
+/// A page people can be "also here" on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Place {
+    Task { id: String },
+    Patient { id: String },
+}
+
+/// Someone on a page, as presence shows them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PresentPerson {
+    pub name: String,
+    pub staff_id: String,
+    /// Has unsaved edits on the page.
+    pub editing: bool,
+}
+
+/// How often a page re-announces that it is still open, in milliseconds.
+pub const PRESENCE_HEARTBEAT_MS: u32 = 1_500;
+/// Silence after which a page counts as gone (its connection was lost), in
+/// milliseconds. With the sweep and the relay between servers, a person
+/// disappears from colleagues' pages within 5 s.
+pub const PRESENCE_TTL_MS: u64 = 3_500;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -74,6 +109,16 @@ pub enum ClientMessage {
     },
     Unsubscribe {
         topic: Topic,
+    },
+    /// "I have this page open" (again every `PRESENCE_HEARTBEAT_MS`), and
+    /// whether I have unsaved edits there. Also starts watching who else is.
+    Here {
+        place: Place,
+        editing: bool,
+    },
+    /// "I left this page."
+    Away {
+        place: Place,
     },
     Ping,
 }
@@ -98,6 +143,16 @@ pub enum ServerMessage {
         calls: Vec<CallView>,
         #[serde(default)]
         tasks: Vec<TaskView>,
+    },
+    /// Everyone else on `place` now (replaces the previous list).
+    Presence {
+        place: Place,
+        people: Vec<PresentPerson>,
+    },
+    /// Presence on `place` was refused (not allowed, or not found).
+    PresenceRefused {
+        place: Place,
+        message: String,
     },
     /// The subscription was refused (not allowed, or not valid).
     Refused {

@@ -240,6 +240,73 @@ mod tests {
         assert!(Priority::Stat > Priority::Routine);
     }
 
+    fn task_due(due: Option<&str>, status: TaskStatus) -> TaskView {
+        TaskView {
+            id: "t".into(),
+            version: 1,
+            title: "Letter".into(),
+            details: String::new(),
+            patient_id: None,
+            patient_name: None,
+            patient_nhs_number: None,
+            priority: Priority::Routine,
+            due_at: due.map(str::to_string),
+            status,
+            assigned_staff_id: None,
+            assigned_staff_name: None,
+            assigned_team_id: Some("team".into()),
+            assigned_team_name: Some("Admin".into()),
+            created_by: "Dee Patel".into(),
+            created_at: "2026-11-20T09:00:00Z".into(),
+            updated_at: "2026-11-20T09:00:00Z".into(),
+            updated_by: None,
+        }
+    }
+
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn overdue_and_due_today_follow_the_london_clock() {
+        // 23:30 UTC on 1 July is 00:30 on 2 July in London.
+        let t = task_due(Some("2026-07-01T23:30:00Z"), TaskStatus::Requested);
+        assert_eq!(
+            t.due(at("2026-07-01T22:00:00Z")),
+            Due::Later,
+            "still 1 July in London"
+        );
+        assert_eq!(
+            t.due(at("2026-07-01T23:10:00Z")),
+            Due::Today,
+            "now 2 July in London"
+        );
+        assert_eq!(t.due(at("2026-07-01T23:30:00Z")), Due::Overdue);
+        assert_eq!(
+            t.due_text(at("2026-07-01T23:10:00Z")).as_deref(),
+            Some("Due 00:30 today")
+        );
+        // In winter London is on UTC.
+        let w = task_due(Some("2026-12-01T23:30:00Z"), TaskStatus::InProgress);
+        assert_eq!(w.due(at("2026-12-01T22:00:00Z")), Due::Today);
+        assert_eq!(w.due(at("2026-12-02T00:00:00Z")), Due::Overdue);
+        // The night the clocks go back: due 01:30 BST (00:30 UTC) is overdue at 01:10 GMT.
+        let autumn = task_due(Some("2026-10-25T00:30:00Z"), TaskStatus::Requested);
+        assert_eq!(autumn.due(at("2026-10-25T01:10:00Z")), Due::Overdue);
+        // Closed or undated tasks are never overdue.
+        assert_eq!(
+            task_due(Some("2020-01-01T00:00:00Z"), TaskStatus::Completed)
+                .due(at("2026-01-01T00:00:00Z")),
+            Due::Unset
+        );
+        assert_eq!(
+            task_due(None, TaskStatus::Requested).due(at("2026-01-01T00:00:00Z")),
+            Due::Unset
+        );
+    }
+
     proptest! {
         /// Whatever anyone does, a closed task only ever reopens, and an
         /// open task can always be completed or cancelled.
@@ -291,7 +358,74 @@ pub struct TaskView {
     pub updated_by: Option<String>,
 }
 
+/// A member of staff as task forms and team pages list them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    /// reception, gp, nurse or admin.
+    pub role: String,
+}
+
+/// A team and its members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<Person>,
+}
+
+/// Where a task stands against its due time, in the practice's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Due {
+    /// No due time, or closed.
+    Unset,
+    Later,
+    /// Due later today (London date).
+    Today,
+    /// Open and past its due time.
+    Overdue,
+}
+
 impl TaskView {
+    /// The due time as an instant, if set (and well formed).
+    pub fn due_instant(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let at = self.due_at.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc))
+    }
+
+    /// Overdue, due today or later, judged at `now` in Europe/London.
+    pub fn due(&self, now: chrono::DateTime<chrono::Utc>) -> Due {
+        let Some(due) = self.due_instant() else {
+            return Due::Unset;
+        };
+        if !self.status.is_open() {
+            Due::Unset
+        } else if due <= now {
+            Due::Overdue
+        } else if crate::time::london_today(due) == crate::time::london_today(now) {
+            Due::Today
+        } else {
+            Due::Later
+        }
+    }
+
+    /// "Due 14:00 today", "Due Sat 21 Nov 09:00", London time.
+    pub fn due_text(&self, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+        let due = self.due_instant()?;
+        let local = crate::time::london_local(due);
+        Some(
+            if crate::time::london_today(due) == crate::time::london_today(now) {
+                format!("Due {} today", local.format("%H:%M"))
+            } else {
+                format!("Due {}", local.format("%a %-d %b %Y %H:%M"))
+            },
+        )
+    }
+
     /// The order of every task list: most urgent first, then by due time
     /// (among equal priority, tasks without a due time come first).
     pub fn list_order(a: &TaskView, b: &TaskView) -> std::cmp::Ordering {

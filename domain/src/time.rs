@@ -52,6 +52,30 @@ pub fn london_hhmm(at: DateTime<Utc>) -> String {
     london_local(at).format("%H:%M").to_string()
 }
 
+/// Why a London wall-clock time cannot be turned into an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    #[error(
+        "That time does not exist in the UK that day: the clocks go forward from 1:00 to 2:00."
+    )]
+    SkippedByClockChange,
+}
+
+/// The instant of a London wall-clock time. In the hour the clocks go back
+/// (01:00–01:59 happens twice) the first, summer-time, one is meant: a
+/// deadline is never later than the person setting it expects.
+pub fn london_to_utc(local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeError> {
+    let summer = Utc.from_utc_datetime(&(local - Duration::minutes(60)));
+    if london_offset_minutes(summer) == 60 {
+        return Ok(summer);
+    }
+    let winter = Utc.from_utc_datetime(&local);
+    if london_offset_minutes(winter) == 0 {
+        return Ok(winter);
+    }
+    Err(LocalTimeError::SkippedByClockChange)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +99,55 @@ mod tests {
             NaiveDate::from_ymd_opt(2027, 10, 31).unwrap().weekday(),
             Weekday::Sun
         );
+    }
+
+    fn local(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn london_wall_clock_times_become_the_right_instants_across_clock_changes() {
+        assert_eq!(
+            london_to_utc(local("2026-01-15 09:00")),
+            Ok(utc("2026-01-15T09:00:00Z"))
+        );
+        assert_eq!(
+            london_to_utc(local("2026-07-15 09:00")),
+            Ok(utc("2026-07-15T08:00:00Z"))
+        );
+        // 29 March 2026: 01:30 never happens in London.
+        assert_eq!(
+            london_to_utc(local("2026-03-29 01:30")),
+            Err(LocalTimeError::SkippedByClockChange)
+        );
+        assert_eq!(
+            london_to_utc(local("2026-03-29 00:59")),
+            Ok(utc("2026-03-29T00:59:00Z"))
+        );
+        assert_eq!(
+            london_to_utc(local("2026-03-29 02:00")),
+            Ok(utc("2026-03-29T01:00:00Z"))
+        );
+        // 25 October 2026: 01:30 happens twice; the first (BST) is meant.
+        assert_eq!(
+            london_to_utc(local("2026-10-25 01:30")),
+            Ok(utc("2026-10-25T00:30:00Z"))
+        );
+        assert_eq!(
+            london_to_utc(local("2026-10-25 02:30")),
+            Ok(utc("2026-10-25T02:30:00Z"))
+        );
+    }
+
+    proptest::proptest! {
+        /// Every instant's London wall-clock time maps back to an instant
+        /// with the same wall-clock time.
+        #[test]
+        fn local_and_utc_round_trip(secs in 1_700_000_000i64..1_900_000_000i64) {
+            let at = DateTime::from_timestamp(secs - secs % 60, 0).unwrap();
+            let back = london_to_utc(london_local(at)).unwrap();
+            proptest::prop_assert_eq!(london_local(back), london_local(at));
+        }
     }
 
     #[test]

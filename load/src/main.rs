@@ -241,7 +241,9 @@ async fn open_clients(
                         }
                     }
                     ServerMessage::Refused { message, .. } => bail!("refused: {message}"),
-                    ServerMessage::Pong => {}
+                    ServerMessage::Pong
+                    | ServerMessage::Presence { .. }
+                    | ServerMessage::PresenceRefused { .. } => {}
                 }
             }
             let _ = ws.close(None).await;

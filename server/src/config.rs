@@ -131,6 +131,18 @@ pub struct ServeArgs {
     /// more than the amber threshold).
     #[arg(long, env = "OP_WAIT_RED_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(2..=600))]
     pub wait_red_minutes: i64,
+
+    /// UDP address this server relays presence ("also here") on, to other
+    /// servers sharing the database. The default suits servers on one
+    /// machine; across machines bind e.g. 0.0.0.0:7947 and set
+    /// --presence-advertise.
+    #[arg(long, env = "OP_PRESENCE_BIND", default_value = "127.0.0.1:0")]
+    pub presence_bind: SocketAddr,
+
+    /// The host:port other servers reach this one's presence relay on
+    /// (default: the bound address).
+    #[arg(long, env = "OP_PRESENCE_ADVERTISE")]
+    pub presence_advertise: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

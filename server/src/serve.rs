@@ -4,6 +4,7 @@
 
 use crate::config::Cli;
 use crate::live::hub::Hub;
+use crate::live::presence::RelayConfig;
 use crate::{app, ServerState};
 use anyhow::Context;
 use app::state::{AppState, AuthConfig};
@@ -29,7 +30,13 @@ pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
         .is_some_and(|o| o.starts_with("https://"));
     ServerState {
         leptos,
-        hub: Hub::start(store.clone()),
+        hub: Hub::start_with(
+            store.clone(),
+            RelayConfig {
+                bind: serve.presence_bind,
+                advertise: serve.presence_advertise.clone(),
+            },
+        ),
         app: AppState {
             store,
             auth: AuthConfig {
@@ -109,6 +116,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     println!("OpenPractice listening on http://{addr}");
     tracing::info!(%addr, "listening");
 
+    let hub = state.hub.clone();
     axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -116,6 +124,10 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")?;
+
+    // Tell the other servers this one's people have left.
+    hub.presence().stop(true);
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     housekeeping.abort();
     let _ = housekeeping.await;

@@ -161,6 +161,22 @@ impl Store {
         Ok((sessions, appointments))
     }
 
+    /// Whether `id` is a patient of the practice.
+    pub async fn patient_in_practice(
+        &self,
+        practice_id: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut res = self
+            .db()
+            .query("SELECT VALUE practice FROM ONLY type::record('patient', $id)")
+            .bind(("id", id.to_string()))
+            .await?
+            .check()?;
+        let practice: Option<RecordId> = res.take(0)?;
+        Ok(practice == Some(RecordId::new("practice", practice_id)))
+    }
+
     /// Patients of the practice matching a search, at most `limit`.
     pub async fn find_patients(
         &self,

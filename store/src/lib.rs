@@ -11,6 +11,7 @@
 
 pub mod appointments;
 pub mod book;
+pub mod cluster;
 pub mod demo;
 pub mod display;
 mod error;

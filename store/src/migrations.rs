@@ -22,6 +22,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tasks_live",
         include_str!("../migrations/0003_tasks_live.surql"),
     ),
+    (
+        4,
+        "cluster",
+        include_str!("../migrations/0004_cluster.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -126,6 +126,8 @@ pub struct Event {
     pub version: i64,
     pub date: Option<String>,
     pub staff: Option<String>,
+    /// For task events: the team the change concerns.
+    pub team: Option<String>,
 }
 
 impl Store {
@@ -151,7 +153,7 @@ impl Store {
         let mut res = self
             .db()
             .query(
-                "SELECT seq, kind, record, version, date, staff FROM event
+                "SELECT seq, kind, record, version, date, staff, team FROM event
                  WHERE practice = type::record('practice', $practice) AND seq > $since
                  ORDER BY seq LIMIT $limit",
             )

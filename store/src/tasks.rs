@@ -6,7 +6,9 @@
 use crate::outbox::{self, Retry};
 use crate::{new_key, rfc3339, Store, StoreError};
 use chrono::{DateTime, Utc};
-use domain::task::{Priority, TaskAction, TaskStatus, TaskTransitionError, TaskView};
+use domain::task::{
+    Person, Priority, TaskAction, TaskStatus, TaskTransitionError, TaskView, TeamView,
+};
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
 
 /// An outbox event kind: a task was created or changed.
@@ -111,6 +113,37 @@ pub struct NewTask {
     pub assigned_staff: Option<String>,
     pub assigned_team: Option<String>,
     pub created_by: String,
+}
+
+/// Who a task is given to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Assignee {
+    Staff(String),
+    Team(String),
+}
+
+#[derive(SurrealValue)]
+struct MemberRow {
+    id: String,
+    name: String,
+    role: String,
+}
+
+impl From<MemberRow> for Person {
+    fn from(r: MemberRow) -> Person {
+        Person {
+            id: r.id,
+            name: r.name,
+            role: r.role,
+        }
+    }
+}
+
+#[derive(SurrealValue)]
+struct TeamRow {
+    id: String,
+    name: String,
+    members: Vec<MemberRow>,
 }
 
 /// The editable fields of a task.
@@ -314,8 +347,16 @@ impl Store {
              LET $new_version = (SELECT VALUE version FROM ONLY $t);
              {append}
              UPDATE event SET team = $team_now WHERE practice = $practice AND seq = $seq RETURN NONE;
+             LET $team_before = IF $row.assigned_team THEN record::id($row.assigned_team) END;
+             LET $staff_before = IF $row.assigned_staff THEN record::id($row.assigned_staff) END;
+             IF $team_before != $team_now OR $staff_before != $staff {{
+                 {append_before}
+                 UPDATE event SET team = $team_before WHERE practice = $practice AND seq = $seq RETURN NONE;
+             }};
              COMMIT TRANSACTION;",
-            append = outbox::append("$date", "$staff")
+            append = outbox::append("$date", "$staff"),
+            // A task that left a person or team: their lists are told too.
+            append_before = outbox::append("$date", "$staff_before")
         );
         let practice = RecordId::new("practice", practice_id);
         let outcome = outbox::run_with_retry(|| {
@@ -564,6 +605,181 @@ impl Store {
             ],
         )
         .await
+    }
+
+    /// Gives an open task to a person (it stays in its team's list, as
+    /// theirs) or to a team's pool (unclaimed, requested again). Both the
+    /// lists it left and the ones it joined are told.
+    pub async fn reassign_task(
+        &self,
+        practice_id: &str,
+        id: &str,
+        expected_version: i64,
+        to: &Assignee,
+        by: &str,
+    ) -> Result<TaskView, TaskError> {
+        let current = self.task(practice_id, id).await?;
+        if current.version != expected_version {
+            return Err(TaskError::Stale {
+                current: Box::new(current),
+            });
+        }
+        if !current.status.is_open() {
+            return Err(TaskError::Field(
+                "assignee",
+                format!(
+                    "The task is {}; reopen it before reassigning it.",
+                    current.status.label().to_lowercase()
+                ),
+            ));
+        }
+        let (to_staff, to_team, name) = match to {
+            Assignee::Staff(s) => {
+                let name = self
+                    .practice_staff(practice_id)
+                    .await?
+                    .into_iter()
+                    .find(|m| &m.id == s)
+                    .map(|m| m.name)
+                    .ok_or_else(|| {
+                        TaskError::Field("assignee", "That person is not in this practice.".into())
+                    })?;
+                (Some(s.clone()), None, name)
+            }
+            Assignee::Team(t) => {
+                let name = self
+                    .teams(practice_id)
+                    .await?
+                    .into_iter()
+                    .find(|(tid, _)| tid == t)
+                    .map(|(_, n)| n)
+                    .ok_or_else(|| {
+                        TaskError::Field("assignee", "That team is not in this practice.".into())
+                    })?;
+                (None, Some(t.clone()), format!("the {name} team"))
+            }
+        };
+        let body = "
+            IF $row.version != $version { THROW 'op:stale' };
+            IF $to_staff != NONE {
+                UPDATE $t SET assigned_staff = type::record('staff', $to_staff),
+                    status = IF status = 'requested' THEN 'accepted' ELSE status END,
+                    version += 1, updated_at = time::now(), updated_by = $by RETURN NONE;
+            } ELSE {
+                UPDATE $t SET assigned_team = type::record('team', $to_team), assigned_staff = NONE,
+                    status = 'requested', version += 1, updated_at = time::now(), updated_by = $by RETURN NONE;
+            };";
+        self.run_task_change(
+            practice_id,
+            id,
+            body,
+            vec![
+                ("by", RecordId::new("staff", by).into_value()),
+                ("version", expected_version.into_value()),
+                ("to_staff", to_staff.into_value()),
+                ("to_team", to_team.into_value()),
+                ("what", format!("Reassigned to {name}").into_value()),
+            ],
+        )
+        .await
+    }
+
+    /// The practice's active staff, by name: who a task can be given to.
+    pub async fn practice_staff(&self, practice_id: &str) -> Result<Vec<Person>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, display_name AS name, role FROM staff
+                 WHERE practice = type::record('practice', $practice) AND active != false ORDER BY name",
+            )
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<MemberRow> = res.take(0)?;
+        Ok(rows.into_iter().map(Person::from).collect())
+    }
+
+    /// The practice's teams with their members, by name.
+    pub async fn teams_with_members(&self, practice_id: &str) -> Result<Vec<TeamView>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, name,
+                    (SELECT record::id(staff) AS id, staff.display_name AS name, staff.role AS role
+                     FROM team_member WHERE team = $parent.id ORDER BY name) AS members
+                 FROM team WHERE practice = type::record('practice', $practice) ORDER BY name",
+            )
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<TeamRow> = res.take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| TeamView {
+                id: t.id,
+                name: t.name,
+                members: t.members.into_iter().map(Person::from).collect(),
+            })
+            .collect())
+    }
+
+    /// Adds a member of the practice to one of its teams (already a member:
+    /// `AlreadyExists`; another practice's team or person: `NotFound`).
+    pub async fn add_team_member(
+        &self,
+        practice_id: &str,
+        team_id: &str,
+        staff_id: &str,
+    ) -> Result<(), StoreError> {
+        let practice = RecordId::new("practice", practice_id);
+        let outcome = outbox::run_with_retry(|| {
+            self.db()
+                .query(
+                    "BEGIN TRANSACTION;
+                     LET $team = type::record('team', $team_id);
+                     LET $staff = type::record('staff', $staff_id);
+                     IF (SELECT VALUE practice FROM ONLY $team) != $practice
+                        OR (SELECT VALUE practice FROM ONLY $staff) != $practice { THROW 'op:not_found' };
+                     CREATE team_member CONTENT { team: $team, staff: $staff } RETURN NONE;
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("practice", practice.clone()))
+                .bind(("team_id", team_id.to_string()))
+                .bind(("staff_id", staff_id.to_string()))
+        })
+        .await;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(Retry::Thrown(t)) if t == "op:not_found" => Err(StoreError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes a member from a team of the practice (not a member: `NotFound`).
+    pub async fn remove_team_member(
+        &self,
+        practice_id: &str,
+        team_id: &str,
+        staff_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "DELETE team_member WHERE team = type::record('team', $team_id)
+                    AND team.practice = type::record('practice', $practice)
+                    AND staff = type::record('staff', $staff_id) RETURN BEFORE",
+            )
+            .bind(("practice", practice_id.to_string()))
+            .bind(("team_id", team_id.to_string()))
+            .bind(("staff_id", staff_id.to_string()))
+            .await?
+            .check()?;
+        let removed: Vec<surrealdb::types::Value> = res.take(0)?;
+        if removed.is_empty() {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
     }
 
     /// A task's history, oldest first: (who, what, when RFC 3339).

@@ -5,7 +5,7 @@ use domain::task::{Priority, TaskAction, TaskStatus};
 use std::sync::Arc;
 use store::fixtures::{small_practice, SmallPractice};
 use store::staff::hash_password;
-use store::tasks::{NewTask, TaskEdit, TaskError};
+use store::tasks::{Assignee, NewTask, TaskEdit, TaskError};
 use store::Store;
 
 const DATE: &str = "2026-11-21";
@@ -276,4 +276,223 @@ async fn another_practice_cannot_read_claim_or_change_a_task() {
         store.task(&p.practice_id, &t.id).await.unwrap().version,
         t.version
     );
+}
+
+#[tokio::test]
+async fn reassigning_tells_the_list_it_left_and_the_one_it_joined() {
+    let (store, p, team) = setup().await;
+    let admin_team = store.create_team(&p.practice_id, "Admin").await.unwrap();
+    let t = store.create_task(&pool_task(&p, &team)).await.unwrap();
+    let by = p.staff_id("admin");
+    let before = store.event_seq(&p.practice_id).await.unwrap();
+    let moved = store
+        .reassign_task(
+            &p.practice_id,
+            &t.id,
+            t.version,
+            &Assignee::Team(admin_team.clone()),
+            by,
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.assigned_team_name.as_deref(), Some("Admin"));
+    assert_eq!(moved.version, t.version + 1);
+    let events = store
+        .events_since(&p.practice_id, before, 10)
+        .await
+        .unwrap();
+    let mut teams: Vec<Option<String>> = events.iter().map(|e| e.team.clone()).collect();
+    teams.sort();
+    let mut expected = vec![Some(team.clone()), Some(admin_team.clone())];
+    expected.sort();
+    assert_eq!(teams, expected, "both team lists are told");
+    assert!(store
+        .team_tasks(&p.practice_id, &team)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // To a person: it becomes theirs (accepted) and their list is told.
+    let gp = p.staff_id("gp");
+    let before = store.event_seq(&p.practice_id).await.unwrap();
+    let mine = store
+        .reassign_task(
+            &p.practice_id,
+            &t.id,
+            moved.version,
+            &Assignee::Staff(gp.into()),
+            by,
+        )
+        .await
+        .unwrap();
+    assert_eq!(mine.assigned_staff_name.as_deref(), Some("Dr Ann Carter"));
+    assert_eq!(mine.status, TaskStatus::Accepted);
+    let events = store
+        .events_since(&p.practice_id, before, 10)
+        .await
+        .unwrap();
+    assert!(events.iter().any(|e| e.staff.as_deref() == Some(gp)));
+    assert_eq!(store.my_tasks(&p.practice_id, gp).await.unwrap().len(), 1);
+    let history = store.task_history(&p.practice_id, &t.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|h| h.1.as_str()).collect::<Vec<_>>(),
+        [
+            "Created",
+            "Reassigned to the Admin team",
+            "Reassigned to Dr Ann Carter"
+        ]
+    );
+
+    // From an old version: a conflict, nothing changed.
+    let stale = store
+        .reassign_task(
+            &p.practice_id,
+            &t.id,
+            moved.version,
+            &Assignee::Team(team.clone()),
+            by,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, TaskError::Stale { ref current } if current.version == mine.version));
+    // A closed task is reopened first.
+    let done = store
+        .task_action(
+            &p.practice_id,
+            &t.id,
+            mine.version,
+            TaskAction::Complete,
+            gp,
+        )
+        .await
+        .unwrap();
+    let closed = store
+        .reassign_task(
+            &p.practice_id,
+            &t.id,
+            done.version,
+            &Assignee::Team(team.clone()),
+            by,
+        )
+        .await
+        .unwrap_err();
+    assert!(closed.to_string().contains("reopen it"), "{closed}");
+
+    // Another practice's person or team is refused; nothing changes.
+    let hash = hash_password("a long test password").unwrap();
+    let other = small_practice(&store, "Other Surgery", "o", &hash, DATE)
+        .await
+        .unwrap();
+    let reopened = store
+        .task_action(&p.practice_id, &t.id, done.version, TaskAction::Reopen, gp)
+        .await
+        .unwrap();
+    for to in [
+        Assignee::Staff(other.staff_id("gp").into()),
+        Assignee::Team("nope".into()),
+    ] {
+        assert!(matches!(
+            store
+                .reassign_task(&p.practice_id, &t.id, reopened.version, &to, by)
+                .await
+                .unwrap_err(),
+            TaskError::Field("assignee", _)
+        ));
+    }
+    assert!(matches!(
+        store
+            .reassign_task(
+                &other.practice_id,
+                &t.id,
+                reopened.version,
+                &Assignee::Team(team),
+                other.staff_id("admin")
+            )
+            .await
+            .unwrap_err(),
+        TaskError::NotFound
+    ));
+    assert_eq!(
+        store.task(&p.practice_id, &t.id).await.unwrap().version,
+        reopened.version
+    );
+}
+
+#[tokio::test]
+async fn admins_manage_team_membership_within_their_practice() {
+    let (store, p, team) = setup().await;
+    let nurse = p.staff_id("nurse");
+    store
+        .add_team_member(&p.practice_id, &team, nurse)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .add_team_member(&p.practice_id, &team, nurse)
+            .await
+            .unwrap_err(),
+        store::StoreError::AlreadyExists
+    ));
+    let teams = store.teams_with_members(&p.practice_id).await.unwrap();
+    let rx = teams.iter().find(|t| t.id == team).unwrap();
+    assert_eq!(
+        rx.members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Nurse Cara Lee"]
+    );
+    let hash = hash_password("a long test password").unwrap();
+    let other = small_practice(&store, "Other Surgery", "o", &hash, DATE)
+        .await
+        .unwrap();
+    let e = store
+        .add_team_member(&p.practice_id, &team, other.staff_id("gp"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, store::StoreError::NotFound), "{e:?}");
+    let e = store
+        .add_team_member(&other.practice_id, &team, other.staff_id("gp"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, store::StoreError::NotFound), "{e:?}");
+    assert!(matches!(
+        store
+            .remove_team_member(&other.practice_id, &team, nurse)
+            .await
+            .unwrap_err(),
+        store::StoreError::NotFound
+    ));
+    store
+        .remove_team_member(&p.practice_id, &team, nurse)
+        .await
+        .unwrap();
+    let teams = store.teams_with_members(&p.practice_id).await.unwrap();
+    let left = &teams.iter().find(|t| t.id == team).unwrap().members;
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(store.practice_staff(&p.practice_id).await.unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn servers_share_one_relay_key_and_see_each_other_until_they_leave() {
+    let (store, _, _) = setup().await;
+    let key = store.cluster_secret().await.unwrap();
+    assert_eq!(key.len(), 64);
+    assert_eq!(
+        store.cluster_secret().await.unwrap(),
+        key,
+        "the first key stays"
+    );
+    store.announce_node("a", "127.0.0.1:1000").await.unwrap();
+    store.announce_node("b", "127.0.0.1:2000").await.unwrap();
+    let seen_by_a = store.live_nodes("a", 10).await.unwrap();
+    assert_eq!(
+        seen_by_a,
+        [store::cluster::Node {
+            id: "b".into(),
+            address: "127.0.0.1:2000".into()
+        }]
+    );
+    store.forget_node("b").await.unwrap();
+    assert!(store.live_nodes("a", 10).await.unwrap().is_empty());
 }

@@ -6,6 +6,7 @@
 //! broadcasts them to the practice's connections. Each connection filters
 //! by its own topics and permissions (see `socket`).
 
+use super::presence::{Presence, RelayConfig};
 use axum::extract::ws::Utf8Bytes;
 use domain::live::{AppointmentView, CallView, ServerMessage, Topic};
 use domain::task::TaskView;
@@ -33,6 +34,9 @@ pub struct Batch {
     pub appointments: Vec<AppointmentView>,
     pub calls: Vec<CallView>,
     pub tasks: Vec<TaskView>,
+    /// (task id, team, staff) each task event concerned, so a task that
+    /// left a list still reaches it (and the client drops it).
+    pub task_routes: Vec<(String, Option<String>, Option<String>)>,
     /// Serialised `Changes` per topic, shared by every connection watching it.
     encoded: Mutex<HashMap<Topic, Option<Utf8Bytes>>>,
 }
@@ -59,7 +63,12 @@ impl Batch {
                 let tasks: Vec<TaskView> = self
                     .tasks
                     .iter()
-                    .filter(|t| topic.includes_task(t))
+                    .filter(|t| {
+                        topic.includes_task(t)
+                            || self.task_routes.iter().any(|(id, team, staff)| {
+                                id == &t.id && topic.routes_task(team.as_deref(), staff.as_deref())
+                            })
+                    })
                     .cloned()
                     .collect();
                 if appointments.is_empty() && calls.is_empty() && tasks.is_empty() {
@@ -87,6 +96,7 @@ struct Feed {
 
 pub struct Hub {
     store: Store,
+    presence: Arc<Presence>,
     feeds: Mutex<HashMap<String, Arc<Feed>>>,
 }
 
@@ -97,9 +107,17 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    /// Starts the hub's wake-up and safety-poll tasks on the current runtime.
+    /// Starts the hub's wake-up and safety-poll tasks on the current
+    /// runtime, with presence relayed on a loopback port (servers on one
+    /// machine find each other).
     pub fn start(store: Store) -> Arc<Hub> {
+        Hub::start_with(store, RelayConfig::default())
+    }
+
+    /// As `start`, with presence relayed as `relay` says.
+    pub fn start_with(store: Store, relay: RelayConfig) -> Arc<Hub> {
         let hub = Arc::new(Hub {
+            presence: Presence::start(store.clone(), relay),
             store,
             feeds: Mutex::new(HashMap::new()),
         });
@@ -142,6 +160,10 @@ impl Hub {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn presence(&self) -> &Arc<Presence> {
+        &self.presence
     }
 
     fn feed(&self, practice_id: &str) -> Option<Arc<Feed>> {
@@ -214,6 +236,11 @@ impl Hub {
                 .collect();
             task_ids.sort();
             task_ids.dedup();
+            let task_routes = events
+                .iter()
+                .filter(|e| e.kind == KIND_TASK)
+                .map(|e| (e.record.clone(), e.team.clone(), e.staff.clone()))
+                .collect();
             let called: Vec<String> = events
                 .iter()
                 .filter(|e| e.kind == KIND_APPOINTMENT_CALLED)
@@ -235,6 +262,7 @@ impl Hub {
                 appointments,
                 calls,
                 tasks,
+                task_routes,
                 encoded: Mutex::new(HashMap::new()),
             }));
             *published = last;

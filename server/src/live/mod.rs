@@ -7,6 +7,7 @@
 //!   a display link instead of a session; call-screen topic only.
 
 pub mod hub;
+pub mod presence;
 pub mod socket;
 
 use crate::middleware::origin_allowed;
@@ -67,6 +68,7 @@ pub async fn ws_staff(
     let viewer = Viewer::Staff {
         practice_id: actor.practice_id().to_string(),
         staff_id: actor.user.staff_id.clone(),
+        name: actor.user.display_name.clone(),
         role: actor.role(),
     };
     let app_state = state.app.clone();

@@ -6,11 +6,12 @@
 
 use super::hub::Hub;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use domain::live::{ClientMessage, ServerMessage, Topic};
+use domain::live::{ClientMessage, Place, PresentPerson, ServerMessage, Topic};
 use domain::{Area, Role};
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use store::Store;
@@ -38,6 +39,8 @@ pub enum Viewer {
     Staff {
         practice_id: String,
         staff_id: String,
+        /// As colleagues see it in presence.
+        name: String,
         role: Role,
     },
     /// A waiting-room screen opened with a display link: calls only.
@@ -69,6 +72,7 @@ pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<
             practice_id,
             staff_id,
             role,
+            ..
         } => (practice_id, staff_id, *role),
     };
     match topic {
@@ -122,6 +126,34 @@ pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<
                     Err("The day list is unavailable; try again shortly.".into())
                 }
             }
+        }
+    }
+}
+
+/// May `viewer` be seen (and see others) on `place`? Every role of the
+/// practice may open a task or a patient's page (what each shows is the
+/// page's business); another practice's objects do not exist.
+pub async fn authorise_place(store: &Store, viewer: &Viewer, place: &Place) -> Result<(), String> {
+    let Viewer::Staff { practice_id, .. } = viewer else {
+        return Err("A display link shows the call screen only.".into());
+    };
+    let found = match place {
+        Place::Task { id } => match store.task(practice_id, id).await {
+            Ok(_) => Ok(true),
+            Err(store::tasks::TaskError::NotFound) => Ok(false),
+            Err(e) => Err(e.to_string()),
+        },
+        Place::Patient { id } => store
+            .patient_in_practice(practice_id, id)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    match found {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("Not found.".into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check a presence subscription");
+            Err("Presence is unavailable; try again shortly.".into())
         }
     }
 }
@@ -219,7 +251,13 @@ pub async fn catch_up(
     let mut tasks = Vec::new();
     let (appointments, calls) = if topic.is_tasks() {
         tasks = store.tasks_by_id(practice_id, &ids).await?;
-        tasks.retain(|t| topic.includes_task(t));
+        // A task that left this list since is sent too (the client drops it).
+        tasks.retain(|t| {
+            topic.includes_task(t)
+                || events.iter().any(|e| {
+                    e.record == t.id && topic.routes_task(e.team.as_deref(), e.staff.as_deref())
+                })
+        });
         (Vec::new(), Vec::new())
     } else if *topic == Topic::CallScreen {
         (
@@ -271,6 +309,19 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
     };
     // Topic → the seq its snapshot or catch-up reflected.
     let mut topics: HashMap<Topic, u64> = HashMap::new();
+    let presence = hub.presence().clone();
+    let conn = presence.connection();
+    let mut presence_updates = presence.updates();
+    // Pages this connection has open (and was allowed to).
+    let mut present: HashSet<Place> = HashSet::new();
+    let (me, my_name) = match &viewer {
+        Viewer::Staff { staff_id, name, .. } => (staff_id.clone(), name.clone()),
+        Viewer::Display { .. } => (String::new(), String::new()),
+    };
+    // Everyone on a page but this person (in other tabs too).
+    let others = |people: Vec<PresentPerson>| -> Vec<PresentPerson> {
+        people.into_iter().filter(|p| p.staff_id != me).collect()
+    };
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
     ping.reset();
@@ -312,6 +363,34 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                     }
                     ClientMessage::Unsubscribe { topic } => {
                         topics.remove(&topic);
+                    }
+                    ClientMessage::Here { place, editing } => {
+                        let first = !present.contains(&place);
+                        if first {
+                            if let Err(message) = Box::pin(authorise_place(hub.store(), &viewer, &place)).await {
+                                if let Some(t) = encode(&ServerMessage::PresenceRefused { place, message }) {
+                                    send!(Message::Text(t));
+                                }
+                                continue;
+                            }
+                            present.insert(place.clone());
+                        }
+                        presence.here(conn, &practice_id, &place, PresentPerson {
+                            name: my_name.clone(),
+                            staff_id: me.clone(),
+                            editing,
+                        });
+                        if first {
+                            let people = others(presence.people(&practice_id, &place));
+                            if let Some(t) = encode(&ServerMessage::Presence { place, people }) {
+                                send!(Message::Text(t));
+                            }
+                        }
+                    }
+                    ClientMessage::Away { place } => {
+                        if present.remove(&place) {
+                            presence.away(conn, &practice_id, &place);
+                        }
                     }
                     ClientMessage::Subscribe { topic, since } => {
                         let reply = match Box::pin(authorise(hub.store(), &viewer, &topic)).await {
@@ -363,6 +442,29 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                 }
                 Err(RecvError::Closed) => break,
             },
+            update = presence_updates.recv() => match update {
+                Ok(update) => {
+                    if update.practice == practice_id && present.contains(&update.place) {
+                        let message = ServerMessage::Presence {
+                            place: update.place.clone(),
+                            people: others(update.people.clone()),
+                        };
+                        if let Some(t) = encode(&message) {
+                            send!(Message::Text(t));
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    // Missed some: send the current lists of our pages.
+                    for place in present.clone() {
+                        let people = others(presence.people(&practice_id, &place));
+                        if let Some(t) = encode(&ServerMessage::Presence { place, people }) {
+                            send!(Message::Text(t));
+                        }
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
             _ = ping.tick() => {
                 if last_heard.elapsed() > SILENCE_LIMIT {
                     break;
@@ -377,4 +479,5 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
             }
         }
     }
+    presence.gone(conn);
 }
