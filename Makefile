@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools clean-data bench-live
+.PHONY: run test build tools clean-data bench-live bench-tasks
 
 run:
 	scripts/run.sh
@@ -27,6 +27,11 @@ tools:
 # The live-update load benchmark (docs/PERFORMANCE.md): release server,
 # N websocket clients, the bare broadcast baseline, idle-socket memory.
 # Pass options through ARGS, e.g. make bench-live ARGS="--clients 200 --idle 0".
+bench-tasks: build
+	cargo build --release -p load
+	$(CARGO_TARGET_DIR)/release/openpractice-load tasks \
+	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site $(ARGS)
+
 bench-live: build
 	cargo build --release -p load
 	$(CARGO_TARGET_DIR)/release/openpractice-load run \

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod live;
 pub mod pages;
+pub mod patients;
 pub mod shell;
 pub mod tasks;
 

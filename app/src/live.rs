@@ -7,7 +7,7 @@
 //! On the server this renders the "Connecting…" state; the socket exists
 //! only in the hydrated browser.
 
-use domain::live::{AppointmentView, CallView, Topic};
+use domain::live::{AppointmentView, CallView, Place, Topic};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct LiveList {
     /// Bumped on every change delivered (pages that refetch details watch it).
     pub changes: RwSignal<u64>,
     pub refused: RwSignal<Option<String>>,
+    /// Everyone else on this page (when the page announces presence).
+    pub present: RwSignal<Vec<domain::live::PresentPerson>>,
 }
 
 impl LiveList {
@@ -45,6 +47,7 @@ impl LiveList {
             tasks: RwSignal::new(Vec::new()),
             changes: RwSignal::new(0),
             refused: RwSignal::new(None),
+            present: RwSignal::new(Vec::new()),
         }
     }
 
@@ -103,10 +106,42 @@ fn merge_by_version<T>(held: &mut Vec<T>, rows: Vec<T>, key: impl Fn(&T) -> (&St
 pub fn use_live(topic: Topic, display: Option<(String, String)>) -> LiveList {
     let list = LiveList::new();
     #[cfg(feature = "hydrate")]
-    client::start(list, topic, display);
+    client::start(list, Some(topic), display, None);
     #[cfg(not(feature = "hydrate"))]
     let _ = (topic, display);
     list
+}
+
+/// Announces that this person has `place` open (and whether they have
+/// unsaved edits there), and shows who else has: `LiveList::present`.
+/// Also watches `topic`, if given, on the same socket.
+pub fn use_live_here(topic: Option<Topic>, place: Place, editing: Signal<bool>) -> LiveList {
+    let list = LiveList::new();
+    #[cfg(feature = "hydrate")]
+    client::start(list, topic, None, Some((place, editing)));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (topic, place, editing);
+    list
+}
+
+/// "Also here: Dr A. Khan (editing), Eve Morgan" — live presence.
+#[component]
+pub fn AlsoHere(list: LiveList) -> impl IntoView {
+    view! {
+        <p role="status" aria-live="polite" class="mb-3 text-lg">
+            {move || {
+                let people = list.present.get();
+                if people.is_empty() {
+                    return String::new();
+                }
+                let names: Vec<String> = people
+                    .iter()
+                    .map(|p| if p.editing { format!("{} (editing)", p.name) } else { p.name.clone() })
+                    .collect();
+                format!("Also here: {}", names.join(", "))
+            }}
+        </p>
+    }
 }
 
 /// Milliseconds since the epoch, from the browser's clock (0 on the server).
@@ -119,6 +154,42 @@ pub fn now_millis() -> f64 {
     {
         0.0
     }
+}
+
+/// The time now (the browser's clock in the browser: `Utc::now` is not
+/// available in WASM).
+pub fn clock_now() -> chrono::DateTime<chrono::Utc> {
+    #[cfg(feature = "hydrate")]
+    {
+        chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::Utc::now()
+    }
+}
+
+/// The time now, refreshed every `every_ms` in the browser (for "overdue"
+/// and waiting times that change as the clock moves).
+pub fn use_now(every_ms: u32) -> RwSignal<chrono::DateTime<chrono::Utc>> {
+    let now = RwSignal::new(clock_now());
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || now.set(clock_now()),
+            std::time::Duration::from_millis(u64::from(every_ms)),
+        )
+        .ok();
+        let handle = send_wrapper::SendWrapper::new(handle);
+        on_cleanup(move || {
+            if let Some(h) = handle.take() {
+                h.clear();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = every_ms;
+    now
 }
 
 /// "14:05" in London for a time in epoch milliseconds.
@@ -147,7 +218,8 @@ mod client {
 
     struct Inner {
         list: LiveList,
-        topic: Topic,
+        topic: Option<Topic>,
+        presence: Option<(Place, Signal<bool>)>,
         url: String,
         socket: Option<WebSocket>,
         seq: Option<u64>,
@@ -176,13 +248,33 @@ mod client {
         })
     }
 
-    pub fn start(list: LiveList, topic: Topic, display: Option<(String, String)>) {
+    fn announce(i: &Inner) {
+        if let (Some(ws), Some((place, editing))) = (&i.socket, &i.presence) {
+            if ws.ready_state() == WebSocket::OPEN {
+                send(
+                    ws,
+                    &ClientMessage::Here {
+                        place: place.clone(),
+                        editing: editing.get_untracked(),
+                    },
+                );
+            }
+        }
+    }
+
+    pub fn start(
+        list: LiveList,
+        topic: Option<Topic>,
+        display: Option<(String, String)>,
+        presence: Option<(Place, Signal<bool>)>,
+    ) {
         let Some(url) = socket_url(display.as_ref()) else {
             return;
         };
         let inner = Rc::new(RefCell::new(Inner {
             list,
             topic,
+            presence: presence.clone(),
             url,
             socket: None,
             seq: None,
@@ -218,11 +310,30 @@ mod client {
             )
             .ok()
         };
-        let cleanup = send_wrapper::SendWrapper::new((inner, pinger));
+        // Presence: re-announce on a heartbeat, and at once when the
+        // person starts or stops editing.
+        let heartbeat = presence.as_ref().and_then(|(_, editing)| {
+            let editing = *editing;
+            let on_change = inner.clone();
+            Effect::new(move |_| {
+                editing.track();
+                announce(&on_change.borrow());
+            });
+            let beat = inner.clone();
+            set_interval_with_handle(
+                move || announce(&beat.borrow()),
+                Duration::from_millis(u64::from(domain::live::PRESENCE_HEARTBEAT_MS)),
+            )
+            .ok()
+        });
+        let cleanup = send_wrapper::SendWrapper::new((inner, pinger, heartbeat));
         on_cleanup(move || {
-            let (inner, pinger) = cleanup.take();
+            let (inner, pinger, heartbeat) = cleanup.take();
             if let Some(p) = pinger {
                 p.clear();
+            }
+            if let Some(h) = heartbeat {
+                h.clear();
             }
             let mut i = inner.borrow_mut();
             i.stopped = true;
@@ -252,15 +363,16 @@ mod client {
                 i.attempt = 0;
                 i.last_heard = js_sys::Date::now();
                 i.list.connection.set(Connection::Live);
-                if let Some(ws) = &i.socket {
+                if let (Some(ws), Some(topic)) = (&i.socket, &i.topic) {
                     send(
                         ws,
                         &ClientMessage::Subscribe {
-                            topic: i.topic.clone(),
+                            topic: topic.clone(),
                             since: i.seq,
                         },
                     );
                 }
+                announce(&i);
             })
         };
         let on_message = {
@@ -282,7 +394,7 @@ mod client {
                         appointments,
                         calls,
                         tasks,
-                    } if topic == i.topic => {
+                    } if Some(&topic) == i.topic.as_ref() => {
                         i.seq = Some(seq);
                         list.appointments.set(Vec::new());
                         list.calls.set(Vec::new());
@@ -300,7 +412,7 @@ mod client {
                         appointments,
                         calls,
                         tasks,
-                    } if topic == i.topic => {
+                    } if Some(&topic) == i.topic.as_ref() => {
                         i.seq = Some(i.seq.unwrap_or(0).max(seq));
                         list.merge(&topic, appointments);
                         list.merge_calls(calls);
@@ -308,8 +420,15 @@ mod client {
                         list.changes.update(|c| *c += 1);
                         list.loaded.set(true);
                     }
-                    ServerMessage::Refused { topic, message } if topic == i.topic => {
+                    ServerMessage::Refused { topic, message }
+                        if Some(&topic) == i.topic.as_ref() =>
+                    {
                         list.refused.set(Some(message));
+                    }
+                    ServerMessage::Presence { place, people }
+                        if i.presence.as_ref().is_some_and(|(p, _)| *p == place) =>
+                    {
+                        list.present.set(people);
                     }
                     _ => {}
                 }
@@ -348,6 +467,8 @@ mod client {
             if i.stopped {
                 return;
             }
+            // Who else is here is unknown while offline: show nobody.
+            i.list.present.set(Vec::new());
             if !matches!(
                 i.list.connection.get_untracked(),
                 Connection::Offline { .. }

@@ -260,6 +260,7 @@ mod tests {
             created_at: "2026-11-20T09:00:00Z".into(),
             updated_at: "2026-11-20T09:00:00Z".into(),
             updated_by: None,
+            comment_count: 0,
         }
     }
 
@@ -304,6 +305,73 @@ mod tests {
         assert_eq!(
             task_due(None, TaskStatus::Requested).due(at("2026-01-01T00:00:00Z")),
             Due::Unset
+        );
+    }
+
+    #[test]
+    fn team_list_filters_and_sorts() {
+        let now = at("2026-11-21T12:00:00Z");
+        let mut a = task_due(Some("2026-11-21T09:00:00Z"), TaskStatus::Requested); // overdue
+        a.id = "a".into();
+        let mut b = task_due(Some("2026-11-21T16:00:00Z"), TaskStatus::Accepted); // today, mine
+        b.id = "b".into();
+        b.assigned_staff_id = Some("me".into());
+        b.priority = Priority::Urgent;
+        let mut c = task_due(None, TaskStatus::Requested);
+        c.id = "c".into();
+        c.priority = Priority::Stat;
+        let mut d = task_due(Some("2026-11-20T09:00:00Z"), TaskStatus::Completed);
+        d.id = "d".into();
+        let all = vec![a, b, c, d];
+        let ids = |f: ListFilter| -> Vec<String> {
+            f.apply(&all, "me", now).into_iter().map(|t| t.id).collect()
+        };
+        assert_eq!(
+            ids(ListFilter::default()),
+            ["c", "b", "a"],
+            "open only, most urgent first"
+        );
+        assert_eq!(
+            ids(ListFilter {
+                by_due: true,
+                ..Default::default()
+            }),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            ids(ListFilter {
+                unassigned_only: true,
+                ..Default::default()
+            }),
+            ["c", "a"]
+        );
+        assert_eq!(
+            ids(ListFilter {
+                mine_only: true,
+                ..Default::default()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(ListFilter {
+                due: Some(Due::Overdue),
+                ..Default::default()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(ListFilter {
+                due: Some(Due::Today),
+                ..Default::default()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(ListFilter {
+                priority: Some(Priority::Stat),
+                ..Default::default()
+            }),
+            ["c"]
         );
     }
 
@@ -356,6 +424,9 @@ pub struct TaskView {
     pub created_at: String,
     pub updated_at: String,
     pub updated_by: Option<String>,
+    /// Comments so far (a comment does not change `version`).
+    #[serde(default)]
+    pub comment_count: i64,
 }
 
 /// A member of staff as task forms and team pages list them.
@@ -373,6 +444,47 @@ pub struct TeamView {
     pub id: String,
     pub name: String,
     pub members: Vec<Person>,
+}
+
+/// The team-list filters and sort a person chooses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub unassigned_only: bool,
+    pub mine_only: bool,
+    /// `Some(Due::Overdue)` or `Some(Due::Today)`: only those.
+    pub due: Option<Due>,
+    pub priority: Option<Priority>,
+    /// By due time (soonest first, undated last) instead of priority.
+    pub by_due: bool,
+}
+
+impl ListFilter {
+    /// The open tasks that pass, in the chosen order.
+    pub fn apply(
+        &self,
+        tasks: &[TaskView],
+        me: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<TaskView> {
+        let mut out: Vec<TaskView> = tasks
+            .iter()
+            .filter(|t| t.status.is_open())
+            .filter(|t| !self.unassigned_only || t.assigned_staff_id.is_none())
+            .filter(|t| !self.mine_only || t.assigned_staff_id.as_deref() == Some(me))
+            .filter(|t| self.due.is_none_or(|d| t.due(now) == d))
+            .filter(|t| self.priority.is_none_or(|p| t.priority == p))
+            .cloned()
+            .collect();
+        if self.by_due {
+            out.sort_by(|a, b| {
+                let key = |t: &TaskView| (t.due_instant().is_none(), t.due_instant());
+                key(a).cmp(&key(b)).then(b.priority.cmp(&a.priority))
+            });
+        } else {
+            out.sort_by(TaskView::list_order);
+        }
+        out
+    }
 }
 
 /// Where a task stands against its due time, in the practice's time zone.

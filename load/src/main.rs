@@ -9,6 +9,8 @@
 //! binary, `bare-server`) as the baseline, and measures server memory per
 //! idle socket for both.
 
+mod tasks;
+
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand};
 use domain::live::{AppointmentView, ClientMessage, ServerMessage, Topic};
@@ -58,6 +60,28 @@ enum Cmd {
         /// Seconds to wait before measuring memory after opening sockets.
         #[arg(long, default_value_t = 3)]
         settle: u64,
+    },
+    /// The team-tasks run: task-list clients, writers creating, claiming
+    /// and commenting; change → last client latency, lost, duplicated.
+    Tasks {
+        #[arg(long)]
+        server_bin: String,
+        #[arg(long, default_value = "target/site")]
+        site_root: String,
+        /// Clients watching the Prescriptions team list.
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        /// Writers, each its own signed-in session.
+        #[arg(long, default_value_t = 20)]
+        writers: usize,
+        /// Changes in all (create, claim, comment in turn per writer).
+        #[arg(long, default_value_t = 600)]
+        changes: usize,
+        /// Changes per second, all writers together.
+        #[arg(long, default_value_t = 40)]
+        rate: u64,
+        #[arg(long, default_value = "mem://")]
+        db: String,
     },
     /// The baseline: a websocket broadcast server with no database and no auth.
     BareServer {
@@ -374,11 +398,16 @@ async fn idle_cost(
 }
 
 async fn sign_in(http: &reqwest::Client, addr: &str) -> Result<String> {
+    sign_in_as(http, addr, "reception").await
+}
+
+/// Signs in as a demo user; returns the session cookie.
+async fn sign_in_as(http: &reqwest::Client, addr: &str, username: &str) -> Result<String> {
     let res = http
         .post(format!("http://{addr}/api/sign_in"))
         .header("origin", format!("http://{addr}"))
         .header("accept", "application/json")
-        .form(&[("username", "reception"), ("password", "openpractice-demo")])
+        .form(&[("username", username), ("password", "openpractice-demo")])
         .send()
         .await?;
     if !res.status().is_success() {
@@ -649,6 +678,15 @@ async fn main() -> Result<()> {
             )
             .await
         }
+        Cmd::Tasks {
+            server_bin,
+            site_root,
+            clients,
+            writers,
+            changes,
+            rate,
+            db,
+        } => tasks::run(server_bin, site_root, clients, writers, changes, rate, db).await,
         Cmd::BareServer { listen } => {
             raise_fd_limit();
             bare_server(listen).await

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use domain::appointment_status::Status;
-use domain::live::{ClientMessage, ServerMessage, Topic};
+use domain::live::{ClientMessage, Place, ServerMessage, Topic};
 use futures::{SinkExt, StreamExt};
 use leptos::prelude::LeptosOptions;
 use server::live::hub::Hub;
@@ -799,7 +799,7 @@ async fn task_changes_and_comments_reach_subscribers_and_other_practices_get_not
         "/api/create_task",
         b.clone(),
         format!(
-            "title=Repeat+prescription&details=&priority=urgent&patient_id={}&team={team}",
+            "title=Repeat+prescription&details=&priority=urgent&patient_id={}&assignee=team:{team}",
             w.ours.patient_ids[1]
         ),
     )
@@ -927,7 +927,7 @@ async fn two_editors_from_the_same_version_the_second_is_told_and_nothing_is_ove
     let (status, body) = post(
         "/api/create_task",
         a.clone(),
-        format!("title=Scan+letter&details=&priority=routine&team={team}"),
+        format!("title=Scan+letter&details=&priority=routine&assignee=team:{team}"),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -993,8 +993,9 @@ async fn two_editors_from_the_same_version_the_second_is_told_and_nothing_is_ove
     );
 }
 
-fn presence_task(w: &World) -> impl std::future::Future<Output = domain::live::Place> + '_ {
-    async move {
+/// A team task to be present on.
+async fn presence_task(w: &World) -> domain::live::Place {
+    {
         let team = w
             .store
             .create_team(&w.ours.practice_id, "Admin")
@@ -1172,6 +1173,23 @@ async fn presence_shows_who_joins_edits_leaves_and_times_out() {
         .await
         .is_none()
     );
+    // A patient's page works the same way, and is as private.
+    let patient = Place::Patient {
+        id: w.ours.patient_ids[1].clone(),
+    };
+    here(&mut a_ws, &patient, false).await;
+    let mut b_ws = staff_socket(&addr, &b).await;
+    here(&mut b_ws, &patient, false).await;
+    presence_until(&mut a_ws, &patient, Duration::from_secs(2), |p| {
+        names(p) == [("Dee Patel".to_string(), false)]
+    })
+    .await
+    .expect("A sees B on the patient's page");
+    here(&mut x_ws, &patient, false).await;
+    match next(&mut x_ws, Duration::from_secs(2)).await {
+        Some(ServerMessage::PresenceRefused { message, .. }) => assert_eq!(message, "Not found."),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
     drop(c_ws);
 }
 
@@ -1231,4 +1249,118 @@ async fn presence_crosses_servers_and_a_dead_server_takes_its_people_with_it() {
         gone_at - died
     );
     let _ = stop_b.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reassigned_task_reaches_the_list_it_left_and_the_person_it_joined() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = serve(state.clone()).await;
+    let Place::Task { id } = presence_task(&w).await else {
+        unreachable!()
+    };
+    let task = w.store.task(&w.ours.practice_id, &id).await.unwrap();
+    let old_team = task.assigned_team_id.clone().unwrap();
+    let admin = sign_in(&state, &addr, "admin").await;
+    let gp = sign_in(&state, &addr, "gp").await;
+    let mut team_ws = staff_socket(&addr, &admin).await;
+    subscribe(
+        &mut team_ws,
+        Topic::TeamTasks {
+            team: old_team.clone(),
+        },
+        None,
+    )
+    .await;
+    let gp_id = w.ours.staff_id("gp").to_string();
+    let mut gp_ws = staff_socket(&addr, &gp).await;
+    subscribe(
+        &mut gp_ws,
+        Topic::MyTasks {
+            staff: gp_id.clone(),
+        },
+        None,
+    )
+    .await;
+
+    let res = app(state.clone())
+        .oneshot(form(
+            "/api/reassign_task",
+            &addr,
+            format!("id={id}&version={}&assignee=staff:{gp_id}", task.version),
+            Some(&admin),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let Some(ServerMessage::Changes { tasks, .. }) = next(&mut gp_ws, Duration::from_secs(2)).await
+    else {
+        panic!("the GP's list was not told")
+    };
+    assert_eq!(
+        tasks[0].assigned_staff_name.as_deref(),
+        Some("Dr Ann Carter")
+    );
+
+    // Now to another team's pool: the team list it left is told (and drops it).
+    let other = w
+        .store
+        .create_team(&w.ours.practice_id, "Clinical")
+        .await
+        .unwrap();
+    let res = app(state.clone())
+        .oneshot(form(
+            "/api/reassign_task",
+            &addr,
+            format!("id={id}&version={}&assignee=team:{other}", task.version + 1),
+            Some(&admin),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut told = None;
+    while let Some(m) = next(&mut team_ws, Duration::from_secs(2)).await {
+        if let ServerMessage::Changes { tasks, .. } = m {
+            if tasks
+                .iter()
+                .any(|t| t.assigned_team_id.as_deref() == Some(other.as_str()))
+            {
+                told = Some(tasks);
+                break;
+            }
+        }
+    }
+    assert!(
+        told.is_some(),
+        "the old team list was not told the task left"
+    );
+    let Some(ServerMessage::Changes { tasks, .. }) = next(&mut gp_ws, Duration::from_secs(2)).await
+    else {
+        panic!("the GP's list was not told the task left")
+    };
+    assert_eq!(tasks[0].assigned_staff_id, None);
+
+    // A bad assignee is refused in words and changes nothing.
+    let res = app(state.clone())
+        .oneshot(form(
+            "/api/reassign_task",
+            &addr,
+            format!("id={id}&version={}&assignee=nobody", task.version + 2),
+            Some(&admin),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("Choose a team or a person."));
+    assert_eq!(
+        w.store
+            .task(&w.ours.practice_id, &id)
+            .await
+            .unwrap()
+            .version,
+        task.version + 2
+    );
 }

@@ -177,6 +177,26 @@ impl Store {
         Ok(practice == Some(RecordId::new("practice", practice_id)))
     }
 
+    /// One patient of the practice, as search results show them.
+    pub async fn patient_brief(
+        &self,
+        practice_id: &str,
+        id: &str,
+    ) -> Result<Option<PatientHit>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode
+                 FROM type::record('patient', $id) WHERE practice = type::record('practice', $practice)",
+            )
+            .bind(("id", id.to_string()))
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<PatientRow> = res.take(0)?;
+        Ok(rows.into_iter().next().map(PatientHit::from))
+    }
+
     /// Patients of the practice matching a search, at most `limit`.
     pub async fn find_patients(
         &self,

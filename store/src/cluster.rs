@@ -16,23 +16,35 @@ impl Store {
     /// The relay's signing key: made by the first server to ask, then the
     /// same for every server on this database.
     pub async fn cluster_secret(&self) -> Result<String, StoreError> {
-        let fresh = format!(
-            "{:032x}{:032x}",
-            rand::random::<u128>(),
-            rand::random::<u128>()
-        );
-        // INSERT IGNORE keeps whichever key was written first.
-        let mut res = self
-            .db()
-            .query(
-                "INSERT IGNORE INTO cluster_secret { id: cluster_secret:main, value: $fresh } RETURN NONE;
-                 SELECT VALUE value FROM ONLY cluster_secret:main;",
-            )
-            .bind(("fresh", fresh))
-            .await?
-            .check()?;
-        let value: Option<String> = res.take(1)?;
-        value.ok_or(StoreError::NotFound)
+        let mut last = StoreError::NotFound;
+        for _ in 0..10 {
+            let mut res = self
+                .db()
+                .query("SELECT VALUE value FROM ONLY cluster_secret:main")
+                .await?
+                .check()?;
+            if let Some(value) = res.take::<Option<String>>(0)? {
+                return Ok(value);
+            }
+            let fresh = format!(
+                "{:032x}{:032x}",
+                rand::random::<u128>(),
+                rand::random::<u128>()
+            );
+            // Two servers starting together: one CREATE wins, the other
+            // fails (exists, or a transaction conflict) and reads it.
+            match self
+                .db()
+                .query("CREATE cluster_secret:main CONTENT { value: $fresh } RETURN NONE")
+                .bind(("fresh", fresh))
+                .await
+                .and_then(|r| r.check())
+            {
+                Ok(_) => {}
+                Err(e) => last = e.into(),
+            }
+        }
+        Err(last)
     }
 
     /// Records that server `id` is alive and relays presence at `address`.

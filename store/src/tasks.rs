@@ -55,6 +55,7 @@ struct TaskRow {
     created_at: Datetime,
     updated_at: Datetime,
     updated_by: Option<String>,
+    comment_count: i64,
 }
 
 const FIELDS: &str = "record::id(id) AS id, version, title, details,
@@ -63,7 +64,8 @@ const FIELDS: &str = "record::id(id) AS id, version, title, details,
     priority, due_at, status,
     IF assigned_staff THEN record::id(assigned_staff) END AS assigned_staff_id, assigned_staff.display_name AS assigned_staff_name,
     IF assigned_team THEN record::id(assigned_team) END AS assigned_team_id, assigned_team.name AS assigned_team_name,
-    created_by.display_name AS created_by, created_at, updated_at, updated_by.display_name AS updated_by";
+    created_by.display_name AS created_by, created_at, updated_at, updated_by.display_name AS updated_by,
+    array::len((SELECT VALUE id FROM task_comment WHERE task = $parent.id)) AS comment_count";
 
 impl TryFrom<TaskRow> for TaskView {
     type Error = StoreError;
@@ -95,6 +97,7 @@ impl TryFrom<TaskRow> for TaskView {
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
             updated_by: r.updated_by,
+            comment_count: r.comment_count,
         })
     }
 }

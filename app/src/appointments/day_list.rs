@@ -5,12 +5,20 @@
 use super::{appointment_action, get_day_info, DayInfo, WaitThresholds};
 use crate::auth::CurrentUser;
 use crate::live::{now_millis, use_live, Connection, LiveList};
-use crate::shell::set_status;
+pub(crate) use crate::shell::forbidden;
 use crate::AppError;
 use domain::appointment_status::{Action, Status};
 use domain::live::{AppointmentView, Topic};
 use domain::Area;
 use leptos::prelude::*;
+
+/// "New task" about this appointment's patient.
+fn new_task_link(a: &AppointmentView) -> impl IntoView {
+    view! {
+        <a class="op-link ml-2 inline-block py-2" href=format!("/tasks/new?patient={}", a.patient_id)
+            aria-label=format!("New task for {}", a.patient_name)>"New task"</a>
+    }
+}
 use leptos_meta::Title;
 
 /// "Live" / "Offline since 10:42 — reconnecting…": always visible above a
@@ -40,21 +48,6 @@ pub fn LiveStatus(connection: RwSignal<Connection>) -> impl IntoView {
             }}
         </p>
     }
-}
-
-pub(super) fn forbidden(area: Area, user: &CurrentUser) -> Option<AnyView> {
-    if area.allows(user.role) {
-        return None;
-    }
-    set_status(403);
-    Some(
-        view! {
-            <Title text=area.label() />
-            <h1 class="mb-4 text-3xl font-bold">"You do not have access to this page"</h1>
-            <p>{format!("{} is not available to the {} role.", area.label(), user.role.label())}</p>
-        }
-        .into_any(),
-    )
 }
 
 /// Loads the practice's date, then renders `body` with it.
@@ -314,7 +307,7 @@ fn WaitingRoom(info: DayInfo) -> impl IntoView {
                                 <tr class="border-b border-nhs-grey-4">
                                     <td class="p-2 font-bold">{a.start.clone()}</td>
                                     <td class="p-2">
-                                        <span class="font-bold">{a.patient_name.clone()}</span>
+                                        <a class="op-link font-bold" href=format!("/patients/{}", a.patient_id)>{a.patient_name.clone()}</a>
                                         <span class="block text-sm text-nhs-secondary-text">{format!("Born {}", pretty_date(&a.patient_date_of_birth))}</span>
                                     </td>
                                     <td class="p-2">{a.clinician_name.clone()}</td>
@@ -322,6 +315,7 @@ fn WaitingRoom(info: DayInfo) -> impl IntoView {
                                     <td class="p-2">{waited}</td>
                                     <td class="p-2">
                                         {(a.status == Status::Booked).then(|| act.button(&a, Action::MarkArrived, true))}
+                                        {new_task_link(&a)}
                                     </td>
                                 </tr>
                             }
@@ -383,7 +377,7 @@ fn MyDay(info: DayInfo) -> impl IntoView {
                         <li class="flex flex-wrap items-center gap-4 border-l-8 border-nhs-blue bg-white p-4">
                             <span class="w-16 text-xl font-bold">{a.start.clone()}</span>
                             <span class="min-w-48 flex-1">
-                                <span class="block text-xl font-bold">{a.patient_name.clone()}</span>
+                                <a class="op-link block text-xl font-bold" href=format!("/patients/{}", a.patient_id)>{a.patient_name.clone()}</a>
                                 <span class="block text-nhs-secondary-text">
                                     {format!("Born {} · {}", pretty_date(&a.patient_date_of_birth), a.kind_label())}
                                     {a.reason.clone().map(|r| format!(" · {r}"))}
@@ -391,7 +385,7 @@ fn MyDay(info: DayInfo) -> impl IntoView {
                             </span>
                             <span class=format!("px-2 py-1 font-bold {}", status_class(a.status))>{a.status.label()}</span>
                             <span>{waited}</span>
-                            <span class="flex flex-wrap gap-2">{buttons}</span>
+                            <span class="flex flex-wrap gap-2">{buttons}{new_task_link(&a)}</span>
                         </li>
                     }
                 }

@@ -2,7 +2,6 @@
 //! rather than showing an empty or fake screen.
 
 use crate::auth::CurrentUser;
-use crate::shell::set_status;
 use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,14 +49,8 @@ fn coming_in(area: Area) -> &'static str {
 #[component]
 pub fn AreaPage(area: Area) -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    if !area.allows(user.role) {
-        set_status(403);
-        return view! {
-            <Title text=area.label() />
-            <h1 class="mb-4 text-3xl font-bold">"You do not have access to this page"</h1>
-            <p>{format!("{} is not available to the {} role.", area.label(), user.role.label())}</p>
-        }
-        .into_any();
+    if let Some(refusal) = crate::shell::forbidden(area, &user) {
+        return refusal;
     }
     view! {
         <Title text=area.label() />
@@ -66,6 +59,7 @@ pub fn AreaPage(area: Area) -> impl IntoView {
             <ul class="mb-4 grid gap-2">
                 <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
                 <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
+                <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
             </ul>
         })}
         <div class="border-l-8 border-nhs-blue bg-white p-4">

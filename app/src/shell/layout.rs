@@ -58,6 +58,7 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
         }
     });
     let areas = Area::for_role(user.role);
+    let staff_id = user.staff_id.clone();
     let demo = user.practice_is_demo;
     provide_context(user.clone());
 
@@ -85,11 +86,13 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
                     {areas
                         .into_iter()
                         .map(|area| {
+                            let counts = (area == Area::Tasks).then(|| view! { <TaskCounts staff=staff_id.clone() /> });
                             view! {
-                                <li>
+                                <li class="flex items-center">
                                     <A href=area.path() attr:class="op-nav-link">
                                         {area.label()}
                                     </A>
+                                    {counts}
                                 </li>
                             }
                         })
@@ -107,5 +110,45 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
             }}
             <Outlet />
         </main>
+    }
+}
+
+/// Beside "Tasks": my open tasks and how many are overdue, live. Shown only
+/// while the connection is live, so a stale count is never on screen.
+#[component]
+fn TaskCounts(staff: String) -> impl IntoView {
+    use crate::live::{use_live, use_now, Connection};
+    use domain::live::Topic;
+    use domain::task::Due;
+    let list = use_live(Topic::MyTasks { staff }, None);
+    let now = use_now(30_000);
+    move || {
+        if !list.loaded.get() || list.connection.get() != Connection::Live {
+            return None;
+        }
+        let (open, overdue) = list.tasks.with(|tasks| {
+            let open = tasks.iter().filter(|t| t.status.is_open()).count();
+            let overdue = tasks
+                .iter()
+                .filter(|t| t.due(now.get()) == Due::Overdue)
+                .count();
+            (open, overdue)
+        });
+        let text = if overdue > 0 {
+            format!("{open} open, {overdue} overdue")
+        } else {
+            format!("{open} open")
+        };
+        let class = if overdue > 0 {
+            "mr-2 rounded bg-nhs-warm-yellow px-2 text-sm font-bold text-nhs-text"
+        } else {
+            "mr-2 rounded bg-white px-2 text-sm font-bold text-nhs-dark-blue"
+        };
+        Some(view! {
+            <span class=class
+                title="My tasks">
+                {text}
+            </span>
+        })
     }
 }

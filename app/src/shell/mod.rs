@@ -12,7 +12,8 @@ use crate::appointments::{
 };
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
-use crate::tasks::{TaskPageView, TasksPage};
+use crate::patients::PatientPage;
+use crate::tasks::{NewTaskPage, TaskPageView, TasksPage, TeamsPage};
 use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -60,8 +61,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/sessions") view=SessionsPage />
                     <Route path=path!("appointments") view=AppointmentsPage />
                     <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
+                    <Route path=path!("patients/:id") view=PatientPage />
                     <Route path=path!("tasks") view=TasksPage />
+                    <Route path=path!("tasks/new") view=NewTaskPage />
                     <Route path=path!("tasks/:id") view=TaskPageView />
+                    <Route path=path!("admin/teams") view=TeamsPage />
                     <Route path=path!("admin") view=|| view! { <AreaPage area=Area::Admin /> } />
                 </ParentRoute>
             </Routes>
@@ -84,4 +88,21 @@ pub fn set_status(_code: u16) {
     ) {
         options.set_status(status);
     }
+}
+
+/// The refusal page for a role that may not use `area` (with a 403), or
+/// `None` when it may.
+pub fn forbidden(area: Area, user: &crate::auth::CurrentUser) -> Option<AnyView> {
+    if area.allows(user.role) {
+        return None;
+    }
+    set_status(403);
+    Some(
+        leptos::view! {
+            <leptos_meta::Title text=area.label() />
+            <h1 class="mb-4 text-3xl font-bold">"You do not have access to this page"</h1>
+            <p>{format!("{} is not available to the {} role.", area.label(), user.role.label())}</p>
+        }
+        .into_any(),
+    )
 }

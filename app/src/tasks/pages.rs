@@ -1,16 +1,21 @@
-//! The tasks pages: "My tasks" and a team's list (live), a new-task form,
-//! and the task page (details, actions, comments, history; live).
+//! The tasks pages: "My tasks" and a team's list (live, with filters), the
+//! new-task form (also at /tasks/new, from a patient or an appointment),
+//! and the task page (details, actions, reassign, presence, comments,
+//! history; live).
 
-use super::{comment_on_task, edit_task, get_task_page, get_teams, task_action};
+use super::{
+    comment_on_task, edit_task, get_task_form, get_task_page, reassign_task, task_action,
+    TaskFormOptions,
+};
 use crate::appointments::LiveStatus;
 use crate::auth::CurrentUser;
-use crate::live::use_live;
+use crate::live::{use_live, use_live_here, use_now, AlsoHere};
 use crate::AppError;
-use domain::live::Topic;
-use domain::task::{TaskAction, TaskStatus, TaskView};
+use domain::live::{Place, Topic};
+use domain::task::{Due, ListFilter, Priority, TaskAction, TaskStatus, TaskView};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn action_buttons(t: &TaskView, me: &str) -> Vec<TaskAction> {
     let mine = t.assigned_staff_id.as_deref() == Some(me);
@@ -73,14 +78,41 @@ fn run_action(t: &TaskView, a: TaskAction, error: RwSignal<Option<String>>) {
     });
 }
 
+/// "Overdue · Due 09:00 today" (London time), or nothing.
+fn due_view(t: &TaskView, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    let text = t.due_text(now);
+    let overdue = t.due(now) == Due::Overdue;
+    text.map(|text| {
+        view! {
+            <span class={if overdue { "font-bold text-nhs-red" } else { "" }}>
+                {if overdue { format!(" · Overdue: {}", text.to_lowercase()) } else { format!(" · {text}") }}
+            </span>
+        }
+    })
+}
+
+/// The assignee picker's options: teams, then people.
+fn assignee_options(o: &TaskFormOptions) -> impl IntoView {
+    view! {
+        <optgroup label="Teams">
+            {o.teams.iter().map(|(id, n)| view! { <option value=format!("team:{id}")>{n.clone()}</option> }).collect_view()}
+        </optgroup>
+        <optgroup label="People">
+            {o.staff.iter().map(|p| view! { <option value=format!("staff:{}", p.id)>{p.name.clone()}</option> }).collect_view()}
+        </optgroup>
+    }
+}
+
 #[component]
 fn TaskRow(task: TaskView, error: RwSignal<Option<String>>) -> impl IntoView {
+    let now = use_context::<RwSignal<chrono::DateTime<chrono::Utc>>>();
     let me = expect_context::<CurrentUser>().staff_id;
     let assigned = match (&task.assigned_staff_name, &task.assigned_team_name) {
         (Some(p), _) => format!("Claimed by {p}"),
         (None, Some(t)) => format!("{t} (unassigned)"),
         _ => String::new(),
     };
+    let for_due = task.clone();
     let buttons = action_buttons(&task, &me)
         .into_iter()
         .map(|a| {
@@ -100,6 +132,8 @@ fn TaskRow(task: TaskView, error: RwSignal<Option<String>>) -> impl IntoView {
                 <span class="block text-sm">
                     {format!("{} · {} · {}", task.priority.label(), task.status.label(), assigned)}
                     {task.patient_name.clone().map(|p| format!(" · {p}"))}
+                    {match task.comment_count { 0 => String::new(), 1 => " · 1 comment".to_string(), n => format!(" · {n} comments") }}
+                    {move || now.map(|n| due_view(&for_due, n.get()))}
                 </span>
             </span>
             <span class="flex flex-wrap gap-2">{buttons}</span>
@@ -108,8 +142,10 @@ fn TaskRow(task: TaskView, error: RwSignal<Option<String>>) -> impl IntoView {
 }
 
 #[component]
-fn TaskList(topic: Topic, label: String, unassigned_only: RwSignal<bool>) -> impl IntoView {
+fn TaskList(topic: Topic, label: String, filter: RwSignal<ListFilter>) -> impl IntoView {
     let list = use_live(topic, None);
+    let me = expect_context::<CurrentUser>().staff_id;
+    let now = expect_context::<RwSignal<chrono::DateTime<chrono::Utc>>>();
     let error = RwSignal::new(None::<String>);
     view! {
         <LiveStatus connection=list.connection />
@@ -117,95 +153,195 @@ fn TaskList(topic: Topic, label: String, unassigned_only: RwSignal<bool>) -> imp
         {move || list.refused.get().map(|m| view! { <p role="alert" class="font-bold text-nhs-red">{m}</p> })}
         <ul aria-label=label class="grid gap-2">
             <For
-                each=move || {
-                    let only = unassigned_only.get();
-                    list.tasks.get().into_iter().filter(|t| t.status.is_open()).filter(|t| !only || t.assigned_staff_id.is_none()).collect::<Vec<_>>()
-                }
+                each=move || { filter.get().apply(&list.tasks.get(), &me, now.get()) }
                 key=|t| (t.id.clone(), t.version)
                 children=move |t| view! { <TaskRow task=t error /> }
             />
         </ul>
         {move || (list.loaded.get() && list.tasks.with(|t| t.iter().all(|t| !t.status.is_open()))).then(|| view! { <p>"No open tasks."</p> })}
+        {move || (list.loaded.get() && list.tasks.with(|t| t.iter().any(|t| t.status.is_open())) && list.tasks.with(|t| filter.get().apply(t, "", now.get()).is_empty()) && *filter.read() != ListFilter::default()).then(|| view! { <p>"No open tasks match these filters."</p> })}
+    }
+}
+
+/// The team list's filter and sort controls.
+#[component]
+fn Filters(filter: RwSignal<ListFilter>) -> impl IntoView {
+    let due_value = move || match filter.get().due {
+        Some(Due::Overdue) => "overdue",
+        Some(Due::Today) => "today",
+        _ => "",
+    };
+    view! {
+        <fieldset class="mb-3 flex flex-wrap items-end gap-4">
+            <legend class="sr-only">"Filter and sort the team list"</legend>
+            <label class="flex items-center gap-2 font-bold">
+                <input type="checkbox" class="h-6 w-6" prop:checked=move || filter.get().unassigned_only on:change=move |ev| filter.update(|f| f.unassigned_only = event_target_checked(&ev)) />
+                "Unassigned only"
+            </label>
+            <label class="flex items-center gap-2 font-bold">
+                <input type="checkbox" class="h-6 w-6" prop:checked=move || filter.get().mine_only on:change=move |ev| filter.update(|f| f.mine_only = event_target_checked(&ev)) />
+                "Mine only"
+            </label>
+            <div>
+                <label for="filter-due" class="mb-1 block font-bold">"Due"</label>
+                <select id="filter-due" class="op-input" prop:value=due_value on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.due = match v.as_str() { "overdue" => Some(Due::Overdue), "today" => Some(Due::Today), _ => None });
+                }>
+                    <option value="">"Any time"</option>
+                    <option value="overdue">"Overdue"</option>
+                    <option value="today">"Due today"</option>
+                </select>
+            </div>
+            <div>
+                <label for="filter-priority" class="mb-1 block font-bold">"Priority"</label>
+                <select id="filter-priority" class="op-input" prop:value=move || filter.get().priority.map(|p| p.as_str()).unwrap_or_default() on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.priority = Priority::parse(&v));
+                }>
+                    <option value="">"Any priority"</option>
+                    {Priority::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="filter-sort" class="mb-1 block font-bold">"Sort by"</label>
+                <select id="filter-sort" class="op-input" prop:value=move || if filter.get().by_due { "due" } else { "priority" } on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    filter.update(|f| f.by_due = v == "due");
+                }>
+                    <option value="priority">"Priority"</option>
+                    <option value="due">"Due time"</option>
+                </select>
+            </div>
+        </fieldset>
+    }
+}
+
+/// The new-task form. `options.patient`: the task is about that patient.
+#[component]
+fn NewTaskForm(options: TaskFormOptions) -> impl IntoView {
+    let create = ServerAction::<super::CreateTask>::new();
+    let patient = options.patient.clone();
+    view! {
+        {move || create.value().get().map(|r| match r {
+            Ok(t) => view! {
+                <p role="status" class="mb-2 font-bold">
+                    {format!("Created “{}”. ", t.title)}
+                    <a class="op-link" href=format!("/tasks/{}", t.id)>"Open it"</a>
+                </p>
+            }.into_any(),
+            Err(e) => view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
+        })}
+        <ActionForm action=create attr:class="grid max-w-xl gap-3 bg-white p-4">
+            {patient.map(|(id, name, nhs)| view! {
+                <p class="font-bold">{format!("For patient: {name}, NHS number {nhs}")}</p>
+                <input type="hidden" name="patient_id" value=id />
+            })}
+            <div>
+                <label for="task-title" class="mb-1 block font-bold">"Title"</label>
+                <input id="task-title" name="title" class="op-input" maxlength="200" />
+            </div>
+            <div>
+                <label for="task-details" class="mb-1 block font-bold">"Details"</label>
+                <textarea id="task-details" name="details" class="op-input" rows="3"></textarea>
+            </div>
+            <div class="flex flex-wrap gap-3">
+                <div>
+                    <label for="task-priority" class="mb-1 block font-bold">"Priority"</label>
+                    <select id="task-priority" name="priority" class="op-input">
+                        {Priority::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div>
+                    <label for="task-assignee" class="mb-1 block font-bold">"Assign to"</label>
+                    <select id="task-assignee" name="assignee" class="op-input">{assignee_options(&options)}</select>
+                </div>
+            </div>
+            <div class="flex flex-wrap gap-3">
+                <div>
+                    <label for="task-due-date" class="mb-1 block font-bold">"Due date (optional)"</label>
+                    <input id="task-due-date" name="due_date" type="date" class="op-input" />
+                </div>
+                <div>
+                    <label for="task-due-time" class="mb-1 block font-bold">"Due time"</label>
+                    <p id="task-due-time-hint" class="text-sm">"UK time; 17:00 if left blank"</p>
+                    <input id="task-due-time" name="due_time" type="time" class="op-input" aria-describedby="task-due-time-hint" />
+                </div>
+            </div>
+            <button type="submit" class="op-button justify-self-start">"Create task"</button>
+        </ActionForm>
     }
 }
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    let teams = LocalResource::new(|| async { get_teams().await.unwrap_or_default() });
+    let options = LocalResource::new(|| get_task_form(None));
     let team = RwSignal::new(String::new());
-    let unassigned_only = RwSignal::new(false);
-    let none = RwSignal::new(false);
-    let create = ServerAction::<super::CreateTask>::new();
+    let filter = RwSignal::new(ListFilter::default());
+    let none = RwSignal::new(ListFilter::default());
+    provide_context(use_now(30_000));
     let me = user.staff_id.clone();
     view! {
         <Title text="Tasks" />
         <h1 class="mb-4 text-3xl font-bold">"Tasks"</h1>
         <section aria-labelledby="my-tasks" class="mb-8">
             <h2 id="my-tasks" class="mb-2 text-2xl font-bold">"My tasks"</h2>
-            <TaskList topic=Topic::MyTasks { staff: me } label="My tasks".into() unassigned_only=none />
+            <TaskList topic=Topic::MyTasks { staff: me } label="My tasks".into() filter=none />
         </section>
         <section aria-labelledby="team-tasks" class="mb-8">
             <h2 id="team-tasks" class="mb-2 text-2xl font-bold">"Team lists"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let teams = teams.await;
+                    let options = match options.await {
+                        Ok(o) => o,
+                        Err(e) => return view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
+                    };
                     if team.get_untracked().is_empty() {
-                        if let Some((id, _)) = teams.first() {
+                        if let Some((id, _)) = options.teams.first() {
                             team.set(id.clone());
                         }
                     }
                     view! {
-                        <div class="mb-3 flex flex-wrap items-end gap-4">
-                            <div>
-                                <label for="team" class="mb-1 block font-bold">"Team"</label>
-                                <select id="team" class="op-input" prop:value=move || team.get() on:change=move |ev| team.set(event_target_value(&ev))>
-                                    {teams.iter().map(|(id, n)| view! { <option value=id.clone()>{n.clone()}</option> }).collect_view()}
-                                </select>
-                            </div>
-                            <label class="flex items-center gap-2 font-bold">
-                                <input type="checkbox" class="h-6 w-6" prop:checked=move || unassigned_only.get() on:change=move |ev| unassigned_only.set(event_target_checked(&ev)) />
-                                "Unassigned only"
-                            </label>
+                        <div class="mb-3">
+                            <label for="team" class="mb-1 block font-bold">"Team"</label>
+                            <select id="team" class="op-input" prop:value=move || team.get() on:change=move |ev| team.set(event_target_value(&ev))>
+                                {options.teams.iter().map(|(id, n)| view! { <option value=id.clone()>{n.clone()}</option> }).collect_view()}
+                            </select>
                         </div>
+                        <Filters filter />
                         {move || {
                             let t = team.get();
-                            (!t.is_empty()).then(|| view! { <TaskList topic=Topic::TeamTasks { team: t.clone() } label="Team tasks".into() unassigned_only /> })
+                            (!t.is_empty()).then(|| view! { <TaskList topic=Topic::TeamTasks { team: t.clone() } label="Team tasks".into() filter /> })
                         }}
-                        <h2 class="mb-2 mt-8 text-2xl font-bold">"New task"</h2>
-                        {move || create.value().get().map(|r| match r {
-                            Ok(t) => view! { <p role="status" class="mb-2 font-bold">{format!("Created “{}”.", t.title)}</p> }.into_any(),
-                            Err(e) => view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
-                        })}
-                        <ActionForm action=create attr:class="grid max-w-xl gap-3 bg-white p-4">
-                            <div>
-                                <label for="task-title" class="mb-1 block font-bold">"Title"</label>
-                                <input id="task-title" name="title" class="op-input" maxlength="200" />
-                            </div>
-                            <div>
-                                <label for="task-details" class="mb-1 block font-bold">"Details"</label>
-                                <textarea id="task-details" name="details" class="op-input" rows="3"></textarea>
-                            </div>
-                            <div class="flex flex-wrap gap-3">
-                                <div>
-                                    <label for="task-priority" class="mb-1 block font-bold">"Priority"</label>
-                                    <select id="task-priority" name="priority" class="op-input">
-                                        {domain::task::Priority::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
-                                    </select>
-                                </div>
-                                <div>
-                                    <label for="task-team" class="mb-1 block font-bold">"For team"</label>
-                                    <select id="task-team" name="team" class="op-input">
-                                        {teams.iter().map(|(id, n)| view! { <option value=id.clone()>{n.clone()}</option> }).collect_view()}
-                                    </select>
-                                </div>
-                            </div>
-                            <button type="submit" class="op-button justify-self-start">"Create task"</button>
-                        </ActionForm>
-                    }
+                        <h2 id="new-task" class="mb-2 mt-8 text-2xl font-bold">"New task"</h2>
+                        <NewTaskForm options=options.clone() />
+                    }.into_any()
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// `/tasks/new?patient=ID`: a new task, about a patient when started from
+/// their page or an appointment.
+#[component]
+pub fn NewTaskPage() -> impl IntoView {
+    let patient = use_query_map().with_untracked(|q| q.get("patient"));
+    let options = LocalResource::new(move || get_task_form(patient.clone()));
+    view! {
+        <Title text="New task" />
+        <h1 class="mb-4 text-3xl font-bold">"New task"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Ok(o) => view! { <NewTaskForm options=o /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <p role="alert" class="font-bold text-nhs-red">"That patient was not found."</p> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <p class="mt-4"><a class="op-link" href="/tasks">"Back to tasks"</a></p>
     }
 }
 
@@ -215,7 +351,12 @@ pub fn TaskPage() -> impl IntoView {
         .with_untracked(|p| p.get("id"))
         .unwrap_or_default();
     let user = expect_context::<CurrentUser>();
-    let live = use_live(Topic::Task { id: id.clone() }, None);
+    let edit = EditState::new();
+    let live = use_live_here(
+        Some(Topic::Task { id: id.clone() }),
+        Place::Task { id: id.clone() },
+        Signal::derive(move || edit.open.get()),
+    );
     let page = {
         let id = id.clone();
         LocalResource::new(move || {
@@ -223,36 +364,76 @@ pub fn TaskPage() -> impl IntoView {
             get_task_page(id.clone())
         })
     };
+    let options = LocalResource::new(|| get_task_form(None));
+    let now = use_now(30_000);
     let error = RwSignal::new(None::<String>);
     let comment = RwSignal::new(String::new());
-    let edit = EditState::new();
+    let reassign_to = RwSignal::new(String::new());
     let me = user.staff_id.clone();
     view! {
         <Title text="Task" />
         <LiveStatus connection=live.connection />
+        <AlsoHere list=live />
         {move || error.get().map(|e| view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e}</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 let me = me.clone();
                 Suspend::new(async move {
+                    let options = options.await.ok();
                     match page.await {
                         Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Task not found"</h1> }.into_any(),
                         Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                         Ok(p) => {
                             let t = p.task.clone();
-                            let buttons = action_buttons(&t, &me).into_iter().map(|a| {
+                            let mut actions = action_buttons(&t, &me);
+                            if t.status.apply(TaskAction::Cancel).is_ok() {
+                                actions.push(TaskAction::Cancel);
+                            }
+                            let buttons = actions.into_iter().map(|a| {
                                 let t = t.clone();
                                 view! { <button type="button" class="op-button-secondary" on:click=move |_| run_action(&t, a, error)>{action_label(a)}</button> }
                             }).collect_view();
                             let tid = t.id.clone();
+                            let for_due = t.clone();
+                            let reassign = options.filter(|_| t.status.is_open()).map(|o| {
+                                let (id, version) = (t.id.clone(), t.version);
+                                view! {
+                                    <form class="mb-6 flex flex-wrap items-end gap-2" on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        let (id, to) = (id.clone(), reassign_to.get_untracked());
+                                        error.set(None);
+                                        leptos::task::spawn_local(async move {
+                                            if let Err(e) = reassign_task(id, version, to).await {
+                                                error.set(Some(e.to_string()));
+                                            }
+                                        });
+                                    }>
+                                        <div>
+                                            <label for="reassign" class="mb-1 block font-bold">"Reassign to"</label>
+                                            <select id="reassign" class="op-input" on:change=move |ev| reassign_to.set(event_target_value(&ev))>
+                                                <option value="">"Choose a team or person"</option>
+                                                {assignee_options(&o)}
+                                            </select>
+                                        </div>
+                                        <button type="submit" class="op-button-secondary">"Reassign"</button>
+                                    </form>
+                                }
+                            });
                             view! {
                                 <h1 class="mb-2 text-3xl font-bold">{t.title.clone()}</h1>
                                 <p class="mb-2">{format!("{} · {}", t.priority.label(), t.status.label())}
                                     {t.assigned_staff_name.clone().map(|n| format!(" · claimed by {n}"))}
-                                    {t.assigned_team_name.clone().map(|n| format!(" · team {n}"))}</p>
-                                {t.patient_name.clone().map(|n| view! { <p class="mb-2 font-bold">{format!("Patient: {n}, NHS {}", t.patient_nhs_number.clone().unwrap_or_default())}</p> })}
+                                    {t.assigned_team_name.clone().map(|n| format!(" · team {n}"))}
+                                    {move || due_view(&for_due, now.get())}</p>
+                                {t.patient_id.clone().zip(t.patient_name.clone()).map(|(pid, n)| view! {
+                                    <p class="mb-2 font-bold">"Patient: "
+                                        <a class="op-link" href=format!("/patients/{pid}")>{n}</a>
+                                        {format!(", NHS number {}", t.patient_nhs_number.as_deref().and_then(|n| domain::nhs_number::NhsNumber::parse(n).ok()).map(|n| n.to_string()).unwrap_or_default())}
+                                    </p>
+                                })}
                                 <p class="mb-4 whitespace-pre-wrap">{t.details.clone()}</p>
-                                <div class="mb-6 flex flex-wrap gap-2">{buttons}</div>
+                                <div class="mb-4 flex flex-wrap gap-2">{buttons}</div>
+                                {reassign}
                                 <EditTask task=t.clone() edit />
                                 <h2 class="mb-2 text-2xl font-bold">"Comments"</h2>
                                 <ul aria-label="Comments" class="mb-3 grid gap-2">
@@ -288,6 +469,19 @@ pub fn TaskPage() -> impl IntoView {
     }
 }
 
+/// A due time as the date and time inputs show it (London).
+fn due_inputs(t: &TaskView) -> (String, String) {
+    t.due_instant()
+        .map(|d| {
+            let local = domain::time::london_local(d);
+            (
+                local.format("%Y-%m-%d").to_string(),
+                local.format("%H:%M").to_string(),
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// The edit form's state. It lives outside the live task view, so a
 /// colleague's change (which re-renders the view) never loses unsaved text.
 #[derive(Clone, Copy)]
@@ -296,6 +490,8 @@ struct EditState {
     title: RwSignal<String>,
     details: RwSignal<String>,
     priority: RwSignal<String>,
+    due_date: RwSignal<String>,
+    due_time: RwSignal<String>,
     /// The version the user started editing from.
     base: RwSignal<i64>,
     conflict: RwSignal<Option<String>>,
@@ -309,6 +505,8 @@ impl EditState {
             title: RwSignal::new(String::new()),
             details: RwSignal::new(String::new()),
             priority: RwSignal::new(String::new()),
+            due_date: RwSignal::new(String::new()),
+            due_time: RwSignal::new(String::new()),
             base: RwSignal::new(0),
             conflict: RwSignal::new(None),
             saved: RwSignal::new(false),
@@ -319,6 +517,9 @@ impl EditState {
         self.title.set(t.title.clone());
         self.details.set(t.details.clone());
         self.priority.set(t.priority.as_str().to_string());
+        let (d, h) = due_inputs(t);
+        self.due_date.set(d);
+        self.due_time.set(h);
         self.base.set(t.version);
         self.conflict.set(None);
         self.saved.set(false);
@@ -327,14 +528,16 @@ impl EditState {
 
     fn save(self, id: String) {
         self.conflict.set(None);
-        let (v, t, d, p) = (
+        let (v, t, d, p, dd, dt) = (
             self.base.get_untracked(),
             self.title.get_untracked(),
             self.details.get_untracked(),
             self.priority.get_untracked(),
+            self.due_date.get_untracked(),
+            self.due_time.get_untracked(),
         );
         leptos::task::spawn_local(async move {
-            match edit_task(id, v, t, d, p).await {
+            match edit_task(id, v, t, d, p, Some(dd), Some(dt)).await {
                 Ok(_) => {
                     self.saved.set(true);
                     self.open.set(false);
@@ -345,13 +548,15 @@ impl EditState {
     }
 }
 
-/// Edit form: on a conflict it says who changed the task, keeps the user's
-/// text, and offers to save it over the current version.
+/// Edit form: on a conflict it says who changed the task, shows their
+/// version beside the user's (which is kept), and offers to save the
+/// user's over the current version.
 #[component]
 fn EditTask(task: TaskView, edit: EditState) -> impl IntoView {
     let latest = task.version;
     let (id1, id2) = (task.id.clone(), task.id.clone());
     let t = task.clone();
+    let theirs = task.clone();
     view! {
         {move || edit.saved.get().then(|| view! { <p role="status" class="mb-2 font-bold">"Saved."</p> })}
         {move || (!edit.open.get()).then(|| {
@@ -360,17 +565,34 @@ fn EditTask(task: TaskView, edit: EditState) -> impl IntoView {
         })}
         {move || edit.open.get().then(|| {
             let (id1, id2) = (id1.clone(), id2.clone());
+            let theirs = theirs.clone();
             view! {
                 <form class="mb-6 grid max-w-xl gap-3 bg-white p-4" on:submit=move |ev| { ev.prevent_default(); edit.save(id1.clone()); }>
                     {move || edit.conflict.get().map(|m| {
                         let id2 = id2.clone();
+                        let conflict = m.starts_with("Changed by");
+                        let (their_date, their_time) = due_inputs(&theirs);
                         view! {
                             <div role="alert" class="border-l-8 border-nhs-red p-2 font-bold text-nhs-red">
                                 <p>{m}</p>
-                                <button type="button" class="op-button-secondary mt-2"
-                                    on:click=move |_| { edit.base.set(latest); edit.save(id2.clone()); }>
-                                    "Save my version over theirs"
-                                </button>
+                                {conflict.then(|| view! {
+                                    <div class="mt-2 font-normal text-nhs-text">
+                                        <h3 class="font-bold">"Their version"</h3>
+                                        <dl aria-label="Their version" class="grid grid-cols-[auto_1fr] gap-x-3">
+                                            <dt>"Title"</dt><dd>{theirs.title.clone()}</dd>
+                                            <dt>"Details"</dt><dd class="whitespace-pre-wrap">{theirs.details.clone()}</dd>
+                                            <dt>"Priority"</dt><dd>{theirs.priority.label()}</dd>
+                                            <dt>"Due"</dt><dd>{if their_date.is_empty() { "Not set".to_string() } else { format!("{their_date} {their_time}") }}</dd>
+                                        </dl>
+                                        <p class="mt-1">"Your version is in the form below."</p>
+                                    </div>
+                                })}
+                                {conflict.then(|| view! {
+                                    <button type="button" class="op-button-secondary mt-2"
+                                        on:click=move |_| { edit.base.set(latest); edit.save(id2.clone()); }>
+                                        "Save my version over theirs"
+                                    </button>
+                                })}
                             </div>
                         }
                     })}
@@ -382,11 +604,21 @@ fn EditTask(task: TaskView, edit: EditState) -> impl IntoView {
                         <label for="edit-details" class="mb-1 block font-bold">"Details"</label>
                         <textarea id="edit-details" class="op-input" rows="4" prop:value=move || edit.details.get() on:input=move |ev| edit.details.set(event_target_value(&ev))></textarea>
                     </div>
-                    <div>
-                        <label for="edit-priority" class="mb-1 block font-bold">"Priority"</label>
-                        <select id="edit-priority" class="op-input" prop:value=move || edit.priority.get() on:change=move |ev| edit.priority.set(event_target_value(&ev))>
-                            {domain::task::Priority::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
-                        </select>
+                    <div class="flex flex-wrap gap-3">
+                        <div>
+                            <label for="edit-priority" class="mb-1 block font-bold">"Priority"</label>
+                            <select id="edit-priority" class="op-input" prop:value=move || edit.priority.get() on:change=move |ev| edit.priority.set(event_target_value(&ev))>
+                                {Priority::ALL.into_iter().map(|p| view! { <option value=p.as_str()>{p.label()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div>
+                            <label for="edit-due-date" class="mb-1 block font-bold">"Due date"</label>
+                            <input id="edit-due-date" type="date" class="op-input" prop:value=move || edit.due_date.get() on:input=move |ev| edit.due_date.set(event_target_value(&ev)) />
+                        </div>
+                        <div>
+                            <label for="edit-due-time" class="mb-1 block font-bold">"Due time (UK)"</label>
+                            <input id="edit-due-time" type="time" class="op-input" prop:value=move || edit.due_time.get() on:input=move |ev| edit.due_time.set(event_target_value(&ev)) />
+                        </div>
                     </div>
                     <div class="flex gap-2">
                         <button type="submit" class="op-button">"Save changes"</button>

@@ -90,6 +90,10 @@ impl Batch {
 
 struct Feed {
     tx: broadcast::Sender<Arc<Batch>>,
+    /// Each task's (version, comments) as last published, so a state that
+    /// an earlier batch already carried (read after a later change had
+    /// committed) is not sent twice.
+    sent: Mutex<HashMap<String, (i64, i64)>>,
     /// The last `seq` published; the lock also serialises publishing.
     published: tokio::sync::Mutex<u64>,
 }
@@ -188,6 +192,7 @@ impl Hub {
         let feed = feeds.entry(practice_id.to_string()).or_insert_with(|| {
             Arc::new(Feed {
                 tx: broadcast::channel(QUEUE_DEPTH).0,
+                sent: Mutex::new(HashMap::new()),
                 published: tokio::sync::Mutex::new(seq),
             })
         });
@@ -236,7 +241,7 @@ impl Hub {
                 .collect();
             task_ids.sort();
             task_ids.dedup();
-            let task_routes = events
+            let task_routes: Vec<(String, Option<String>, Option<String>)> = events
                 .iter()
                 .filter(|e| e.kind == KIND_TASK)
                 .map(|e| (e.record.clone(), e.team.clone(), e.staff.clone()))
@@ -256,6 +261,7 @@ impl Hub {
                 tracing::warn!("cannot read changed appointments; will retry");
                 return;
             };
+            let tasks = fresh_tasks(&feed, tasks, &task_routes);
             // No receivers is not an error: nobody is watching this practice.
             let _ = feed.tx.send(Arc::new(Batch {
                 seq: last,
@@ -271,4 +277,32 @@ impl Hub {
             }
         }
     }
+}
+
+/// The tasks not already published in this state. One is sent again only
+/// when a change in this batch concerned a list the task is no longer in
+/// (that list must hear that it left).
+fn fresh_tasks(
+    feed: &Feed,
+    tasks: Vec<TaskView>,
+    routes: &[(String, Option<String>, Option<String>)],
+) -> Vec<TaskView> {
+    let mut sent = feed.sent.lock().unwrap_or_else(|p| p.into_inner());
+    if sent.len() > 100_000 {
+        // Forgetting only costs a harmless repeat.
+        sent.clear();
+    }
+    tasks
+        .into_iter()
+        .filter(|t| {
+            let state = (t.version, t.comment_count);
+            let left_a_list = routes.iter().any(|(id, team, staff)| {
+                id == &t.id
+                    && (team.as_deref() != t.assigned_team_id.as_deref()
+                        || staff.as_deref() != t.assigned_staff_id.as_deref())
+            });
+            let repeat = sent.insert(t.id.clone(), state) == Some(state);
+            !repeat || left_a_list
+        })
+        .collect()
 }

@@ -57,11 +57,14 @@ struct LocalEntry {
     last: Instant,
 }
 
+/// (people, when received, the sending server's message seq).
+type Heard = (Vec<PresentPerson>, Instant, u64);
+
 #[derive(Default)]
 struct State {
     local: HashMap<Key, Vec<LocalEntry>>,
-    /// key → node → (people, when received, the node's message seq).
-    remote: HashMap<Key, HashMap<String, (Vec<PresentPerson>, Instant, u64)>>,
+    /// key → node → what that server last said.
+    remote: HashMap<Key, HashMap<String, Heard>>,
     /// What was last announced to this server's sockets.
     shown: HashMap<Key, Vec<PresentPerson>>,
 }
@@ -148,6 +151,8 @@ pub struct Presence {
     dirty: mpsc::UnboundedSender<Key>,
     next_conn: AtomicU64,
     stopped: AtomicBool,
+    /// Wakes the relay to say goodbye and let go of the database.
+    halt: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Presence {
@@ -175,6 +180,7 @@ impl Presence {
             dirty: dirty_tx,
             next_conn: AtomicU64::new(1),
             stopped: AtomicBool::new(false),
+            halt: Arc::new(tokio::sync::Notify::new()),
         });
         let weak = Arc::downgrade(&presence);
         tokio::spawn(async move {
@@ -186,8 +192,9 @@ impl Presence {
             }
         });
         let weak = Arc::downgrade(&presence);
+        let halt = presence.halt.clone();
         tokio::spawn(async move {
-            if let Err(e) = run_relay(weak, store, relay, dirty_rx).await {
+            if let Err(e) = run_relay(weak, store, relay, dirty_rx, halt).await {
                 tracing::warn!(error = %e, "presence relay unavailable: presence is per server");
             }
         });
@@ -360,14 +367,18 @@ impl Presence {
 
     /// Everything this server has, per page.
     fn local_snapshot(&self) -> Vec<RelayEntry> {
+        let keys: Vec<Key> = self.lock().local.keys().cloned().collect();
+        self.entries(keys)
+    }
+
+    /// This server's people on each of `keys` (none: an empty list).
+    fn entries(&self, keys: impl IntoIterator<Item = Key>) -> Vec<RelayEntry> {
         let state = self.lock();
-        state
-            .local
-            .keys()
+        keys.into_iter()
             .map(|key| RelayEntry {
-                practice: key.0.clone(),
-                place: key.1.clone(),
-                people: state.local_people(key),
+                people: state.local_people(&key),
+                practice: key.0,
+                place: key.1,
             })
             .collect()
     }
@@ -383,13 +394,20 @@ impl Presence {
             self.publish(&mut state, &keys, true);
         }
         self.stopped.store(true, Ordering::Relaxed);
+        // A stored permit if the relay is busy: it stops at its next turn.
+        self.halt.notify_one();
     }
 }
 
 fn sign(key: &[u8], body: &[u8]) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(body);
-    mac.finalize().into_bytes().to_vec()
+    // HMAC accepts a key of any length, so this never fails.
+    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(body);
+            mac.finalize().into_bytes().to_vec()
+        }
+        Err(_) => vec![0; TAG_LEN],
+    }
 }
 
 fn verify(key: &[u8], datagram: &[u8]) -> Option<RelayMessage> {
@@ -453,6 +471,7 @@ async fn run_relay(
     store: Store,
     config: RelayConfig,
     mut dirty: mpsc::UnboundedReceiver<Key>,
+    halt: Arc<tokio::sync::Notify>,
 ) -> anyhow::Result<()> {
     let socket = UdpSocket::bind(config.bind).await?;
     let bound = socket.local_addr()?;
@@ -460,7 +479,18 @@ async fn run_relay(
         .advertise
         .clone()
         .unwrap_or_else(|| bound.to_string());
-    let key = store.cluster_secret().await?.into_bytes();
+    let key = loop {
+        match store.cluster_secret().await {
+            Ok(k) => break k.into_bytes(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the presence relay key; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                if presence.strong_count() == 0 {
+                    return Ok(());
+                }
+            }
+        }
+    };
     let node = match presence.upgrade() {
         Some(p) => p.node.clone(),
         None => return Ok(()),
@@ -499,6 +529,20 @@ async fn run_relay(
     let mut full = tokio::time::interval(FULL_STATE_EVERY);
     loop {
         tokio::select! {
+            _ = halt.notified() => {
+                // Send what is queued (the goodbye), then leave the cluster.
+                if let Some(p) = presence.upgrade() {
+                    let mut keys: HashSet<Key> = HashSet::new();
+                    while let Ok(k) = dirty.try_recv() {
+                        keys.insert(k);
+                    }
+                    let entries = p.entries(keys);
+                    drop(p);
+                    relay.send(&node, entries).await;
+                }
+                let _ = store.forget_node(&node).await;
+                break;
+            }
             _ = announce.tick() => {
                 let Some(p) = presence.upgrade() else { break };
                 if p.stopped.load(Ordering::Relaxed) {
@@ -537,16 +581,7 @@ async fn run_relay(
                 while let Ok(k) = dirty.try_recv() {
                     keys.insert(k);
                 }
-                let entries: Vec<RelayEntry> = {
-                    let state = p.lock();
-                    keys.into_iter()
-                        .map(|key| RelayEntry {
-                            people: state.local_people(&key),
-                            practice: key.0,
-                            place: key.1,
-                        })
-                        .collect()
-                };
+                let entries = p.entries(keys);
                 drop(p);
                 relay.send(&node, entries).await;
             }
