@@ -128,6 +128,9 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     // Tell the other servers this one's people have left.
     hub.presence().stop(true);
     tokio::time::sleep(Duration::from_millis(200)).await;
+    // The hub holds a database handle; the database closes only when every
+    // handle is gone.
+    drop(hub);
 
     housekeeping.abort();
     let _ = housekeeping.await;
