@@ -3,6 +3,9 @@
 //! `app(state)` builds the whole router without binding a port, so router
 //! tests drive it with `oneshot`.
 
+// The release build (without `erase_components`) names the page view types
+// in full while laying out the server's futures; the task page is deep.
+#![recursion_limit = "512"]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

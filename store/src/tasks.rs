@@ -352,13 +352,14 @@ impl Store {
              UPDATE event SET team = $team_now WHERE practice = $practice AND seq = $seq RETURN NONE;
              LET $team_before = IF $row.assigned_team THEN record::id($row.assigned_team) END;
              LET $staff_before = IF $row.assigned_staff THEN record::id($row.assigned_staff) END;
-             IF $team_before != $team_now OR $staff_before != $staff {{
+             IF $team_before != $team_now OR ($staff_before != NONE AND $staff_before != $staff) {{
                  {append_before}
                  UPDATE event SET team = $team_before WHERE practice = $practice AND seq = $seq RETURN NONE;
              }};
              COMMIT TRANSACTION;",
             append = outbox::append("$date", "$staff"),
-            // A task that left a person or team: their lists are told too.
+            // A task that left a team or a person: their lists are told too
+            // (a claim from the pool leaves no one: one event).
             append_before = outbox::append("$date", "$staff_before")
         );
         let practice = RecordId::new("practice", practice_id);

@@ -418,6 +418,7 @@ pub fn TaskPage() -> impl IntoView {
                                         <button type="submit" class="op-button-secondary">"Reassign"</button>
                                     </form>
                                 }
+                                .into_any()
                             });
                             view! {
                                 <h1 class="mb-2 text-3xl font-bold">{t.title.clone()}</h1>
@@ -430,11 +431,11 @@ pub fn TaskPage() -> impl IntoView {
                                         <a class="op-link" href=format!("/patients/{pid}")>{n}</a>
                                         {format!(", NHS number {}", t.patient_nhs_number.as_deref().and_then(|n| domain::nhs_number::NhsNumber::parse(n).ok()).map(|n| n.to_string()).unwrap_or_default())}
                                     </p>
-                                })}
+                                }.into_any())}
                                 <p class="mb-4 whitespace-pre-wrap">{t.details.clone()}</p>
                                 <div class="mb-4 flex flex-wrap gap-2">{buttons}</div>
                                 {reassign}
-                                <EditTask task=t.clone() edit />
+                                {view! { <EditTask task=t.clone() edit /> }.into_any()}
                                 <h2 class="mb-2 text-2xl font-bold">"Comments"</h2>
                                 <ul aria-label="Comments" class="mb-3 grid gap-2">
                                     {p.comments.into_iter().map(|(who, text, _)| view! { <li class="bg-white p-2"><span class="font-bold">{who}": "</span>{text}</li> }).collect_view()}
