@@ -130,14 +130,23 @@ mod tests {
                     assert!(allows(role, "p1", kind, "p1", Access::Read));
                 }
                 assert!(!allows(role, "p1", kind, "p1", Access::None));
-                assert!(!allows(role, "", kind, "", Access::Read), "no practice, no access");
+                assert!(
+                    !allows(role, "", kind, "", Access::Read),
+                    "no practice, no access"
+                );
             }
         }
     }
 
     #[test]
     fn reception_never_sees_consultation_text_and_only_admin_reads_the_audit() {
-        assert!(!allows(Role::Reception, "p", DataKind::ClinicalRecord, "p", Access::Read));
+        assert!(!allows(
+            Role::Reception,
+            "p",
+            DataKind::ClinicalRecord,
+            "p",
+            Access::Read
+        ));
         for role in Role::ALL {
             assert_eq!(
                 allows(role, "p", DataKind::AuditLog, "p", Access::Read),
