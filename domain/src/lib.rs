@@ -12,6 +12,7 @@ pub mod book;
 pub mod live;
 pub mod nav;
 pub mod nhs_number;
+pub mod patient;
 pub mod policy;
 pub mod postcode;
 pub mod role;

@@ -87,7 +87,7 @@ async fn each_demo_role_signs_in_and_sees_its_own_navigation() -> anyhow::Result
             .to_have_count(0)
             .await?;
         }
-        // A page that is not built yet says so plainly.
+        // Patients opens the patient search.
         nav.get_by_role(
             AriaRole::Link,
             Some(GetByRoleOptions::default().name("Patients").exact(true)),
@@ -97,7 +97,7 @@ async fn each_demo_role_signs_in_and_sees_its_own_navigation() -> anyhow::Result
         expect(role(&page, AriaRole::Heading, "Patients"))
             .to_be_visible()
             .await?;
-        expect(page.get_by_text("Not built yet.", true))
+        expect(page.get_by_label("Find a patient", true))
             .to_be_visible()
             .await?;
         context.close().await?;

@@ -39,7 +39,7 @@ impl From<SessionRow> for SessionView {
 }
 
 #[derive(SurrealValue)]
-struct PatientRow {
+pub(crate) struct PatientRow {
     id: String,
     title: Option<String>,
     given_name: String,
@@ -75,6 +75,8 @@ const SESSION_FIELDS: &str = "record::id(id) AS id, record::id(clinician) AS cli
 pub enum PatientQuery {
     NhsNumber(String),
     DateOfBirth(String),
+    /// A full postcode ("RG1 4AB") or its outward part ("RG1").
+    Postcode(String),
     /// Family-name prefix (lower case) and optional given-name prefix.
     Name {
         family: String,
@@ -83,8 +85,10 @@ pub enum PatientQuery {
 }
 
 impl PatientQuery {
-    /// "943 476 5919" → NHS number; "03/04/1987" or "1987-04-03" → date of
-    /// birth; otherwise "smith" or "smith, john" / "smith john" → name.
+    /// "943 476 5919" → NHS number; "03/04/1987", "3 Apr 1987" or
+    /// "1987-04-03" → date of birth; "RG1 4AB" or "rg1" → postcode (a name
+    /// has no digits); otherwise "smith" or "smith, john" / "smith john" →
+    /// name.
     pub fn parse(input: &str) -> Option<PatientQuery> {
         let t = input.trim();
         if t.is_empty() {
@@ -94,10 +98,21 @@ impl PatientQuery {
         if digits.len() == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
             return Some(PatientQuery::NhsNumber(digits));
         }
-        for format in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"] {
-            if let Ok(d) = chrono::NaiveDate::parse_from_str(t, format) {
-                return Some(PatientQuery::DateOfBirth(d.to_string()));
+        if let Some(d) = domain::patient::parse_uk_date(t) {
+            return Some(PatientQuery::DateOfBirth(d.to_string()));
+        }
+        if t.chars().any(|c| c.is_ascii_digit()) {
+            if let Ok(p) = domain::Postcode::parse(t) {
+                return Some(PatientQuery::Postcode(p.as_str().to_string()));
             }
+            let outward = digits.to_uppercase();
+            let shape_ok = (2..=4).contains(&outward.len())
+                && outward.chars().all(|c| c.is_ascii_alphanumeric())
+                && outward
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic());
+            return shape_ok.then(|| PatientQuery::Postcode(format!("{outward} ")));
         }
         let mut parts = t
             .split(|c: char| c == ',' || c.is_whitespace())
@@ -208,6 +223,16 @@ impl Store {
         let (filter, a, b) = match query {
             PatientQuery::NhsNumber(n) => ("nhs_number = $a", n.clone(), String::new()),
             PatientQuery::DateOfBirth(d) => ("date_of_birth = $a", d.clone(), String::new()),
+            // A full postcode matches exactly; "RG1 " (outward part and its
+            // space) is a prefix of every postcode in that district.
+            PatientQuery::Postcode(p) if !p.ends_with(' ') => {
+                ("postcode = $a", p.clone(), String::new())
+            }
+            PatientQuery::Postcode(p) => (
+                "postcode >= $a AND postcode < $a_end",
+                p.clone(),
+                String::new(),
+            ),
             PatientQuery::Name { family, given } => (
                 "family_name_key >= $a AND family_name_key < $a_end
                  AND ($b = '' OR string::starts_with(string::lowercase(given_name), $b))",

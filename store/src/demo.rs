@@ -328,54 +328,15 @@ pub async fn seed_demo(
         .map(|(_, id)| rid("staff", id.clone()))
         .collect();
     let mut seen = HashSet::new();
-    let mut patients = Vec::with_capacity(DEMO_PATIENTS);
-    while patients.len() < DEMO_PATIENTS {
-        let nhs = synthetic_nhs_number(&mut rng);
-        if !seen.insert(nhs) {
-            continue;
-        }
-        let female = rng.gen_bool(0.51);
-        let given = if female { names::FEMALE } else { names::MALE }
-            .choose(&mut rng)
-            .copied()
-            .unwrap_or("Alex");
-        let family = names::FAMILY.choose(&mut rng).copied().unwrap_or("Smith");
-        let age_days = rng.gen_range(0..=(100 * 365));
-        let dob = today - Duration::days(age_days);
-        let adult = age_days >= 18 * 365;
-        let title = match (adult, female) {
-            (false, _) => None,
-            (true, true) => Some(["Mrs", "Ms", "Miss"][rng.gen_range(0..3)].to_string()),
-            (true, false) => Some("Mr".to_string()),
-        };
-        let street = names::STREETS
-            .choose(&mut rng)
-            .copied()
-            .unwrap_or("High Street");
-        let key = format!("{}-p{:05}", practice.id, patients.len() + 1);
-        let registered = dob.max(today - Duration::days(rng.gen_range(0..(30 * 365))));
-        patients.push(PatientRow {
-            id: rid("patient", key),
-            practice: practice_rid.clone(),
-            nhs_number: nhs.digits(),
-            title,
-            given_name: given.to_string(),
-            family_name: family.to_string(),
-            family_name_key: family.to_lowercase(),
-            date_of_birth: dob.to_string(),
-            sex: if female { "female" } else { "male" }.to_string(),
-            address_lines: vec![
-                format!("{} {}", rng.gen_range(1..200), street),
-                "Riverside".to_string(),
-            ],
-            postcode: synthetic_postcode(&mut rng)?.to_string(),
-            phone: adult.then(|| format!("07700 900{:03}", rng.gen_range(0..1000))),
-            email: None,
-            usual_gp: gps.choose(&mut rng).cloned(),
-            registered_on: registered.to_string(),
-            is_test_data: true,
-        });
-    }
+    let patients = synthetic_patients(
+        &mut rng,
+        &practice.id,
+        &gps,
+        DEMO_PATIENTS,
+        0,
+        &mut seen,
+        today,
+    )?;
     summary.patients = patients.len();
     let patient_ids: Vec<RecordId> = patients.iter().map(|p| p.id.clone()).collect();
     insert_batches(store, "patient", patients).await?;
@@ -576,4 +537,107 @@ mod tests {
             .unwrap()
             .is_none());
     }
+}
+
+/// `count` synthetic patients (test-range NHS numbers not in `seen`,
+/// fictional RV postcodes), keyed from `first + 1`.
+fn synthetic_patients(
+    rng: &mut impl Rng,
+    practice_id: &str,
+    gps: &[RecordId],
+    count: usize,
+    first: usize,
+    seen: &mut HashSet<NhsNumber>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<PatientRow>, StoreError> {
+    let mut patients = Vec::with_capacity(count);
+    while patients.len() < count {
+        let nhs = synthetic_nhs_number(rng);
+        if !seen.insert(nhs) {
+            continue;
+        }
+        let female = rng.gen_bool(0.51);
+        let given = if female { names::FEMALE } else { names::MALE }
+            .choose(rng)
+            .copied()
+            .unwrap_or("Alex");
+        let family = names::FAMILY.choose(rng).copied().unwrap_or("Smith");
+        let age_days = rng.gen_range(0..=(100 * 365));
+        let dob = today - Duration::days(age_days);
+        let adult = age_days >= 18 * 365;
+        let title = match (adult, female) {
+            (false, _) => None,
+            (true, true) => Some(["Mrs", "Ms", "Miss"][rng.gen_range(0..3)].to_string()),
+            (true, false) => Some("Mr".to_string()),
+        };
+        let street = names::STREETS.choose(rng).copied().unwrap_or("High Street");
+        let key = format!("{}-p{:05}", practice_id, first + patients.len() + 1);
+        let registered = dob.max(today - Duration::days(rng.gen_range(0..(30 * 365))));
+        patients.push(PatientRow {
+            id: rid("patient", key),
+            practice: rid("practice", practice_id),
+            nhs_number: nhs.digits(),
+            title,
+            given_name: given.to_string(),
+            family_name: family.to_string(),
+            family_name_key: family.to_lowercase(),
+            date_of_birth: dob.to_string(),
+            sex: if female { "female" } else { "male" }.to_string(),
+            address_lines: vec![
+                format!("{} {}", rng.gen_range(1..200), street),
+                "Riverside".to_string(),
+            ],
+            postcode: synthetic_postcode(rng)?.to_string(),
+            phone: adult.then(|| format!("07700 900{:03}", rng.gen_range(0..1000))),
+            email: None,
+            usual_gp: gps.choose(rng).cloned(),
+            registered_on: registered.to_string(),
+            is_test_data: true,
+        });
+    }
+    Ok(patients)
+}
+
+/// Adds `count` more synthetic patients to a practice (the search
+/// benchmark's 100,000), in batches. Returns how many were added.
+pub async fn add_synthetic_patients(
+    store: &Store,
+    practice_id: &str,
+    count: usize,
+    seed: u64,
+) -> Result<usize, StoreError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut res = store
+        .db()
+        .query(
+            "SELECT VALUE nhs_number FROM patient WHERE practice = type::record('practice', $p);
+             SELECT VALUE id FROM staff WHERE practice = type::record('practice', $p) AND role = 'gp';",
+        )
+        .bind(("p", practice_id.to_string()))
+        .await?
+        .check()?;
+    let numbers: Vec<String> = res.take(0)?;
+    let gps: Vec<RecordId> = res.take(1)?;
+    let mut seen: HashSet<NhsNumber> = numbers
+        .iter()
+        .filter_map(|n| NhsNumber::parse(n).ok())
+        .collect();
+    let first = numbers.len() + 1_000_000;
+    let today = domain::time::london_today(Utc::now());
+    let mut added = 0;
+    while added < count {
+        let n = (count - added).min(5_000);
+        let batch = synthetic_patients(
+            &mut rng,
+            practice_id,
+            &gps,
+            n,
+            first + added,
+            &mut seen,
+            today,
+        )?;
+        insert_batches(store, "patient", batch).await?;
+        added += n;
+    }
+    Ok(added)
 }

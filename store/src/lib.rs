@@ -10,6 +10,7 @@
 )]
 
 pub mod appointments;
+pub mod audit;
 pub mod book;
 pub mod cluster;
 pub mod demo;
@@ -18,6 +19,7 @@ mod error;
 pub mod fixtures;
 pub mod migrations;
 pub mod outbox;
+pub mod patients;
 pub mod practice;
 pub mod sessions;
 pub mod staff;
@@ -27,7 +29,7 @@ pub mod throttle;
 pub use error::StoreError;
 
 /// A database datetime as RFC 3339 UTC to the second, as views carry it.
-pub(crate) fn rfc3339(d: surrealdb::types::Datetime) -> String {
+pub fn rfc3339(d: surrealdb::types::Datetime) -> String {
     chrono::DateTime::<chrono::Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

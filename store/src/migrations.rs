@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cluster",
         include_str!("../migrations/0004_cluster.surql"),
     ),
+    (
+        5,
+        "audit_chain",
+        include_str!("../migrations/0005_audit_chain.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -1,0 +1,194 @@
+//! The patient registry: register (NHS number unique in a practice; a
+//! duplicate is refused naming the record that has it), read, and the
+//! searches behind "find a patient".
+
+use crate::book::PatientQuery;
+use crate::{Store, StoreError};
+use domain::book::PatientHit;
+use domain::patient::{PatientDetails, ValidPatient};
+use surrealdb::types::SurrealValue;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The NHS number is already registered in this practice, to `existing`.
+    #[error("NHS number {} is already registered to {} (born {}).", .nhs, .existing.display_name(), .existing.date_of_birth)]
+    Duplicate {
+        nhs: String,
+        existing: Box<PatientHit>,
+    },
+    #[error("{1}")]
+    Field(&'static str, String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(SurrealValue)]
+struct RecordRow {
+    id: String,
+    version: i64,
+    title: Option<String>,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    sex: String,
+    gender: Option<String>,
+    address_lines: Vec<String>,
+    postcode: String,
+    phone: Option<String>,
+    email: Option<String>,
+    nhs_number: String,
+    usual_gp_name: Option<String>,
+    registered_on: String,
+}
+
+impl From<RecordRow> for PatientDetails {
+    fn from(r: RecordRow) -> Self {
+        PatientDetails {
+            id: r.id,
+            version: r.version,
+            title: r.title,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            date_of_birth: r.date_of_birth,
+            sex: r.sex,
+            gender: r.gender,
+            address_lines: r.address_lines,
+            postcode: r.postcode,
+            phone: r.phone,
+            email: r.email,
+            nhs_number: r.nhs_number,
+            usual_gp_name: r.usual_gp_name,
+            registered_on: r.registered_on,
+        }
+    }
+}
+
+impl Store {
+    /// Registers a patient; returns the new id.
+    pub async fn register_patient(
+        &self,
+        practice_id: &str,
+        p: &ValidPatient,
+    ) -> Result<String, RegisterError> {
+        if let Some(gp) = &p.usual_gp {
+            match self.staff_role_in_practice(practice_id, gp).await? {
+                Some(domain::Role::Gp) => {}
+                _ => {
+                    return Err(RegisterError::Field(
+                        "usual_gp",
+                        "Choose a GP of this practice.".into(),
+                    ))
+                }
+            }
+        }
+        let nhs = p.nhs_number.digits();
+        let mut res = self
+            .db()
+            .query(
+                "CREATE ONLY patient CONTENT {
+                    practice: type::record('practice', $practice), nhs_number: $nhs,
+                    title: $title, given_name: $given, family_name: $family,
+                    family_name_key: string::lowercase($family), date_of_birth: $dob,
+                    sex: $sex, gender: $gender, address_lines: $address, postcode: $postcode,
+                    phone: $phone, email: $email,
+                    usual_gp: IF $gp THEN type::record('staff', $gp) END,
+                    registered_on: $registered
+                 } RETURN VALUE record::id(id)",
+            )
+            .bind(("practice", practice_id.to_string()))
+            .bind(("nhs", nhs.clone()))
+            .bind(("title", p.title.clone()))
+            .bind(("given", p.given_name.clone()))
+            .bind(("family", p.family_name.clone()))
+            .bind(("dob", p.date_of_birth.to_string()))
+            .bind(("sex", p.sex.clone()))
+            .bind(("gender", p.gender.clone()))
+            .bind(("address", p.address_lines.clone()))
+            .bind(("postcode", p.postcode.as_str().to_string()))
+            .bind(("phone", p.phone.clone()))
+            .bind(("email", p.email.clone()))
+            .bind(("gp", p.usual_gp.clone()))
+            .bind(("registered", p.registered_on.to_string()))
+            .await
+            .map_err(StoreError::from)?;
+        let errors: Vec<String> = res
+            .take_errors()
+            .into_values()
+            .map(|e| e.to_string())
+            .collect();
+        if errors.iter().any(|e| e.contains("already contains")) {
+            let existing = self
+                .find_patients(practice_id, &PatientQuery::NhsNumber(nhs.clone()), 1)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(StoreError::AlreadyExists)?;
+            return Err(RegisterError::Duplicate {
+                nhs: p.nhs_number.to_string(),
+                existing: Box::new(existing),
+            });
+        }
+        if let Some(e) = errors.into_iter().next() {
+            return Err(StoreError::Internal(e).into());
+        }
+        let id: Option<String> = res.take(0).map_err(StoreError::from)?;
+        id.ok_or_else(|| StoreError::Internal("no id for the new patient".into()).into())
+    }
+
+    /// A patient of the practice in full (another practice's: `None`).
+    pub async fn patient_record(
+        &self,
+        practice_id: &str,
+        id: &str,
+    ) -> Result<Option<PatientDetails>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, version, title, given_name, family_name, date_of_birth, sex, gender,
+                    address_lines, postcode, phone, email, nhs_number,
+                    usual_gp.display_name AS usual_gp_name,
+                    registered_on
+                 FROM type::record('patient', $id) WHERE practice = type::record('practice', $practice)",
+            )
+            .bind(("id", id.to_string()))
+            .bind(("practice", practice_id.to_string()))
+            .await?
+            .check()?;
+        let rows: Vec<RecordRow> = res.take(0)?;
+        Ok(rows.into_iter().next().map(PatientDetails::from))
+    }
+}
+
+impl Store {
+    /// How many patients the practice has.
+    pub async fn patient_count(&self, practice_id: &str) -> Result<usize, StoreError> {
+        let mut res = self
+            .db()
+            .query("SELECT VALUE count() FROM patient WHERE practice = type::record('practice', $p) GROUP ALL")
+            .bind(("p", practice_id.to_string()))
+            .await?
+            .check()?;
+        let n: Option<i64> = res.take(0)?;
+        Ok(n.unwrap_or(0).max(0) as usize)
+    }
+
+    /// Up to `n` patients spread through the practice (benchmark samples).
+    pub async fn sample_patients(
+        &self,
+        practice_id: &str,
+        n: usize,
+    ) -> Result<Vec<domain::book::PatientHit>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode
+                 FROM patient WHERE practice = type::record('practice', $p) ORDER BY rand() LIMIT $n",
+            )
+            .bind(("p", practice_id.to_string()))
+            .bind(("n", n as i64))
+            .await?
+            .check()?;
+        let rows: Vec<crate::book::PatientRow> = res.take(0)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
