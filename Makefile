@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools clean-data bench-live bench-tasks
+.PHONY: run test build tools clean-data bench-live bench-tasks bench-search
 
 run:
 	scripts/run.sh
@@ -31,6 +31,14 @@ bench-tasks: build
 	cargo build --release -p load
 	$(CARGO_TARGET_DIR)/release/openpractice-load tasks \
 	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site $(ARGS)
+
+# Patient search over 100,000 patients (docs/PERFORMANCE.md); the database
+# is built in a fresh directory under target/.
+bench-search: build
+	cargo build --release -p load
+	rm -rf target/bench-search-db
+	$(CARGO_TARGET_DIR)/release/openpractice-load search \
+	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site --db target/bench-search-db $(ARGS)
 
 bench-live: build
 	cargo build --release -p load

@@ -192,6 +192,17 @@ pub fn use_now(every_ms: u32) -> RwSignal<chrono::DateTime<chrono::Utc>> {
     now
 }
 
+/// "21 Nov 2026 14:05", London time, from RFC 3339.
+pub fn london_text(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            domain::time::london_local(t.with_timezone(&chrono::Utc))
+                .format("%-d %b %Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// "14:05" in London for a time in epoch milliseconds.
 pub fn london_hhmm_at(millis: f64) -> String {
     chrono::DateTime::from_timestamp_millis(millis as i64)

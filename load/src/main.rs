@@ -9,6 +9,7 @@
 //! binary, `bare-server`) as the baseline, and measures server memory per
 //! idle socket for both.
 
+mod search;
 mod tasks;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -81,6 +82,23 @@ enum Cmd {
         #[arg(long, default_value_t = 40)]
         rate: u64,
         #[arg(long, default_value = "mem://")]
+        db: String,
+    },
+    /// Patient search: seed N patients, then time the search server
+    /// function for each kind of search.
+    Search {
+        #[arg(long)]
+        server_bin: String,
+        #[arg(long, default_value = "target/site")]
+        site_root: String,
+        /// Patients in the practice.
+        #[arg(long, default_value_t = 100_000)]
+        patients: usize,
+        /// Searches of each kind.
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
+        /// A new directory for the benchmark's embedded database.
+        #[arg(long)]
         db: String,
     },
     /// The baseline: a websocket broadcast server with no database and no auth.
@@ -687,6 +705,13 @@ async fn main() -> Result<()> {
             rate,
             db,
         } => tasks::run(server_bin, site_root, clients, writers, changes, rate, db).await,
+        Cmd::Search {
+            server_bin,
+            site_root,
+            patients,
+            queries,
+            db,
+        } => search::run(server_bin, site_root, patients, queries, db).await,
         Cmd::BareServer { listen } => {
             raise_fd_limit();
             bare_server(listen).await

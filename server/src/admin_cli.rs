@@ -14,6 +14,22 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::CreateUser(args) => create_user(db, args).await,
+        AdminCommand::VerifyAudit => verify_audit(db).await,
+    }
+}
+
+async fn verify_audit(db: &DbArgs) -> anyhow::Result<()> {
+    let store = Store::open(&db.connect_options()?)
+        .await
+        .context("opening the database")?;
+    let outcome = store.verify_audit().await;
+    store.close(std::time::Duration::from_secs(10)).await;
+    match outcome.context("reading the audit trail")? {
+        Ok(n) => {
+            println!("The audit trail is intact: {n} entries, each linked to the one before.");
+            Ok(())
+        }
+        Err(broken) => bail!("THE AUDIT TRAIL HAS BEEN TAMPERED WITH: {broken}"),
     }
 }
 

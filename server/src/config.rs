@@ -159,6 +159,10 @@ pub enum AdminCommand {
     /// Create a staff account, prompting for its password. On an empty
     /// database this also creates the practice (--practice-name).
     CreateUser(CreateUserArgs),
+    /// Check the audit trail's hash chain from the first entry to the last;
+    /// exits non-zero and names the first broken entry if any row was
+    /// changed or removed.
+    VerifyAudit,
 }
 
 #[derive(Debug, Args)]

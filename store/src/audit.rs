@@ -137,7 +137,7 @@ impl std::fmt::Display for ChainBreak {
 }
 
 fn to_utc(d: &Datetime) -> DateTime<Utc> {
-    DateTime::<Utc>::from(d.clone())
+    DateTime::<Utc>::from(*d)
 }
 
 const ROW_FIELDS: &str = "seq, at, IF practice THEN record::id(practice) END AS practice,

@@ -89,7 +89,7 @@ pub async fn search_patients(query: String) -> Result<Vec<PatientHit>, AppError>
         let Some(q) = store::book::PatientQuery::parse(&query) else {
             return Err(AppError::field(
                 "patient-search",
-                "Enter a name, a date of birth or an NHS number.",
+                "Enter an NHS number, a family name (and given name), a date of birth or a postcode.",
             ));
         };
         if query.len() > 100 {

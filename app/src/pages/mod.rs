@@ -60,6 +60,7 @@ pub fn AreaPage(area: Area) -> impl IntoView {
                 <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
                 <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
                 <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
+                <li><a class="op-link text-xl font-bold" href="/admin/audit">"Audit trail"</a></li>
             </ul>
         })}
         <div class="border-l-8 border-nhs-blue bg-white p-4">

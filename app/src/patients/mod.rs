@@ -1,111 +1,281 @@
-//! The patient page: for now the banner, who else has the record open, and
-//! "New task" for the patient. The clinical record (summary, consultations,
-//! audit) arrives with the patient-record work and builds on this page.
+//! Patients: find a patient (by NHS number, name, date of birth or
+//! postcode), register one, and the patient's page (banner, who else is
+//! here, "New task", and for admin who has accessed the record). Every
+//! server function checks the role × data policy (`domain::policy`) and the
+//! practice, and audits every view and write of a patient's record,
+//! refusals included.
 
-use crate::auth::CurrentUser;
-use crate::live::{use_live_here, AlsoHere};
+mod pages;
+
+pub use pages::{AuditPage, PatientPage, PatientsPage, RegisterPatientPage};
+
 use crate::AppError;
-use domain::book::PatientHit;
-use domain::live::Place;
-use domain::Area;
+use domain::patient::{AccessEntry, PatientDetails, PatientForm};
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
 
-/// One patient of the caller's practice (another practice's: not found).
-#[server(prefix = "/api", endpoint = "patient_brief")]
-pub async fn get_patient_brief(id: String) -> Result<PatientHit, AppError> {
-    let result = async {
-        let actor = crate::auth::ssr::require_area(Area::Patients)?;
+/// What the patient page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientPageData {
+    pub patient: PatientDetails,
+    /// Who has accessed this record (only for roles that read the audit).
+    pub accesses: Option<Vec<AccessEntry>>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::auth::ssr::Actor;
+    use crate::AppError;
+    use domain::policy::{allows, Access, DataKind};
+    use store::audit::{AuditEntry, Outcome};
+
+    /// Writes an audit row; a failure to audit fails the request (nothing
+    /// about a patient is shown or changed without its audit row).
+    pub async fn audit(
+        actor: &Actor,
+        action: &str,
+        patient: Option<&str>,
+        outcome: Outcome,
+    ) -> Result<(), AppError> {
         let state = crate::auth::ssr::app_state()?;
+        let address = Some(crate::auth::ssr::client_address());
         state
             .store
-            .patient_brief(actor.practice_id(), &id)
+            .audit(&AuditEntry {
+                practice_id: Some(actor.practice_id().to_string()),
+                staff_id: Some(actor.user.staff_id.clone()),
+                role: Some(actor.role().as_str().to_string()),
+                action: action.to_string(),
+                patient_id: patient.map(String::from),
+                address,
+                outcome,
+            })
             .await
-            .map_err(AppError::internal)?
-            .ok_or(AppError::NotFound)
+            .map_err(AppError::internal)
+    }
+
+    /// The policy check for `kind` on a patient of the actor's practice.
+    pub fn may(actor: &Actor, kind: DataKind, wanted: Access) -> bool {
+        let p = actor.practice_id();
+        allows(actor.role(), p, kind, p, wanted)
+    }
+
+    pub fn entry(r: store::audit::AuditRow) -> domain::patient::AccessEntry {
+        domain::patient::AccessEntry {
+            seq: r.seq,
+            at: store::rfc3339(r.at),
+            staff_name: r.staff_name.unwrap_or_default(),
+            role: r.role.unwrap_or_default(),
+            action: r.action,
+            patient_id: r.patient,
+            patient_name: r.patient_name,
+            address: r.address,
+            outcome: r.outcome,
+        }
+    }
+}
+
+/// A patient's page. Audited: viewed, or refused (another practice's
+/// patient, or a role without access, answers as not found).
+#[server(prefix = "/api", endpoint = "patient_page")]
+pub async fn get_patient_page(id: String) -> Result<PatientPageData, AppError> {
+    use domain::policy::{Access, DataKind};
+    use store::audit::Outcome;
+    let result = async {
+        let actor = crate::auth::ssr::require_area(domain::Area::Patients)?;
+        let state = crate::auth::ssr::app_state()?;
+        let found = if ssr::may(&actor, DataKind::Demographics, Access::Read) {
+            state
+                .store
+                .patient_record(actor.practice_id(), &id)
+                .await
+                .map_err(AppError::internal)?
+        } else {
+            None
+        };
+        let Some(patient) = found else {
+            // Audited without a patient link: the id may not be a patient
+            // of this practice, and the refusal must not reveal which.
+            ssr::audit(
+                &actor,
+                &format!("tried to view the record {id:.40}"),
+                None,
+                Outcome::Refused,
+            )
+            .await?;
+            return Err(AppError::NotFound);
+        };
+        ssr::audit(
+            &actor,
+            "viewed the record",
+            Some(&patient.id),
+            Outcome::Allowed,
+        )
+        .await?;
+        let accesses = if ssr::may(&actor, DataKind::AuditLog, Access::Read) {
+            let rows = state
+                .store
+                .audit_rows(
+                    actor.practice_id(),
+                    &store::audit::AuditFilter {
+                        patient_id: Some(patient.id.clone()),
+                        ..Default::default()
+                    },
+                    100,
+                )
+                .await
+                .map_err(AppError::internal)?;
+            Some(rows.into_iter().map(ssr::entry).collect())
+        } else {
+            None
+        };
+        Ok(PatientPageData { patient, accesses })
     }
     .await;
     crate::error::with_status(result)
 }
 
-/// "3 Apr 1961 (65 years)" from YYYY-MM-DD, age on `today`.
-pub fn birth_and_age(dob: &str, today: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let Some(d) = domain::time::iso_date(dob) else {
-        return dob.to_string();
-    };
-    let mut age = today.year() - d.year();
-    if (today.month(), today.day()) < (d.month(), d.day()) {
-        age -= 1;
+/// Registers a patient: every field checked (all errors at once, each
+/// beside its field); a duplicate NHS number names the record that has it.
+#[server(prefix = "/api", endpoint = "register_patient")]
+pub async fn register_patient(form: PatientForm) -> Result<String, AppError> {
+    use domain::policy::{Access, DataKind};
+    use store::audit::Outcome;
+    use store::patients::RegisterError;
+    let result = async {
+        let actor = crate::auth::ssr::require_area(domain::Area::Patients)?;
+        if !ssr::may(&actor, DataKind::Demographics, Access::Write) {
+            ssr::audit(
+                &actor,
+                "tried to register a patient",
+                None,
+                Outcome::Refused,
+            )
+            .await?;
+            return Err(AppError::Forbidden);
+        }
+        let today = domain::time::london_today(chrono::Utc::now());
+        let valid = form.validate(today).map_err(|errors| {
+            AppError::Validation(
+                errors
+                    .into_iter()
+                    .map(|(field, message)| crate::error::FieldError {
+                        field: field.to_string(),
+                        message,
+                    })
+                    .collect(),
+            )
+        })?;
+        let state = crate::auth::ssr::app_state()?;
+        match state
+            .store
+            .register_patient(actor.practice_id(), &valid)
+            .await
+        {
+            Ok(id) => {
+                ssr::audit(
+                    &actor,
+                    "registered the patient",
+                    Some(&id),
+                    Outcome::Allowed,
+                )
+                .await?;
+                Ok(id)
+            }
+            Err(e @ RegisterError::Duplicate { .. }) => {
+                Err(AppError::field("nhs_number", e.to_string()))
+            }
+            Err(RegisterError::Field(f, m)) => Err(AppError::field(f, m)),
+            Err(RegisterError::Store(e)) => Err(AppError::internal(e)),
+        }
     }
-    format!("{} ({age} years)", d.format("%-d %b %Y"))
+    .await;
+    crate::error::with_status(result)
 }
 
-#[component]
-pub fn PatientPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
-    if let Some(refusal) = crate::shell::forbidden(Area::Patients, &user) {
-        return refusal;
+/// The practice's GPs, for the registration form: (id, name).
+#[server(prefix = "/api", endpoint = "practice_gps")]
+pub async fn get_practice_gps() -> Result<Vec<(String, String)>, AppError> {
+    let result = async {
+        let actor = crate::auth::ssr::require_area(domain::Area::Patients)?;
+        let state = crate::auth::ssr::app_state()?;
+        let staff = state
+            .store
+            .practice_staff(actor.practice_id())
+            .await
+            .map_err(AppError::internal)?;
+        Ok(staff
+            .into_iter()
+            .filter(|p| p.role == "gp")
+            .map(|p| (p.id, p.name))
+            .collect())
     }
-    let id = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .unwrap_or_default();
-    let live = use_live_here(
-        None,
-        Place::Patient { id: id.clone() },
-        Signal::derive(|| false),
-    );
-    let patient = {
-        let id = id.clone();
-        LocalResource::new(move || get_patient_brief(id.clone()))
-    };
-    let today = domain::time::london_today(crate::live::clock_now());
-    view! {
-        <Title text="Patient" />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match patient.await {
-                    Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Patient not found"</h1> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
-                    Ok(p) => {
-                        let nhs = domain::nhs_number::NhsNumber::parse(&p.nhs_number).map(|n| n.to_string()).unwrap_or(p.nhs_number.clone());
-                        view! {
-                            <section aria-label="Patient banner" class="mb-4 bg-nhs-dark-blue p-4 text-white">
-                                <h1 class="text-3xl font-bold">{p.display_name()}</h1>
-                                <p class="text-lg">
-                                    {format!("Born {} · NHS number {nhs} · {}", birth_and_age(&p.date_of_birth, today), p.postcode)}
-                                </p>
-                            </section>
-                            <AlsoHere list=live />
-                            <p><a class="op-button inline-block" href=format!("/tasks/new?patient={}", p.id)>"New task for this patient"</a></p>
-                        }.into_any()
-                    }
+    .await;
+    crate::error::with_status(result)
+}
+
+/// The audit trail of the practice (admin): newest first, filtered by
+/// member of staff, patient (NHS number) and London date.
+#[server(prefix = "/api", endpoint = "audit_trail")]
+pub async fn get_audit_trail(
+    staff: Option<String>,
+    nhs_number: Option<String>,
+    date: Option<String>,
+) -> Result<Vec<AccessEntry>, AppError> {
+    use domain::policy::{Access, DataKind};
+    let result = async {
+        let actor = crate::auth::ssr::require_area(domain::Area::Admin)?;
+        if !ssr::may(&actor, DataKind::AuditLog, Access::Read) {
+            return Err(AppError::Forbidden);
+        }
+        let state = crate::auth::ssr::app_state()?;
+        let p = actor.practice_id();
+        let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let patient_id = match nonempty(nhs_number) {
+            None => None,
+            Some(n) => {
+                let n = domain::NhsNumber::parse(&n)
+                    .map_err(|e| AppError::field("nhs_number", e.to_string()))?;
+                let hit = state
+                    .store
+                    .find_patients(p, &store::book::PatientQuery::NhsNumber(n.digits()), 1)
+                    .await
+                    .map_err(AppError::internal)?;
+                match hit.into_iter().next() {
+                    Some(h) => Some(h.id),
+                    None => return Ok(Vec::new()),
                 }
-            })}
-        </Suspense>
+            }
+        };
+        let (from, to) = match nonempty(date) {
+            None => (None, None),
+            Some(d) => {
+                let day = domain::patient::parse_uk_date(&d).ok_or_else(|| {
+                    AppError::field("date", "Enter the date as a date, e.g. 21/11/2026.")
+                })?;
+                let start = |d: chrono::NaiveDate| {
+                    d.and_hms_opt(0, 0, 0)
+                        .and_then(|l| domain::time::london_to_utc(l).ok())
+                };
+                (start(day), day.succ_opt().and_then(start))
+            }
+        };
+        let rows = state
+            .store
+            .audit_rows(
+                p,
+                &store::audit::AuditFilter {
+                    staff_id: nonempty(staff),
+                    patient_id,
+                    from,
+                    to,
+                },
+                500,
+            )
+            .await
+            .map_err(AppError::internal)?;
+        Ok(rows.into_iter().map(ssr::entry).collect())
     }
-    .into_any()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn age_counts_whole_years_to_the_birthday() {
-        let d = |s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(
-            birth_and_age("1961-04-03", d("2026-11-21")),
-            "3 Apr 1961 (65 years)"
-        );
-        assert_eq!(
-            birth_and_age("1961-11-22", d("2026-11-21")),
-            "22 Nov 1961 (64 years)"
-        );
-        assert_eq!(
-            birth_and_age("1961-11-21", d("2026-11-21")),
-            "21 Nov 1961 (65 years)"
-        );
-    }
+    .await;
+    crate::error::with_status(result)
 }

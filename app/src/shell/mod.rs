@@ -12,7 +12,7 @@ use crate::appointments::{
 };
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
-use crate::patients::PatientPage;
+use crate::patients::{AuditPage, PatientPage, PatientsPage, RegisterPatientPage};
 use crate::tasks::{NewTaskPage, TaskPageView, TasksPage, TeamsPage};
 use domain::Area;
 use leptos::prelude::*;
@@ -60,12 +60,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("call-screen-links") view=DisplayLinksPage />
                     <Route path=path!("admin/sessions") view=SessionsPage />
                     <Route path=path!("appointments") view=AppointmentsPage />
-                    <Route path=path!("patients") view=|| view! { <AreaPage area=Area::Patients /> } />
+                    <Route path=path!("patients") view=PatientsPage />
+                    <Route path=path!("patients/new") view=RegisterPatientPage />
                     <Route path=path!("patients/:id") view=PatientPage />
                     <Route path=path!("tasks") view=TasksPage />
                     <Route path=path!("tasks/new") view=NewTaskPage />
                     <Route path=path!("tasks/:id") view=TaskPageView />
                     <Route path=path!("admin/teams") view=TeamsPage />
+                    <Route path=path!("admin/audit") view=AuditPage />
                     <Route path=path!("admin") view=|| view! { <AreaPage area=Area::Admin /> } />
                 </ParentRoute>
             </Routes>

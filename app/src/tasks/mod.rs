@@ -441,3 +441,19 @@ mod tests {
         assert!(due("", "09:00").unwrap_err().contains("Give a date"));
     }
 }
+
+/// The practice's staff (for pickers such as the audit page's).
+#[server(prefix = "/api", endpoint = "practice_staff")]
+pub async fn get_task_form_staff() -> Result<Vec<Person>, AppError> {
+    let result = async {
+        let actor = tasker()?;
+        let state = crate::auth::ssr::app_state()?;
+        state
+            .store
+            .practice_staff(actor.practice_id())
+            .await
+            .map_err(AppError::internal)
+    }
+    .await;
+    crate::error::with_status(result)
+}

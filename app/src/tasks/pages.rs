@@ -44,17 +44,6 @@ fn action_buttons(t: &TaskView, me: &str) -> Vec<TaskAction> {
     actions
 }
 
-/// "21 Nov 2026 14:05", London time, from RFC 3339.
-fn london(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| {
-            domain::time::london_local(t.with_timezone(&chrono::Utc))
-                .format("%-d %b %Y %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
 fn action_label(a: TaskAction) -> &'static str {
     match a {
         TaskAction::Claim => "Claim",
@@ -459,7 +448,7 @@ pub fn TaskPage() -> impl IntoView {
                                 </form>
                                 <h2 class="mb-2 text-2xl font-bold">"History"</h2>
                                 <ol aria-label="History" class="grid gap-1">
-                                    {p.history.into_iter().map(|(who, what, at)| view! { <li>{format!("{} · {} · {}", london(&at), who, what)}</li> }).collect_view()}
+                                    {p.history.into_iter().map(|(who, what, at)| view! { <li>{format!("{} · {} · {}", crate::live::london_text(&at), who, what)}</li> }).collect_view()}
                                 </ol>
                             }.into_any()
                         }
