@@ -1,7 +1,7 @@
 //! The patient-search benchmark (`openpractice-load search`): seeds an
 //! embedded SurrealKV database with the demo practice plus synthetic
-//! patients up to N (100,000 by default) through the store, closes it,
-//! starts the real server on it, signs in as reception and times the real
+//! patients up to N (100,000 by default) with the server's own
+//! `admin seed-synthetic-patients`, starts the real server on it, signs in as reception and times the real
 //! `search_patients` server function over HTTP for each kind of search
 //! (NHS number, family name, family + given name, date of birth, postcode),
 //! checking every answer is right. p50/p99 per kind and overall.
@@ -9,7 +9,7 @@
 use crate::{percentile, sign_in_as, Proc};
 use anyhow::{bail, Context, Result};
 use domain::book::PatientHit;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub async fn run(
     server_bin: String,
@@ -22,24 +22,30 @@ pub async fn run(
         bail!("{dir} exists: give a new directory for the benchmark's database");
     }
     println!("openpractice-load search: {patients} patients, {queries} searches per kind");
-    // 1. Seed through the store (embedded), then close it for the server.
+    // 1. Seed with the server's own command (demo practice only), which
+    //    also writes the sample patients to search for.
     let t = Instant::now();
-    let samples = {
-        let store = store::Store::open(&store::ConnectOptions {
-            target: store::DbTarget::Embedded(dir.clone().into()),
-            ..store::ConnectOptions::memory()
-        })
-        .await?;
-        store::migrations::migrate(&store).await?;
-        store::demo::seed_demo(&store, &|_: u64, _: u64, _: &str| {}).await?;
-        let practice = store.demo_practice().await?.context("no demo practice")?;
-        let have = store.patient_count(&practice.id).await?;
-        store::demo::add_synthetic_patients(&store, &practice.id, patients.saturating_sub(have), 7)
-            .await?;
-        let samples = store.sample_patients(&practice.id, queries).await?;
-        store.close(Duration::from_secs(30)).await;
-        samples
-    };
+    let samples_file = format!("{dir}-samples.json");
+    let status = std::process::Command::new(&server_bin)
+        .args([
+            "--data-dir",
+            &dir,
+            "admin",
+            "seed-synthetic-patients",
+            "--total",
+            &patients.to_string(),
+            "--samples",
+            &queries.to_string(),
+            "--samples-out",
+            &samples_file,
+        ])
+        .env("RUST_LOG", "warn")
+        .status()
+        .context("running the seed command")?;
+    if !status.success() {
+        bail!("seeding failed: {status}");
+    }
+    let samples: Vec<PatientHit> = serde_json::from_str(&std::fs::read_to_string(&samples_file)?)?;
     println!("seeded in {:.1} s", t.elapsed().as_secs_f64());
     if samples.is_empty() {
         bail!("no patients to search for");

@@ -15,7 +15,43 @@ pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::CreateUser(args) => create_user(db, args).await,
         AdminCommand::VerifyAudit => verify_audit(db).await,
+        AdminCommand::SeedSyntheticPatients {
+            total,
+            samples,
+            samples_out,
+        } => seed_synthetic(db, *total, *samples, samples_out.as_deref()).await,
     }
+}
+
+async fn seed_synthetic(
+    db: &DbArgs,
+    total: usize,
+    samples: usize,
+    samples_out: Option<&str>,
+) -> anyhow::Result<()> {
+    let store = Store::open(&db.connect_options()?)
+        .await
+        .context("opening the database")?;
+    store::migrations::migrate(&store).await?;
+    store::demo::seed_demo(&store, &|_: u64, _: u64, _: &str| {}).await?;
+    let practice = store
+        .demo_practice()
+        .await?
+        .context("no demo practice: synthetic patients go only into the demo")?;
+    let have = store.patient_count(&practice.id).await?;
+    let added =
+        store::demo::add_synthetic_patients(&store, &practice.id, total.saturating_sub(have), 7)
+            .await?;
+    if let Some(path) = samples_out {
+        let hits = store.sample_patients(&practice.id, samples).await?;
+        std::fs::write(path, serde_json::to_string(&hits)?).context("writing the samples")?;
+    }
+    store.close(std::time::Duration::from_secs(30)).await;
+    println!(
+        "The demo practice has {} patients ({added} added).",
+        have + added
+    );
+    Ok(())
 }
 
 async fn verify_audit(db: &DbArgs) -> anyhow::Result<()> {

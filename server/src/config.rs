@@ -163,6 +163,19 @@ pub enum AdminCommand {
     /// exits non-zero and names the first broken entry if any row was
     /// changed or removed.
     VerifyAudit,
+    /// Benchmarks only: add synthetic patients (test-range NHS numbers,
+    /// fictional postcodes) to the demo practice until it has --total, and
+    /// write --samples of them as JSON to --samples-out. Refuses a
+    /// database without the demo practice.
+    #[command(hide = true)]
+    SeedSyntheticPatients {
+        #[arg(long)]
+        total: usize,
+        #[arg(long, default_value_t = 0)]
+        samples: usize,
+        #[arg(long)]
+        samples_out: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
