@@ -9,6 +9,7 @@
 
 pub mod appointment_status;
 pub mod book;
+pub mod clinical;
 pub mod live;
 pub mod nav;
 pub mod nhs_number;
@@ -16,6 +17,7 @@ pub mod patient;
 pub mod policy;
 pub mod postcode;
 pub mod role;
+pub mod snomed;
 pub mod staff;
 pub mod task;
 pub mod time;
