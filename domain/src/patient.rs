@@ -316,9 +316,18 @@ mod tests {
 
     #[test]
     fn age_counts_whole_years_to_the_birthday() {
-        assert_eq!(birth_and_age("1961-04-03", today()), "3 Apr 1961 (65 years)");
-        assert_eq!(birth_and_age("1961-11-22", today()), "22 Nov 1961 (64 years)");
-        assert_eq!(birth_and_age("1961-11-21", today()), "21 Nov 1961 (65 years)");
+        assert_eq!(
+            birth_and_age("1961-04-03", today()),
+            "3 Apr 1961 (65 years)"
+        );
+        assert_eq!(
+            birth_and_age("1961-11-22", today()),
+            "22 Nov 1961 (64 years)"
+        );
+        assert_eq!(
+            birth_and_age("1961-11-21", today()),
+            "21 Nov 1961 (65 years)"
+        );
     }
 
     #[test]

@@ -223,18 +223,26 @@ impl Store {
         let (filter, a, b) = match query {
             PatientQuery::NhsNumber(n) => ("nhs_number = $a", n.clone(), String::new()),
             PatientQuery::DateOfBirth(d) => ("date_of_birth = $a", d.clone(), String::new()),
-            // A full postcode matches exactly; "RG1 " (outward part and its
-            // space) is a prefix of every postcode in that district.
+            // A full postcode matches exactly; "RG1 " (the outward part and
+            // a space) matches every postcode in that district.
             PatientQuery::Postcode(p) if !p.ends_with(' ') => {
                 ("postcode = $a", p.clone(), String::new())
             }
             PatientQuery::Postcode(p) => (
-                "postcode >= $a AND postcode < $a_end",
-                p.clone(),
+                "postcode_outward = $a",
+                p.trim_end().to_string(),
                 String::new(),
             ),
+            // Three letters or more: an index lookup on the first three,
+            // the rest filtered. Fewer: that exact family name ("Ng", "Li").
+            PatientQuery::Name { family, given } if family.chars().count() >= 3 => (
+                "family_prefix = $prefix AND string::starts_with(family_name_key, $a)
+                 AND ($b = '' OR string::starts_with(string::lowercase(given_name), $b))",
+                family.clone(),
+                given.clone().unwrap_or_default(),
+            ),
             PatientQuery::Name { family, given } => (
-                "family_name_key >= $a AND family_name_key < $a_end
+                "family_name_key = $a
                  AND ($b = '' OR string::starts_with(string::lowercase(given_name), $b))",
                 family.clone(),
                 given.clone().unwrap_or_default(),
@@ -248,7 +256,7 @@ impl Store {
                  ORDER BY family_name, given_name, date_of_birth LIMIT $limit"
             ))
             .bind(("practice", practice_id.to_string()))
-            .bind(("a_end", format!("{a}\u{10ffff}")))
+            .bind(("prefix", a.chars().take(3).collect::<String>()))
             .bind(("a", a))
             .bind(("b", b))
             .bind(("limit", limit as i64))

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit_chain",
         include_str!("../migrations/0005_audit_chain.surql"),
     ),
+    (
+        6,
+        "family_prefix",
+        include_str!("../migrations/0006_family_prefix.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

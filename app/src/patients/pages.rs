@@ -31,7 +31,7 @@ pub fn PatientsPage() -> impl IntoView {
         <ActionForm action=search attr:class="mb-4 flex max-w-2xl flex-wrap items-end gap-2 bg-white p-4">
             <div class="flex-1">
                 <label for="patient-query" class="mb-1 block font-bold">"Find a patient"</label>
-                <p id="patient-query-hint" class="text-sm">"NHS number, family name (and given name), date of birth or postcode"</p>
+                <p id="patient-query-hint" class="text-sm">"NHS number, family name (at least 3 letters; and given name), date of birth or postcode"</p>
                 <input id="patient-query" name="query" class="op-input w-full" aria-describedby="patient-query-hint" />
             </div>
             <button type="submit" class="op-button">"Search"</button>
