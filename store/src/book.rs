@@ -233,20 +233,16 @@ impl Store {
                 p.trim_end().to_string(),
                 String::new(),
             ),
-            // Three letters or more: an index lookup on the first three,
-            // the rest filtered. Fewer: that exact family name ("Ng", "Li").
-            PatientQuery::Name { family, given } if family.chars().count() >= 3 => (
-                "family_prefix = $prefix AND string::starts_with(family_name_key, $a)
-                 AND ($b = '' OR string::starts_with(string::lowercase(given_name), $b))",
-                family.clone(),
-                given.clone().unwrap_or_default(),
-            ),
-            PatientQuery::Name { family, given } => (
-                "family_name_key = $a
-                 AND ($b = '' OR string::starts_with(string::lowercase(given_name), $b))",
-                family.clone(),
-                given.clone().unwrap_or_default(),
-            ),
+            PatientQuery::Name { family, given } => {
+                return self
+                    .find_by_name(
+                        practice_id,
+                        family,
+                        given.as_deref().unwrap_or_default(),
+                        limit,
+                    )
+                    .await;
+            }
         };
         let mut res = self
             .db()
@@ -264,6 +260,50 @@ impl Store {
             .check()?;
         let rows: Vec<PatientRow> = res.take(0)?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Patients whose family name starts with `family` (and given name
+    /// with `given`), in name order: a bounded range over `patient_name`,
+    /// whose record ids are (practice, family, given, date of birth,
+    /// patient) and which a database event keeps in step with `patient`.
+    /// Reads only the rows it returns, however common the name.
+    async fn find_by_name(
+        &self,
+        practice_id: &str,
+        family: &str,
+        given: &str,
+        limit: usize,
+    ) -> Result<Vec<PatientHit>, StoreError> {
+        const FIELDS: &str = "record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode";
+        let mut res = self
+            .db()
+            .query(format!(
+                "LET $ids = (SELECT VALUE patient FROM patient_name:[$p, $a]..[$p, $a_end]
+                    WHERE $b = '' OR string::starts_with(record::id(id)[2], $b) LIMIT $limit);
+                 SELECT {FIELDS} FROM $ids WHERE practice = type::record('practice', $p);"
+            ))
+            .bind(("p", practice_id.to_string()))
+            .bind(("a", family.to_string()))
+            .bind(("a_end", format!("{family}\u{10ffff}")))
+            .bind(("b", given.to_string()))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<PatientRow> = res.take(1)?;
+        let mut hits: Vec<PatientHit> = rows.into_iter().map(Into::into).collect();
+        hits.sort_by(|x, y| {
+            (
+                x.family_name.to_lowercase(),
+                x.given_name.to_lowercase(),
+                &x.date_of_birth,
+            )
+                .cmp(&(
+                    y.family_name.to_lowercase(),
+                    y.given_name.to_lowercase(),
+                    &y.date_of_birth,
+                ))
+        });
+        Ok(hits)
     }
 
     /// The first free slot from `date` at `time` on, optionally for one

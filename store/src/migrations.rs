@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "family_prefix",
         include_str!("../migrations/0006_family_prefix.surql"),
     ),
+    (
+        7,
+        "patient_name_order",
+        include_str!("../migrations/0007_patient_name_order.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {
