@@ -176,6 +176,13 @@ pub async fn sign_in(
     expect(role(&page, AriaRole::Button, "Sign out"))
         .to_be_visible()
         .await?;
+    // Wait until the page is hydrated and live (the navigation's task count
+    // appears only then): a link clicked while a page is still hydrating
+    // can leave the next page on "Loading…" (see the hazard log, H17).
+    expect(page.locator("nav span[title='My tasks']"))
+        .with_timeout(std::time::Duration::from_secs(30))
+        .to_be_visible()
+        .await?;
     Ok(page)
 }
 

@@ -421,10 +421,10 @@ fn Panel(
 #[component]
 fn Week(clinician: String, from: String) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let data = LocalResource::new(move || {
-        refresh.track();
-        get_clinician_week(clinician.clone(), from.clone())
-    });
+    let data = Resource::new(
+        move || (clinician.clone(), from.clone(), refresh.get()),
+        |(c, f, _)| get_clinician_week(c, f),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -54,10 +54,7 @@ pub fn LiveStatus(connection: RwSignal<Connection>) -> impl IntoView {
 pub(super) fn with_day_info(
     body: impl Fn(DayInfo) -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView {
-    // Fetched in the browser: a page reached by a link clicked while the
-    // previous page was still hydrating otherwise waited for server data
-    // that never came ("Loading…" for good; seen in the e2e tests).
-    let info = LocalResource::new(get_day_info);
+    let info = Resource::new(|| (), |_| get_day_info());
     let body = std::sync::Arc::new(body);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

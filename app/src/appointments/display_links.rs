@@ -128,11 +128,10 @@ pub fn DisplayLinksPage() -> impl IntoView {
     }
     let create = ServerAction::<CreateDisplayLink>::new();
     let revoke = ServerAction::<RevokeDisplayLink>::new();
-    let links = LocalResource::new(move || {
-        create.version().track();
-        revoke.version().track();
-        list_display_links()
-    });
+    let links = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_display_links(),
+    );
     view! {
         <Title text="Call screen links" />
         <h1 class="mb-2 text-3xl font-bold">"Call screen links"</h1>
