@@ -368,69 +368,43 @@ mod tests {
         assert_eq!(store.verify_audit().await.unwrap(), Ok(1));
     }
 
+    /// Five entries, then someone with root access removes the guard and
+    /// runs `sql`; what verification says.
+    async fn after_tampering(sql: &str) -> Result<i64, ChainBreak> {
+        let (store, p) = setup().await;
+        for i in 0..5 {
+            store
+                .audit(&entry(&p, &format!("viewed the record {i}")))
+                .await
+                .unwrap();
+        }
+        store
+            .db()
+            .query(format!(
+                "REMOVE EVENT audit_append_only ON audit_event; {sql}"
+            ))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        store.verify_audit().await.unwrap()
+    }
+
     #[tokio::test]
     async fn tampering_by_someone_with_database_access_is_found() {
-        let (store, p) = setup().await;
-        for i in 0..5 {
-            store
-                .audit(&entry(&p, &format!("viewed the record {i}")))
-                .await
-                .unwrap();
-        }
-        // Someone with root access removes the guard and edits a row.
-        store
-        .db()
-        .query("REMOVE EVENT audit_append_only ON audit_event; UPDATE audit_event SET action = 'nothing to see' WHERE seq = 3")
-        .await
-        .unwrap()
-        .check()
-        .unwrap();
+        // An edited row.
         assert_eq!(
-            store.verify_audit().await.unwrap(),
+            after_tampering("UPDATE audit_event SET action = 'nothing to see' WHERE seq = 3").await,
             Err(ChainBreak::Altered { seq: 3 })
         );
-
-        // Or deletes one.
-        let (store, p) = setup().await;
-        for i in 0..5 {
-            store
-                .audit(&entry(&p, &format!("viewed the record {i}")))
-                .await
-                .unwrap();
-        }
-        store
-            .db()
-            .query(
-                "REMOVE EVENT audit_append_only ON audit_event; DELETE audit_event WHERE seq = 2",
-            )
-            .await
-            .unwrap()
-            .check()
-            .unwrap();
+        // A deleted one.
         assert_eq!(
-            store.verify_audit().await.unwrap(),
+            after_tampering("DELETE audit_event WHERE seq = 2").await,
             Err(ChainBreak::Unlinked { seq: 3 })
         );
-
-        // Or deletes the latest ones.
-        let (store, p) = setup().await;
-        for i in 0..5 {
-            store
-                .audit(&entry(&p, &format!("viewed the record {i}")))
-                .await
-                .unwrap();
-        }
-        store
-            .db()
-            .query(
-                "REMOVE EVENT audit_append_only ON audit_event; DELETE audit_event WHERE seq > 3",
-            )
-            .await
-            .unwrap()
-            .check()
-            .unwrap();
+        // The latest ones deleted.
         assert_eq!(
-            store.verify_audit().await.unwrap(),
+            after_tampering("DELETE audit_event WHERE seq > 3").await,
             Err(ChainBreak::Truncated {
                 expected_last: 5,
                 found_last: 3

@@ -34,8 +34,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         6,
-        "family_prefix",
-        include_str!("../migrations/0006_family_prefix.surql"),
+        "postcode_outward",
+        include_str!("../migrations/0006_postcode_outward.surql"),
     ),
     (
         7,

@@ -196,6 +196,23 @@ impl Store {
             .map_err(TaskError::Store)
     }
 
+    /// The task, if it is still at `expected_version`; otherwise `Stale`
+    /// with the current task (a change is checked again in its transaction).
+    async fn task_at(
+        &self,
+        practice_id: &str,
+        id: &str,
+        expected_version: i64,
+    ) -> Result<TaskView, TaskError> {
+        let current = self.task(practice_id, id).await?;
+        if current.version != expected_version {
+            return Err(TaskError::Stale {
+                current: Box::new(current),
+            });
+        }
+        Ok(current)
+    }
+
     /// A team's open tasks, most urgent and soonest due first.
     pub async fn team_tasks(
         &self,
@@ -554,12 +571,7 @@ impl Store {
         if action == TaskAction::Claim {
             return self.claim_task(practice_id, id, by).await;
         }
-        let current = self.task(practice_id, id).await?;
-        if current.version != expected_version {
-            return Err(TaskError::Stale {
-                current: Box::new(current),
-            });
-        }
+        let current = self.task_at(practice_id, id, expected_version).await?;
         let next = current.status.apply(action)?;
         let body = "
             IF $row.version != $version { THROW 'op:stale' };
@@ -622,12 +634,7 @@ impl Store {
         to: &Assignee,
         by: &str,
     ) -> Result<TaskView, TaskError> {
-        let current = self.task(practice_id, id).await?;
-        if current.version != expected_version {
-            return Err(TaskError::Stale {
-                current: Box::new(current),
-            });
-        }
+        let current = self.task_at(practice_id, id, expected_version).await?;
         if !current.status.is_open() {
             return Err(TaskError::Field(
                 "assignee",
