@@ -56,6 +56,19 @@ impl AppError {
         }])
     }
 
+    /// Every field error of a form, at once.
+    pub fn fields(errors: Vec<(&'static str, String)>) -> Self {
+        AppError::Validation(
+            errors
+                .into_iter()
+                .map(|(field, message)| FieldError {
+                    field: field.to_string(),
+                    message,
+                })
+                .collect(),
+        )
+    }
+
     /// The message for one form field, if this is a validation error naming it.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {

@@ -14,6 +14,7 @@ pub mod appointments;
 pub mod auth;
 pub mod error;
 pub mod live;
+pub mod loading;
 pub mod pages;
 pub mod patients;
 pub mod shell;

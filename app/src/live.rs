@@ -307,7 +307,7 @@ mod client {
                         if ws.ready_state() == WebSocket::OPEN {
                             if js_sys::Date::now() - i.last_heard > DEAD_AFTER_MS {
                                 // Silent too long: treat as dropped.
-                                let _ = ws.close();
+                                abandon(ws);
                                 i.socket = None;
                                 drop(i);
                                 went_offline(&inner);
@@ -349,10 +349,19 @@ mod client {
             let mut i = inner.borrow_mut();
             i.stopped = true;
             if let Some(ws) = i.socket.take() {
-                let _ = ws.close();
+                abandon(&ws);
             }
             i.handlers.clear();
         });
+    }
+
+    /// Closes a socket we no longer want, first detaching our handlers:
+    /// its close event arrives later, after the handlers may be gone.
+    fn abandon(ws: &WebSocket) {
+        ws.set_onopen(None);
+        ws.set_onmessage(None);
+        ws.set_onclose(None);
+        let _ = ws.close();
     }
 
     fn send(ws: &WebSocket, message: &ClientMessage) {

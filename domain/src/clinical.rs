@@ -17,6 +17,8 @@ pub enum ObservationKind {
     RespiratoryRate,
     Weight,
     Height,
+    /// Body mass index: computed from weight and height, never typed.
+    Bmi,
 }
 
 impl ObservationKind {
@@ -31,6 +33,43 @@ impl ObservationKind {
         ObservationKind::Height,
     ];
 
+    /// Every kind that is recorded, computed BMI included.
+    pub const ALL_WITH_BMI: [ObservationKind; 9] = [
+        ObservationKind::Systolic,
+        ObservationKind::Diastolic,
+        ObservationKind::Pulse,
+        ObservationKind::Temperature,
+        ObservationKind::Spo2,
+        ObservationKind::RespiratoryRate,
+        ObservationKind::Weight,
+        ObservationKind::Height,
+        ObservationKind::Bmi,
+    ];
+
+    /// The form field and stored name: "systolic", "respiratory_rate".
+    pub fn key(self) -> &'static str {
+        match self {
+            ObservationKind::Systolic => "systolic",
+            ObservationKind::Diastolic => "diastolic",
+            ObservationKind::Pulse => "pulse",
+            ObservationKind::Temperature => "temperature",
+            ObservationKind::Spo2 => "spo2",
+            ObservationKind::RespiratoryRate => "respiratory_rate",
+            ObservationKind::Weight => "weight",
+            ObservationKind::Height => "height",
+            ObservationKind::Bmi => "bmi",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL_WITH_BMI.into_iter().find(|k| k.key() == key)
+    }
+
+    /// The value with the kind's decimal places: "37.2", "138".
+    pub fn format(self, value: f64) -> String {
+        format!("{:.*}", self.places() as usize, value)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ObservationKind::Systolic => "Systolic blood pressure",
@@ -41,6 +80,7 @@ impl ObservationKind {
             ObservationKind::RespiratoryRate => "Respiratory rate",
             ObservationKind::Weight => "Weight",
             ObservationKind::Height => "Height",
+            ObservationKind::Bmi => "Body mass index (BMI)",
         }
     }
 
@@ -53,6 +93,7 @@ impl ObservationKind {
             ObservationKind::RespiratoryRate => "breaths/min",
             ObservationKind::Weight => "kg",
             ObservationKind::Height => "cm",
+            ObservationKind::Bmi => "kg/m²",
         }
     }
 
@@ -68,13 +109,14 @@ impl ObservationKind {
             ObservationKind::RespiratoryRate => (4.0, 70.0),
             ObservationKind::Weight => (0.3, 400.0),
             ObservationKind::Height => (30.0, 250.0),
+            ObservationKind::Bmi => (5.0, 150.0),
         }
     }
 
     /// Decimal places kept.
     fn places(self) -> u32 {
         match self {
-            ObservationKind::Temperature | ObservationKind::Weight => 1,
+            ObservationKind::Temperature | ObservationKind::Weight | ObservationKind::Bmi => 1,
             _ => 0,
         }
     }
@@ -90,6 +132,7 @@ impl ObservationKind {
             ObservationKind::RespiratoryRate => "9279-1",
             ObservationKind::Weight => "29463-7",
             ObservationKind::Height => "8302-2",
+            ObservationKind::Bmi => "39156-5",
         }
     }
 

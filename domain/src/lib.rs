@@ -16,6 +16,7 @@ pub mod nhs_number;
 pub mod patient;
 pub mod policy;
 pub mod postcode;
+pub mod record;
 pub mod role;
 pub mod snomed;
 pub mod staff;

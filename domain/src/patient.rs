@@ -400,7 +400,37 @@ pub struct PatientDetails {
     /// Ten digits.
     pub nhs_number: String,
     pub usual_gp_name: Option<String>,
+    /// Staff id of the usual GP.
+    #[serde(default)]
+    pub usual_gp_id: Option<String>,
     pub registered_on: String,
+}
+
+impl PatientForm {
+    /// The form filled with a patient's details as they stand, for editing
+    /// (dates as a UK practice writes them).
+    pub fn from_details(p: &PatientDetails) -> Self {
+        let uk = |iso: &str| {
+            NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_else(|_| iso.to_string())
+        };
+        PatientForm {
+            title: p.title.clone().unwrap_or_default(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            date_of_birth: uk(&p.date_of_birth),
+            sex: p.sex.clone(),
+            gender: p.gender.clone().unwrap_or_default(),
+            address: p.address_lines.join("\n"),
+            postcode: p.postcode.clone(),
+            phone: p.phone.clone().unwrap_or_default(),
+            email: p.email.clone().unwrap_or_default(),
+            nhs_number: p.nhs_number.clone(),
+            usual_gp: p.usual_gp_id.clone().unwrap_or_default(),
+            registered_on: uk(&p.registered_on),
+        }
+    }
 }
 
 impl PatientDetails {

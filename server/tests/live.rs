@@ -1643,3 +1643,359 @@ async fn registering_checks_every_field_and_only_reception_registers() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// Calls a JSON-input server function; returns (status, body).
+async fn call_json(
+    state: &ServerState,
+    addr: &str,
+    cookie: &str,
+    path: &'static str,
+    body: serde_json::Value,
+) -> (StatusCode, String) {
+    let mut req = Request::post(path)
+        .header(header::HOST, addr)
+        .header(header::ORIGIN, format!("http://{addr}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))));
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clinical_record_follows_the_role_table_and_every_access_is_audited() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = serve(state.clone()).await;
+    let patient = w.ours.patient_ids[0].clone();
+    let gp = sign_in(&state, &addr, "gp").await;
+    let nurse = sign_in(&state, &addr, "nurse").await;
+    let reception = sign_in(&state, &addr, "reception").await;
+    let admin = sign_in(&state, &addr, "admin").await;
+    let intruder = sign_in(&state, &addr, "o-gp").await;
+    let consultation = |obs: serde_json::Value| {
+        serde_json::json!({
+            "patient_id": patient,
+            "form": {
+                "history": "Chest tightness on the stairs.",
+                "examination": "",
+                "plan": "Bloods; review in a week.",
+                "codes": ["38341003"],
+                "observations": obs,
+            }
+        })
+    };
+
+    // A reading without its pair is refused beside its field; nothing is saved.
+    let (status, body) = call_json(
+        &state,
+        &addr,
+        &gp,
+        "/api/consultation_save",
+        consultation(serde_json::json!([["systolic", "138"]])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("\"field\":\"diastolic\""), "{body}");
+    assert!(w
+        .store
+        .consultations(&w.ours.practice_id, &patient, 5)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let (status, body) = call_json(
+        &state,
+        &addr,
+        &gp,
+        "/api/consultation_save",
+        consultation(serde_json::json!([
+            ["systolic", "138"],
+            ["diastolic", "86"]
+        ])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(
+        &state,
+        &addr,
+        &nurse,
+        "/api/record_item_add",
+        format!("patient_id={patient}&form[kind]=allergy&form[code]=91936005&form[term]=&form[dose]=&form[frequency]=&form[note]=Rash&form[since]="),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The GP sees the consultation text, the coded problem and the reading.
+    let (_, body) = call(
+        &state,
+        &addr,
+        &gp,
+        "/api/patient_page",
+        format!("id={patient}"),
+    )
+    .await;
+    for seen in [
+        "Chest tightness on the stairs.",
+        "Hypertensive disorder, systemic arterial",
+        "\"kind\":\"systolic\",\"value\":138.0",
+        "Allergy to penicillin",
+    ] {
+        assert!(body.contains(seen), "the GP should see {seen}: {body}");
+    }
+    // Reception: the allergy alert and appointments, never the clinical record.
+    let (status, body) = call(
+        &state,
+        &addr,
+        &reception,
+        "/api/patient_page",
+        format!("id={patient}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Allergy to penicillin"), "{body}");
+    assert!(
+        body.contains("\"consultations\":null") && body.contains("\"items\":null"),
+        "{body}"
+    );
+    for hidden in ["Chest tightness", "Hypertensive", "138.0"] {
+        assert!(
+            !body.contains(hidden),
+            "reception must not see {hidden}: {body}"
+        );
+    }
+    // Admin: demographics only (no alerts, no record).
+    let (_, body) = call(
+        &state,
+        &addr,
+        &admin,
+        "/api/patient_page",
+        format!("id={patient}"),
+    )
+    .await;
+    assert!(
+        body.contains("\"allergies\":null") && !body.contains("Chest tightness"),
+        "{body}"
+    );
+
+    // Reception cannot write or open a consultation; another practice's
+    // GP cannot either: both "not found", both audited as refused.
+    for (who, cookie) in [("reception", &reception), ("other practice", &intruder)] {
+        let (status, _) = call_json(
+            &state,
+            &addr,
+            cookie,
+            "/api/consultation_save",
+            consultation(serde_json::json!([])),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+        let (status, _) = call(
+            &state,
+            &addr,
+            cookie,
+            "/api/consultation_page",
+            format!("patient_id={patient}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+    }
+    assert_eq!(
+        w.store
+            .consultations(&w.ours.practice_id, &patient, 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Amend: the nurse corrects it; the original stays.
+    let id = w
+        .store
+        .consultations(&w.ours.practice_id, &patient, 1)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let (status, body) = call(
+        &state,
+        &addr,
+        &nurse,
+        "/api/consultation_amend",
+        format!("id={id}&reason=&history=x&examination=&plan="),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required: {body}"
+    );
+    let (status, _) = call(
+        &state,
+        &addr,
+        &nurse,
+        "/api/consultation_amend",
+        format!("id={id}&reason=Wrong+floor&history=Chest+tightness+on+the+hill.&examination=&plan=Bloods"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let c = &w
+        .store
+        .consultations(&w.ours.practice_id, &patient, 1)
+        .await
+        .unwrap()[0];
+    assert_eq!(c.history, "Chest tightness on the stairs.");
+    assert_eq!(c.amendments[0].by, "Nurse Cara Lee");
+
+    // Every access is in the audit trail, none of it clinical text.
+    let rows = w
+        .store
+        .audit_rows(&w.ours.practice_id, &Default::default(), 100)
+        .await
+        .unwrap();
+    let lines: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.staff_name.clone().unwrap_or_default(),
+                r.action.clone(),
+                r.outcome.clone(),
+            )
+        })
+        .collect();
+    let has = |who: &str, action: &str, outcome: &str| {
+        lines
+            .iter()
+            .any(|(w, a, o)| w == who && a.starts_with(action) && o == outcome)
+    };
+    assert!(
+        has("Dr Ann Carter", "saved a consultation", "allowed"),
+        "{lines:?}"
+    );
+    assert!(
+        has("Nurse Cara Lee", "added an allergy", "allowed"),
+        "{lines:?}"
+    );
+    assert!(
+        has("Nurse Cara Lee", "amended a consultation", "allowed"),
+        "{lines:?}"
+    );
+    assert!(
+        has("Dee Patel", "viewed the record", "allowed"),
+        "{lines:?}"
+    );
+    assert!(
+        has("Dee Patel", "tried to save a consultation", "refused"),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|(_, a, _)| a.contains("Chest")
+            || a.contains("Hypert")
+            || a.contains("penicillin")),
+        "audit actions carry no clinical content: {lines:?}"
+    );
+    assert!(w.store.verify_audit().await.unwrap().is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reception_edits_a_patient_without_overwriting_a_colleague_and_clinicians_cannot() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = serve(state.clone()).await;
+    let patient = w.ours.patient_ids[1].clone();
+    let reception = sign_in(&state, &addr, "reception").await;
+    let gp = sign_in(&state, &addr, "gp").await;
+    let before = w
+        .store
+        .patient_record(&w.ours.practice_id, &patient)
+        .await
+        .unwrap()
+        .unwrap();
+    let body = |version: i64, postcode: &str| {
+        let f = domain::patient::PatientForm::from_details(&before);
+        format!(
+            "id={patient}&version={version}&form[title]={}&form[given_name]={}&form[family_name]={}&form[date_of_birth]={}&form[sex]={}&form[gender]=&form[address]=1+New+Road&form[postcode]={postcode}&form[phone]=&form[email]=&form[nhs_number]={}&form[usual_gp]=&form[registered_on]={}",
+            f.title, f.given_name, f.family_name, f.date_of_birth.replace('/', "%2F"), f.sex, f.nhs_number, f.registered_on.replace('/', "%2F")
+        )
+    };
+    // A bad postcode: refused beside its field, nothing changed.
+    let (status, text) = call(
+        &state,
+        &addr,
+        &reception,
+        "/api/edit_patient",
+        body(before.version, "XYZ"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    assert!(text.contains("\"field\":\"postcode\""), "{text}");
+    // A GP may read but not change demographics: not found, nothing changed.
+    let (status, _) = call(
+        &state,
+        &addr,
+        &gp,
+        "/api/edit_patient",
+        body(before.version, "RV1 2AB"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, text) = call(
+        &state,
+        &addr,
+        &reception,
+        "/api/edit_patient",
+        body(before.version, "rv12ab"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let after = w
+        .store
+        .patient_record(&w.ours.practice_id, &patient)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (after.postcode.as_str(), after.address_lines.clone()),
+        ("RV1 2AB", vec!["1 New Road".to_string()])
+    );
+    // A second desk still on the old version is told who saved first.
+    let (status, text) = call(
+        &state,
+        &addr,
+        &reception,
+        "/api/edit_patient",
+        body(before.version, "RV9 9ZZ"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{text}");
+    assert!(text.contains("Changed by Dee Patel"), "{text}");
+    let still = w
+        .store
+        .patient_record(&w.ours.practice_id, &patient)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        still.postcode, "RV1 2AB",
+        "the stale edit overwrote nothing"
+    );
+    let rows = w
+        .store
+        .audit_rows(&w.ours.practice_id, &Default::default(), 50)
+        .await
+        .unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.action == "edited the details" && r.outcome == "allowed"));
+    assert!(rows
+        .iter()
+        .any(|r| r.action.starts_with("tried to edit the details") && r.outcome == "refused"));
+}

@@ -480,6 +480,8 @@ async fn every_page_renders_completely_for_each_role() {
                 ("/tasks/new", 200),
                 ("/tasks/some-task", 200),
                 ("/patients/some-patient", 200),
+                ("/patients/some-patient/consultation?appointment=a", 200),
+                ("/patients/some-patient/edit", 200),
                 ("/call-screen-links", 403),
                 ("/admin", 403),
                 ("/admin/sessions", 403),

@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod patients;
 pub mod practice;
+pub mod record;
 pub mod sessions;
 pub mod staff;
 pub mod tasks;

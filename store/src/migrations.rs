@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "patient_name_order",
         include_str!("../migrations/0007_patient_name_order.surql"),
     ),
+    (
+        8,
+        "clinical_record",
+        include_str!("../migrations/0008_clinical_record.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

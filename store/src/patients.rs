@@ -18,6 +18,15 @@ pub enum RegisterError {
     },
     #[error("{1}")]
     Field(&'static str, String),
+    #[error("not found")]
+    NotFound,
+    /// Changed since the version the editor opened; here it is now.
+    #[error("Changed by {by} at {at} since you opened it.")]
+    Stale {
+        by: String,
+        at: String,
+        current: Box<PatientDetails>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -38,6 +47,7 @@ struct RecordRow {
     email: Option<String>,
     nhs_number: String,
     usual_gp_name: Option<String>,
+    usual_gp_id: Option<String>,
     registered_on: String,
 }
 
@@ -58,6 +68,7 @@ impl From<RecordRow> for PatientDetails {
             email: r.email,
             nhs_number: r.nhs_number,
             usual_gp_name: r.usual_gp_name,
+            usual_gp_id: r.usual_gp_id,
             registered_on: r.registered_on,
         }
     }
@@ -147,6 +158,7 @@ impl Store {
                 "SELECT record::id(id) AS id, version, title, given_name, family_name, date_of_birth, sex, gender,
                     address_lines, postcode, phone, email, nhs_number,
                     usual_gp.display_name AS usual_gp_name,
+                    IF usual_gp THEN record::id(usual_gp) END AS usual_gp_id,
                     registered_on
                  FROM type::record('patient', $id) WHERE practice = type::record('practice', $practice)",
             )
@@ -160,6 +172,121 @@ impl Store {
 }
 
 impl Store {
+    /// Changes a patient's details, if no one has changed them since
+    /// `expected_version`. The NHS number stays unique in the practice (a
+    /// clash names the record that has it). Returns the record as saved.
+    pub async fn update_patient(
+        &self,
+        practice_id: &str,
+        id: &str,
+        expected_version: i64,
+        p: &ValidPatient,
+        by: &str,
+    ) -> Result<PatientDetails, RegisterError> {
+        if let Some(gp) = &p.usual_gp {
+            if self.staff_role_in_practice(practice_id, gp).await? != Some(domain::Role::Gp) {
+                return Err(RegisterError::Field(
+                    "usual_gp",
+                    "Choose a GP of this practice.".into(),
+                ));
+            }
+        }
+        let nhs = p.nhs_number.digits();
+        let script = "BEGIN TRANSACTION;
+            LET $row = (SELECT practice, version FROM ONLY $patient);
+            IF $row = NONE OR $row.practice != $practice { THROW 'op:not_found' };
+            IF $row.version != $version { THROW 'op:stale' };
+            UPDATE $patient SET nhs_number = $nhs, title = $title, given_name = $given,
+                family_name = $family, family_name_key = string::lowercase($family),
+                date_of_birth = $dob, sex = $sex, gender = $gender, address_lines = $address,
+                postcode = $postcode, phone = $phone, email = $email,
+                usual_gp = IF $gp THEN type::record('staff', $gp) END,
+                registered_on = $registered, version += 1, updated_at = time::now(), updated_by = $by
+                RETURN NONE;
+            COMMIT TRANSACTION;";
+        let outcome = crate::outbox::run_with_retry(|| {
+            self.db()
+                .query(script)
+                .bind((
+                    "practice",
+                    surrealdb::types::RecordId::new("practice", practice_id),
+                ))
+                .bind(("patient", surrealdb::types::RecordId::new("patient", id)))
+                .bind(("version", expected_version))
+                .bind(("nhs", nhs.clone()))
+                .bind(("title", p.title.clone()))
+                .bind(("given", p.given_name.clone()))
+                .bind(("family", p.family_name.clone()))
+                .bind(("dob", p.date_of_birth.to_string()))
+                .bind(("sex", p.sex.clone()))
+                .bind(("gender", p.gender.clone()))
+                .bind(("address", p.address_lines.clone()))
+                .bind(("postcode", p.postcode.as_str().to_string()))
+                .bind(("phone", p.phone.clone()))
+                .bind(("email", p.email.clone()))
+                .bind(("gp", p.usual_gp.clone()))
+                .bind(("registered", p.registered_on.to_string()))
+                .bind(("by", surrealdb::types::RecordId::new("staff", by)))
+        })
+        .await;
+        let current = || async {
+            self.patient_record(practice_id, id)
+                .await?
+                .ok_or(RegisterError::NotFound)
+        };
+        match outcome {
+            Ok(()) => current().await,
+            Err(crate::outbox::Retry::Thrown(t)) if t == "op:not_found" => {
+                Err(RegisterError::NotFound)
+            }
+            Err(crate::outbox::Retry::Thrown(t)) if t == "op:stale" => {
+                let mut res = self
+                    .db()
+                    .query(
+                        "SELECT updated_by.display_name AS by, updated_at AS at FROM type::record('patient', $id)",
+                    )
+                    .bind(("id", id.to_string()))
+                    .await
+                    .map_err(StoreError::from)?;
+                #[derive(SurrealValue)]
+                struct Who {
+                    by: Option<String>,
+                    at: surrealdb::types::Datetime,
+                }
+                let who: Vec<Who> = res.take(0).map_err(StoreError::from)?;
+                let (by, at) = who
+                    .into_iter()
+                    .next()
+                    .map(|w| {
+                        let at = chrono::DateTime::<chrono::Utc>::from(w.at);
+                        (
+                            w.by.unwrap_or_else(|| "someone else".into()),
+                            domain::time::london_hhmm(at),
+                        )
+                    })
+                    .unwrap_or_else(|| ("someone else".into(), String::new()));
+                Err(RegisterError::Stale {
+                    by,
+                    at,
+                    current: Box::new(current().await?),
+                })
+            }
+            Err(crate::outbox::Retry::AlreadyExists) => {
+                let existing = self
+                    .find_patients(practice_id, &PatientQuery::NhsNumber(nhs.clone()), 1)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or(StoreError::AlreadyExists)?;
+                Err(RegisterError::Duplicate {
+                    nhs: p.nhs_number.to_string(),
+                    existing: Box::new(existing),
+                })
+            }
+            Err(e) => Err(RegisterError::Store(e.into())),
+        }
+    }
+
     /// How many patients the practice has.
     pub async fn patient_count(&self, practice_id: &str) -> Result<usize, StoreError> {
         let mut res = self

@@ -121,3 +121,115 @@ async fn a_patient_is_registered_once_per_practice_and_found_every_way() {
         store::patients::RegisterError::Field("usual_gp", _)
     ));
 }
+
+#[tokio::test]
+async fn an_edit_names_its_version_keeps_nhs_numbers_unique_and_stays_in_the_practice() {
+    use store::patients::RegisterError;
+    let (store, p) = setup().await;
+    let reception = p.staff_id("reception").to_string();
+    let id = store
+        .register_patient(&p.practice_id, &form().validate(today()).unwrap())
+        .await
+        .unwrap();
+    let before = store
+        .patient_record(&p.practice_id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    // The form filled from the record validates back to the same details.
+    let mut changed = domain::patient::PatientForm::from_details(&before);
+    assert_eq!(changed.date_of_birth, "12/05/1990");
+    changed.address = "9 Orchard Way\nReading".into();
+    changed.family_name = "Adeyemi-Cole".into();
+    let saved = store
+        .update_patient(
+            &p.practice_id,
+            &id,
+            before.version,
+            &changed.validate(today()).unwrap(),
+            &reception,
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.version, before.version + 1);
+    assert_eq!(saved.address_lines, ["9 Orchard Way", "Reading"]);
+    assert_eq!(saved.display_name(), "Ms Grace ADEYEMI-COLE");
+    // The name-order table follows the edit: found by the new name only.
+    use store::book::PatientQuery;
+    let by_name = |n: &str| PatientQuery::parse(n).unwrap();
+    assert_eq!(
+        store
+            .find_patients(&p.practice_id, &by_name("Adeyemi-Cole"), 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // A colleague who opened the old version is refused, told who saved first.
+    let stale = store
+        .update_patient(
+            &p.practice_id,
+            &id,
+            before.version,
+            &changed.validate(today()).unwrap(),
+            &reception,
+        )
+        .await
+        .unwrap_err();
+    match stale {
+        RegisterError::Stale { by, current, .. } => {
+            assert_eq!(by, "Dee Patel");
+            assert_eq!(current.version, saved.version);
+        }
+        other => panic!("expected stale, got {other:?}"),
+    }
+    // Another patient's NHS number is refused, naming that record.
+    let smith = store
+        .patient_record(&p.practice_id, &p.patient_ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let mut clash = changed.clone();
+    clash.nhs_number = smith.nhs_number.clone();
+    let err = store
+        .update_patient(
+            &p.practice_id,
+            &id,
+            saved.version,
+            &clash.validate(today()).unwrap(),
+            &reception,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is already registered to Mr John SMITH"),
+        "{err}"
+    );
+    // Another practice cannot edit.
+    let hash = hash_password("a long test password").unwrap();
+    let other = small_practice(&store, "Other Surgery", "o", &hash, "2026-11-21")
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .update_patient(
+                &other.practice_id,
+                &id,
+                saved.version,
+                &changed.validate(today()).unwrap(),
+                other.staff_id("reception")
+            )
+            .await,
+        Err(RegisterError::NotFound)
+    ));
+    let now = store
+        .patient_record(&p.practice_id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        now.version, saved.version,
+        "nothing changed by the refusals"
+    );
+}

@@ -158,9 +158,8 @@ fn DayGrid(
     view! {
         <LiveStatus connection=list.connection />
         <Panel list selected moving message error topic />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let sessions = match sessions.await {
+        {crate::loading::when_loaded(sessions, move |loaded| {
+                let sessions = match loaded {
                     Ok(s) => s,
                     Err(e) => return view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                 };
@@ -247,7 +246,6 @@ fn DayGrid(
                     </div>
                 }.into_any()
             })}
-        </Suspense>
     }
 }
 
@@ -421,14 +419,13 @@ fn Panel(
 #[component]
 fn Week(clinician: String, from: String) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
-    let data = Resource::new(
-        move || (clinician.clone(), from.clone(), refresh.get()),
-        |(c, f, _)| get_clinician_week(c, f),
-    );
+    let data = LocalResource::new(move || {
+        refresh.track();
+        get_clinician_week(clinician.clone(), from.clone())
+    });
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
+        {crate::loading::when_loaded(data, move |loaded| {
+                match loaded {
                     Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                     Ok(week) => {
                         let mut days: Vec<String> = week.sessions.iter().map(|s| s.date.clone()).collect();
@@ -466,6 +463,5 @@ fn Week(clinician: String, from: String) -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
     }
 }

@@ -54,21 +54,13 @@ pub fn LiveStatus(connection: RwSignal<Connection>) -> impl IntoView {
 pub(super) fn with_day_info(
     body: impl Fn(DayInfo) -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView {
-    let info = Resource::new(|| (), |_| get_day_info());
-    let body = std::sync::Arc::new(body);
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let body = body.clone();
-                Suspend::new(async move {
-                    match info.await {
-                        Ok(info) => body(info),
-                        Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    let info = LocalResource::new(get_day_info);
+    crate::loading::when_loaded(info, move |loaded| match loaded {
+        Ok(info) => body(info),
+        Err(e) => {
+            view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any()
+        }
+    })
 }
 
 #[component]
@@ -163,6 +155,9 @@ struct Act {
     topic: StoredValue<Topic>,
     error: RwSignal<Option<String>>,
     pending: RwSignal<Option<String>>,
+    /// Where to go once an action succeeds ("Start consultation" opens
+    /// the consultation).
+    go_to: RwSignal<Option<String>>,
 }
 
 impl Act {
@@ -172,6 +167,7 @@ impl Act {
             topic: StoredValue::new(topic),
             error: RwSignal::new(None),
             pending: RwSignal::new(None),
+            go_to: RwSignal::new(None),
         }
     }
 
@@ -183,7 +179,12 @@ impl Act {
             let result = appointment_action(id, version, action.as_str().to_string()).await;
             self.pending.set(None);
             match result {
-                Ok(view) => self.list.merge(&self.topic.get_value(), vec![view]),
+                Ok(view) => {
+                    if action == Action::StartConsultation {
+                        self.go_to.set(Some(consultation_href(&view)));
+                    }
+                    self.list.merge(&self.topic.get_value(), vec![view]);
+                }
                 Err(e) => self.error.set(Some(refusal_text(&e))),
             }
         });
@@ -205,6 +206,14 @@ impl Act {
             </button>
         }
     }
+}
+
+/// The consultation page for an appointment's patient.
+fn consultation_href(a: &AppointmentView) -> String {
+    format!(
+        "/patients/{}/consultation?appointment={}",
+        a.patient_id, a.id
+    )
 }
 
 pub(super) fn refusal_text(e: &AppError) -> String {
@@ -337,6 +346,12 @@ fn MyDay(info: DayInfo) -> impl IntoView {
     };
     let list = use_live(topic.clone(), None);
     let act = Act::new(list, topic);
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(href) = act.go_to.get() {
+            navigate(&href, Default::default());
+        }
+    });
     let now = ticking_now();
     let thresholds = info.waiting;
     view! {
@@ -370,7 +385,13 @@ fn MyDay(info: DayInfo) -> impl IntoView {
                         Status::Booked if a.kind != "face_to_face" => {
                             vec![act.button(&a, Action::StartConsultation, true).into_any()]
                         }
-                        Status::InConsultation => vec![act.button(&a, Action::Finish, true).into_any()],
+                        Status::InConsultation => vec![
+                            view! {
+                                <a class="op-button inline-block" href=consultation_href(&a)
+                                    aria-label=format!("Open consultation – {}", a.patient_name)>"Open consultation"</a>
+                            }.into_any(),
+                            act.button(&a, Action::Finish, false).into_any(),
+                        ],
                         _ => Vec::new(),
                     };
                     view! {

@@ -128,10 +128,11 @@ pub fn DisplayLinksPage() -> impl IntoView {
     }
     let create = ServerAction::<CreateDisplayLink>::new();
     let revoke = ServerAction::<RevokeDisplayLink>::new();
-    let links = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| list_display_links(),
-    );
+    let links = LocalResource::new(move || {
+        create.version().track();
+        revoke.version().track();
+        list_display_links()
+    });
     view! {
         <Title text="Call screen links" />
         <h1 class="mb-2 text-3xl font-bold">"Call screen links"</h1>
@@ -153,9 +154,8 @@ pub fn DisplayLinksPage() -> impl IntoView {
         })}
         {move || revoke.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="mt-4 font-bold text-nhs-red">{e.to_string()}</p> })}
         <h2 class="mb-2 mt-8 text-2xl font-bold">"Links"</h2>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match links.await {
+        {crate::loading::when_loaded(links, move |loaded| {
+                match loaded {
                     Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p>"No display links yet."</p> }.into_any(),
                     Ok(list) => view! {
@@ -192,7 +192,6 @@ pub fn DisplayLinksPage() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
     }
     .into_any()
 }

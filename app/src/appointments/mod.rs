@@ -13,7 +13,7 @@ mod sessions_page;
 pub use book_fns::*;
 pub use book_page::AppointmentsPage;
 pub use call_screen::CallScreenPage;
-pub use day_list::{LiveStatus, MyDayPage, WaitingRoomPage};
+pub use day_list::{pretty_date, LiveStatus, MyDayPage, WaitingRoomPage};
 pub use display_links::*;
 pub use server_fns::*;
 pub use sessions_page::*;

@@ -145,9 +145,8 @@ pub fn SessionsPage() -> impl IntoView {
     view! {
         <Title text="Clinic sessions" />
         <h1 class="mb-4 text-3xl font-bold">"Clinic sessions"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let (d, result) = info.await;
+        {crate::loading::when_loaded(info, move |loaded| {
+                let (d, result) = loaded;
                 let info = match result {
                     Ok(i) => i,
                     Err(e) => return view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
@@ -224,7 +223,6 @@ pub fn SessionsPage() -> impl IntoView {
                     </ActionForm>
                 }.into_any()
             })}
-        </Suspense>
     }
     .into_any()
 }

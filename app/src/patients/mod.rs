@@ -5,9 +5,13 @@
 //! practice, and audits every view and write of a patient's record,
 //! refusals included.
 
+mod charts;
 mod pages;
+pub mod record;
+mod record_pages;
 
-pub use pages::{AuditPage, PatientPage, PatientsPage, RegisterPatientPage};
+pub use pages::{AuditPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage};
+pub use record_pages::ConsultationPage;
 
 use crate::AppError;
 use domain::patient::{AccessEntry, PatientDetails, PatientForm};
@@ -15,11 +19,13 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What the patient page shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PatientPageData {
     pub patient: PatientDetails,
     /// Who has accessed this record (only for roles that read the audit).
     pub accesses: Option<Vec<AccessEntry>>,
+    /// The clinical record, each part only if the role may see it.
+    pub summary: domain::record::RecordSummary,
 }
 
 #[cfg(feature = "ssr")]
@@ -58,6 +64,72 @@ mod ssr {
     pub fn may(actor: &Actor, kind: DataKind, wanted: Access) -> bool {
         let p = actor.practice_id();
         allows(actor.role(), p, kind, p, wanted)
+    }
+
+    /// The parts of the record the actor's role may see (the patient is
+    /// already known to be in the actor's practice).
+    pub async fn summary(
+        actor: &Actor,
+        patient_id: &str,
+    ) -> Result<domain::record::RecordSummary, AppError> {
+        use domain::record::ItemKind;
+        let state = crate::auth::ssr::app_state()?;
+        let store = &state.store;
+        let p = actor.practice_id();
+        let mut s = domain::record::RecordSummary::default();
+        let clinical = may(actor, DataKind::ClinicalRecord, Access::Read);
+        if clinical {
+            let items = store
+                .record_items(p, patient_id, None)
+                .await
+                .map_err(AppError::internal)?;
+            s.allergies = Some(
+                items
+                    .iter()
+                    .filter(|i| i.kind == ItemKind::Allergy && i.active)
+                    .cloned()
+                    .collect(),
+            );
+            s.items = Some(items);
+            s.consultations = Some(
+                store
+                    .consultations(p, patient_id, 5)
+                    .await
+                    .map_err(AppError::internal)?,
+            );
+            s.observations = Some(
+                store
+                    .observations(p, patient_id)
+                    .await
+                    .map_err(AppError::internal)?,
+            );
+            s.drafts = Some(
+                store
+                    .drafts(p, patient_id)
+                    .await
+                    .map_err(AppError::internal)?,
+            );
+        } else if may(actor, DataKind::Alerts, Access::Read) {
+            s.allergies = Some(
+                store
+                    .record_items(p, patient_id, Some(ItemKind::Allergy))
+                    .await
+                    .map_err(AppError::internal)?
+                    .into_iter()
+                    .filter(|i| i.active)
+                    .collect(),
+            );
+        }
+        if may(actor, DataKind::Appointments, Access::Read) {
+            let today = domain::time::london_today(chrono::Utc::now());
+            s.upcoming = Some(
+                store
+                    .upcoming_appointments(p, patient_id, today)
+                    .await
+                    .map_err(AppError::internal)?,
+            );
+        }
+        Ok(s)
     }
 
     pub fn entry(r: store::audit::AuditRow) -> domain::patient::AccessEntry {
@@ -112,6 +184,7 @@ pub async fn get_patient_page(id: String) -> Result<PatientPageData, AppError> {
             Outcome::Allowed,
         )
         .await?;
+        let summary = ssr::summary(&actor, &patient.id).await?;
         let accesses = if ssr::may(&actor, DataKind::AuditLog, Access::Read) {
             let rows = state
                 .store
@@ -129,7 +202,11 @@ pub async fn get_patient_page(id: String) -> Result<PatientPageData, AppError> {
         } else {
             None
         };
-        Ok(PatientPageData { patient, accesses })
+        Ok(PatientPageData {
+            patient,
+            accesses,
+            summary,
+        })
     }
     .await;
     crate::error::with_status(result)
@@ -155,17 +232,7 @@ pub async fn register_patient(form: PatientForm) -> Result<String, AppError> {
             return Err(AppError::Forbidden);
         }
         let today = domain::time::london_today(chrono::Utc::now());
-        let valid = form.validate(today).map_err(|errors| {
-            AppError::Validation(
-                errors
-                    .into_iter()
-                    .map(|(field, message)| crate::error::FieldError {
-                        field: field.to_string(),
-                        message,
-                    })
-                    .collect(),
-            )
-        })?;
+        let valid = form.validate(today).map_err(AppError::fields)?;
         let state = crate::auth::ssr::app_state()?;
         match state
             .store
@@ -185,6 +252,61 @@ pub async fn register_patient(form: PatientForm) -> Result<String, AppError> {
             Err(e @ RegisterError::Duplicate { .. }) => {
                 Err(AppError::field("nhs_number", e.to_string()))
             }
+            Err(RegisterError::Field(f, m)) => Err(AppError::field(f, m)),
+            Err(e) => Err(AppError::internal(e)),
+        }
+    }
+    .await;
+    crate::error::with_status(result)
+}
+
+/// Changes a patient's details (reception), if no one has changed them
+/// since `version`: every field checked, all errors at once; a stale edit
+/// is refused naming who changed it. Returns the new version. Audited.
+#[server(prefix = "/api", endpoint = "edit_patient")]
+pub async fn edit_patient(id: String, version: i64, form: PatientForm) -> Result<i64, AppError> {
+    use domain::policy::{Access, DataKind};
+    use store::audit::Outcome;
+    use store::patients::RegisterError;
+    let result = async {
+        let actor = crate::auth::ssr::require_area(domain::Area::Patients)?;
+        let state = crate::auth::ssr::app_state()?;
+        let allowed = ssr::may(&actor, DataKind::Demographics, Access::Write)
+            && state
+                .store
+                .patient_in_practice(actor.practice_id(), &id)
+                .await
+                .map_err(AppError::internal)?;
+        if !allowed {
+            ssr::audit(
+                &actor,
+                &format!("tried to edit the details of {id:.40}"),
+                None,
+                Outcome::Refused,
+            )
+            .await?;
+            return Err(AppError::NotFound);
+        }
+        let today = domain::time::london_today(chrono::Utc::now());
+        let valid = form.validate(today).map_err(AppError::fields)?;
+        match state
+            .store
+            .update_patient(actor.practice_id(), &id, version, &valid, &actor.user.staff_id)
+            .await
+        {
+            Ok(saved) => {
+                ssr::audit(&actor, "edited the details", Some(&id), Outcome::Allowed).await?;
+                Ok(saved.version)
+            }
+            Err(e @ RegisterError::Duplicate { .. }) => {
+                Err(AppError::field("nhs_number", e.to_string()))
+            }
+            Err(e @ RegisterError::Stale { .. }) => Err(AppError::Conflict {
+                message: format!(
+                    "{e} Your changes are not saved: reload the record to see theirs, then make yours again."
+                ),
+            }),
+            Err(RegisterError::NotFound) => Err(AppError::NotFound),
             Err(RegisterError::Field(f, m)) => Err(AppError::field(f, m)),
             Err(RegisterError::Store(e)) => Err(AppError::internal(e)),
         }

@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::live::{use_live_here, AlsoHere};
 use crate::AppError;
 use domain::live::Place;
-use domain::patient::birth_and_age;
+use domain::patient::{birth_and_age, PatientDetails, PatientForm};
 use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -78,6 +78,7 @@ fn Field(
     label: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional, into)] value: String,
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let name = format!("form[{id}]");
@@ -99,8 +100,61 @@ fn Field(
             {hint.map(|h| view! { <p id=hint_id.clone() class="text-sm">{h}</p> })}
             {move || error.get().map(|e| view! { <p id=error_id.clone() class="font-bold text-nhs-red">{e}</p> })}
             <input id=id name=name type=kind.unwrap_or("text") class="op-input w-full" aria-describedby=described
-                aria-invalid=move || error.get().is_some().to_string() />
+                value=value aria-invalid=move || error.get().is_some().to_string() />
         </div>
+    }
+}
+
+/// Every field of a patient's details, filled from `initial`, each with
+/// its error from `errors` beside it.
+#[component]
+fn PatientFields(initial: PatientForm, errors: Signal<Option<AppError>>) -> impl IntoView {
+    let error_for = move |field: &'static str| -> Signal<Option<String>> {
+        Signal::derive(move || errors.get().and_then(|e| e.field_message(field)))
+    };
+    let gps = LocalResource::new(get_practice_gps);
+    let sex = initial.sex.clone();
+    let gp = initial.usual_gp.clone();
+    view! {
+        <Field id="title" label="Title (optional)" value=initial.title error=error_for("title") />
+        <Field id="given_name" label="Given name" value=initial.given_name error=error_for("given_name") />
+        <Field id="family_name" label="Family name" value=initial.family_name error=error_for("family_name") />
+        <Field id="date_of_birth" label="Date of birth" hint="For example 03/04/1987" value=initial.date_of_birth error=error_for("date_of_birth") />
+        <div>
+            <label for="sex" class="mb-1 block font-bold">"Sex"</label>
+            {move || error_for("sex").get().map(|e| view! { <p class="font-bold text-nhs-red">{e}</p> })}
+            <select id="sex" name="form[sex]" class="op-input">
+                <option value="female" selected=sex == "female">"Female"</option>
+                <option value="male" selected=sex == "male">"Male"</option>
+                <option value="unknown" selected=sex == "unknown">"Not known"</option>
+            </select>
+        </div>
+        <Field id="gender" label="Gender (optional, if different)" value=initial.gender error=error_for("gender") />
+        <div>
+            <label for="address" class="mb-1 block font-bold">"Address"</label>
+            <p id="address-hint" class="text-sm">"One line per line of the address"</p>
+            {move || error_for("address").get().map(|e| view! { <p class="font-bold text-nhs-red">{e}</p> })}
+            <textarea id="address" name="form[address]" rows="3" class="op-input w-full" aria-describedby="address-hint">{initial.address}</textarea>
+        </div>
+        <Field id="postcode" label="Postcode" value=initial.postcode error=error_for("postcode") />
+        <Field id="phone" label="Phone (optional)" kind="tel" value=initial.phone error=error_for("phone") />
+        <Field id="email" label="Email (optional)" kind="email" value=initial.email error=error_for("email") />
+        <Field id="nhs_number" label="NHS number" hint="10 digits, for example 943 476 5919" value=initial.nhs_number error=error_for("nhs_number") />
+        <div>
+            <label for="usual_gp" class="mb-1 block font-bold">"Usual GP"</label>
+            {move || error_for("usual_gp").get().map(|e| view! { <p class="font-bold text-nhs-red">{e}</p> })}
+            <select id="usual_gp" name="form[usual_gp]" class="op-input">
+                <option value="">"None"</option>
+                {move || {
+                    let gp = gp.clone();
+                    gps.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|(id, name)| {
+                        let selected = id == gp;
+                        view! { <option value=id selected=selected>{name}</option> }
+                    }).collect_view()
+                }}
+            </select>
+        </div>
+        <Field id="registered_on" label="Registration date (optional)" hint="Today if left blank" value=initial.registered_on error=error_for("registered_on") />
     }
 }
 
@@ -112,16 +166,7 @@ pub fn RegisterPatientPage() -> impl IntoView {
         return refusal;
     }
     let register = ServerAction::<RegisterPatient>::new();
-    let gps = LocalResource::new(get_practice_gps);
-    let error_for = move |field: &'static str| -> Signal<Option<String>> {
-        Signal::derive(move || {
-            register
-                .value()
-                .get()
-                .and_then(|r| r.err())
-                .and_then(|e| e.field_message(field))
-        })
-    };
+    let errors = Signal::derive(move || register.value().get().and_then(|r| r.err()));
     view! {
         <Title text="Register a patient" />
         <h1 class="mb-4 text-3xl font-bold">"Register a patient"</h1>
@@ -130,47 +175,63 @@ pub fn RegisterPatientPage() -> impl IntoView {
             Err(e) => view! { <p role="alert" class="mb-4 font-bold text-nhs-red">{format!("Not saved: {e}")}</p> }.into_any(),
         })}
         <ActionForm action=register attr:class="grid max-w-2xl gap-3 bg-white p-4">
-            <Field id="title" label="Title (optional)" error=error_for("title") />
-            <Field id="given_name" label="Given name" error=error_for("given_name") />
-            <Field id="family_name" label="Family name" error=error_for("family_name") />
-            <Field id="date_of_birth" label="Date of birth" hint="For example 03/04/1987" error=error_for("date_of_birth") />
-            <div>
-                <label for="sex" class="mb-1 block font-bold">"Sex"</label>
-                {move || error_for("sex").get().map(|e| view! { <p class="font-bold text-nhs-red">{e}</p> })}
-                <select id="sex" name="form[sex]" class="op-input">
-                    <option value="female">"Female"</option>
-                    <option value="male">"Male"</option>
-                    <option value="unknown">"Not known"</option>
-                </select>
-            </div>
-            <Field id="gender" label="Gender (optional, if different)" error=error_for("gender") />
-            <div>
-                <label for="address" class="mb-1 block font-bold">"Address"</label>
-                <p id="address-hint" class="text-sm">"One line per line of the address"</p>
-                {move || error_for("address").get().map(|e| view! { <p class="font-bold text-nhs-red">{e}</p> })}
-                <textarea id="address" name="form[address]" rows="3" class="op-input w-full" aria-describedby="address-hint"></textarea>
-            </div>
-            <Field id="postcode" label="Postcode" error=error_for("postcode") />
-            <Field id="phone" label="Phone (optional)" kind="tel" error=error_for("phone") />
-            <Field id="email" label="Email (optional)" kind="email" error=error_for("email") />
-            <Field id="nhs_number" label="NHS number" hint="10 digits, for example 943 476 5919" error=error_for("nhs_number") />
-            <div>
-                <label for="usual_gp" class="mb-1 block font-bold">"Usual GP"</label>
-                {move || error_for("usual_gp").get().map(|e| view! { <p class="font-bold text-nhs-red">{e}</p> })}
-                <select id="usual_gp" name="form[usual_gp]" class="op-input">
-                    <option value="">"None"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            gps.await.unwrap_or_default().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
-            </div>
-            <Field id="registered_on" label="Registration date (optional)" hint="Today if left blank" error=error_for("registered_on") />
+            <PatientFields initial=PatientForm::default() errors />
             <button type="submit" class="op-button justify-self-start">"Register patient"</button>
         </ActionForm>
     }
     .into_any()
+}
+
+/// `/patients/:id/edit`: change a patient's details (reception). A save
+/// names the version it started from; if a colleague saved first it is
+/// refused, naming them, and nothing is overwritten.
+#[component]
+pub fn EditPatientPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    if let Some(refusal) = crate::shell::forbidden(Area::Patients, &user) {
+        return refusal;
+    }
+    let id = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .unwrap_or_default();
+    let page = {
+        let id = id.clone();
+        LocalResource::new(move || get_patient_page(id.clone()))
+    };
+    view! {
+        <Title text="Edit patient details" />
+        {crate::loading::when_loaded(page, move |loaded| match loaded {
+            Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Patient not found"</h1> }.into_any(),
+            Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
+            Ok(data) => view! { <EditPatientForm patient=data.patient /> }.into_any(),
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn EditPatientForm(patient: PatientDetails) -> impl IntoView {
+    let edit = ServerAction::<super::EditPatient>::new();
+    let errors = Signal::derive(move || edit.value().get().and_then(|r| r.err()));
+    let version = patient.version;
+    let current_version = move || match edit.value().get() {
+        Some(Ok(v)) => v,
+        _ => version,
+    };
+    let href = format!("/patients/{}", patient.id);
+    view! {
+        <h1 class="mb-4 text-3xl font-bold">{format!("Edit details: {}", patient.display_name())}</h1>
+        {move || edit.value().get().map(|r| match r {
+            Ok(_) => view! { <p role="status" class="mb-4 font-bold">"Saved. "<a class="op-link" href=href.clone()>"Open the record"</a></p> }.into_any(),
+            Err(e) => view! { <p role="alert" class="mb-4 font-bold text-nhs-red">{format!("Not saved: {e}")}</p> }.into_any(),
+        })}
+        <ActionForm action=edit attr:class="grid max-w-2xl gap-3 bg-white p-4">
+            <input type="hidden" name="id" value=patient.id.clone() />
+            <input type="hidden" name="version" prop:value=move || current_version().to_string() />
+            <PatientFields initial=PatientForm::from_details(&patient) errors />
+            <button type="submit" class="op-button justify-self-start">"Save changes"</button>
+        </ActionForm>
+    }
 }
 
 /// `/patients/:id`: the banner, presence, "New task", and for admin who
@@ -181,6 +242,7 @@ pub fn PatientPage() -> impl IntoView {
     if let Some(refusal) = crate::shell::forbidden(Area::Patients, &user) {
         return refusal;
     }
+    let role = user.role;
     let id = use_params_map()
         .with_untracked(|p| p.get("id"))
         .unwrap_or_default();
@@ -195,13 +257,15 @@ pub fn PatientPage() -> impl IntoView {
     };
     view! {
         <Title text="Patient" />
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
+        {crate::loading::when_loaded(page, move |loaded| {
+                match loaded {
                     Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Patient not found"</h1> }.into_any(),
                     Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                     Ok(data) => {
                         let p = data.patient;
+                        let summary = data.summary;
+                        let allergies = super::record_pages::allergy_line(summary.allergies.as_ref());
+                        let on_change = Callback::new(move |_| page.refetch());
                         let accesses = data.accesses.map(|rows| view! {
                             <h2 class="mb-2 mt-6 text-2xl font-bold">"Who has accessed this record"</h2>
                             <table class="w-full bg-white">
@@ -230,16 +294,21 @@ pub fn PatientPage() -> impl IntoView {
                                     {format!("Born {} · NHS number {} · {}", birth_and_age(&p.date_of_birth, today()), p.nhs_display(), p.gender_text())}
                                 </p>
                                 <p>{format!("{}, {}", p.address_lines.join(", "), p.postcode)}</p>
-                                <p class="mt-1 font-bold">"Allergies: none recorded"</p>
+                                {allergies}
                             </section>
                             <AlsoHere list=live />
-                            <p><a class="op-button inline-block" href=format!("/tasks/new?patient={}", p.id)>"New task for this patient"</a></p>
+                            <p class="flex flex-wrap gap-4">
+                                <a class="op-button-secondary inline-block" href=format!("/tasks/new?patient={}", p.id)>"New task for this patient"</a>
+                                {(domain::policy::access(role, domain::policy::DataKind::Demographics) == domain::policy::Access::Write).then(|| view! {
+                                    <a class="op-button-secondary inline-block" href=format!("/patients/{}/edit", p.id)>"Edit details"</a>
+                                })}
+                            </p>
+                            <super::record_pages::RecordSections patient_id=p.id.clone() summary on_change />
                             {accesses}
                         }.into_any()
                     }
                 }
             })}
-        </Suspense>
     }
     .into_any()
 }
@@ -262,11 +331,7 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="audit-staff" class="mb-1 block font-bold">"Member of staff"</label>
                 <select id="audit-staff" name="staff" class="op-input">
                     <option value="">"Anyone"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            staff.await.unwrap_or_default().into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()
-                        })}
-                    </Suspense>
+                    {move || staff.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
                 </select>
             </div>
             <div>

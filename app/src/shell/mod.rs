@@ -12,7 +12,9 @@ use crate::appointments::{
 };
 use crate::auth::{get_current_user, SignInPage};
 use crate::pages::{AreaPage, HomePage};
-use crate::patients::{AuditPage, PatientPage, PatientsPage, RegisterPatientPage};
+use crate::patients::{
+    AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
+};
 use crate::tasks::{NewTaskPage, TaskPageView, TasksPage, TeamsPage};
 use domain::Area;
 use leptos::prelude::*;
@@ -63,6 +65,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("patients") view=PatientsPage />
                     <Route path=path!("patients/new") view=RegisterPatientPage />
                     <Route path=path!("patients/:id") view=PatientPage />
+                    <Route path=path!("patients/:id/consultation") view=ConsultationPage />
+                    <Route path=path!("patients/:id/edit") view=EditPatientPage />
                     <Route path=path!("tasks") view=TasksPage />
                     <Route path=path!("tasks/new") view=NewTaskPage />
                     <Route path=path!("tasks/:id") view=TaskPageView />

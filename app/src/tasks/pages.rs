@@ -280,9 +280,8 @@ pub fn TasksPage() -> impl IntoView {
         </section>
         <section aria-labelledby="team-tasks" class="mb-8">
             <h2 id="team-tasks" class="mb-2 text-2xl font-bold">"Team lists"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let options = match options.await {
+            {crate::loading::when_loaded(options, move |loaded| {
+                    let options = match loaded {
                         Ok(o) => o,
                         Err(e) => return view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                     };
@@ -307,7 +306,6 @@ pub fn TasksPage() -> impl IntoView {
                         <NewTaskForm options=options.clone() />
                     }.into_any()
                 })}
-            </Suspense>
         </section>
     }
 }
@@ -321,15 +319,13 @@ pub fn NewTaskPage() -> impl IntoView {
     view! {
         <Title text="New task" />
         <h1 class="mb-4 text-3xl font-bold">"New task"</h1>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match options.await {
+        {crate::loading::when_loaded(options, move |loaded| {
+                match loaded {
                     Ok(o) => view! { <NewTaskForm options=o /> }.into_any(),
                     Err(AppError::NotFound) => view! { <p role="alert" class="font-bold text-nhs-red">"That patient was not found."</p> }.into_any(),
                     Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
         <p class="mt-4"><a class="op-link" href="/tasks">"Back to tasks"</a></p>
     }
 }
@@ -364,12 +360,10 @@ pub fn TaskPage() -> impl IntoView {
         <LiveStatus connection=live.connection />
         <AlsoHere list=live />
         {move || error.get().map(|e| view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e}</p> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
+        {crate::loading::when_loaded(page, move |loaded| {
                 let me = me.clone();
-                Suspend::new(async move {
-                    let options = options.await.ok();
-                    match page.await {
+                    let options = options.get().and_then(Result::ok);
+                    match loaded {
                         Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Task not found"</h1> }.into_any(),
                         Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                         Ok(p) => {
@@ -453,9 +447,7 @@ pub fn TaskPage() -> impl IntoView {
                             }.into_any()
                         }
                     }
-                })
-            }}
-        </Suspense>
+        })}
     }
 }
 

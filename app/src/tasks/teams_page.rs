@@ -38,9 +38,8 @@ pub fn TeamsPage() -> impl IntoView {
         <Title text="Teams" />
         <h1 class="mb-4 text-3xl font-bold">"Teams"</h1>
         {move || error.get().map(|e| view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e}</p> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let (teams, staff) = match data.await {
+        {crate::loading::when_loaded(data, move |loaded| {
+                let (teams, staff) = match loaded {
                     Ok(d) => d,
                     Err(AppError::Forbidden) => return view! { <p role="alert">"Only admin can manage teams."</p> }.into_any(),
                     Err(e) => return view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
@@ -89,7 +88,6 @@ pub fn TeamsPage() -> impl IntoView {
                     }
                 }).collect_view().into_any()
             })}
-        </Suspense>
         <h2 class="mb-2 text-2xl font-bold">"New team"</h2>
         {move || create.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e.to_string()}</p> })}
         <ActionForm action=create attr:class="flex max-w-xl flex-wrap items-end gap-2 bg-white p-4">
