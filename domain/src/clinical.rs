@@ -305,7 +305,7 @@ mod tests {
                 c.term
             );
         }
-        assert!(crate::snomed::SUBSET.len() >= 100);
+        assert!(crate::snomed::SUBSET.len() >= 200);
     }
 
     proptest! {

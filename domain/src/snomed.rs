@@ -1,5 +1,5 @@
 //! A bundled subset of SNOMED CT concepts common in UK primary care
-//! (problems and diagnoses, procedures, allergies), with their concept ids
+//! (problems and diagnoses, procedures, allergies; over two hundred), with their concept ids
 //! and terms, for the coded-entry picker. Every id is checked by its
 //! Verhoeff check digit and partition in the tests. A practice deployment
 //! should load the NHS primary care reference sets instead; this list keeps
@@ -279,6 +279,94 @@ pub const SUBSET: &[Concept] = &[
     ),
     c("716186003", "No known allergy", CodeKind::Allergy),
     c("409137002", "No known drug allergy", CodeKind::Allergy),
+    // Added in session 4; each id and its term checked against several public
+    // code lists and FHIR artefacts that use it, as well as its check digit.
+    c("4556007", "Gastritis", CodeKind::Problem),
+    c("13200003", "Peptic ulcer", CodeKind::Problem),
+    c("197321007", "Steatosis of liver", CodeKind::Problem),
+    c("19943007", "Cirrhosis of liver", CodeKind::Problem),
+    c("235919008", "Gallbladder calculus", CodeKind::Problem),
+    c("74400008", "Appendicitis", CodeKind::Problem),
+    c(
+        "78275009",
+        "Obstructive sleep apnea syndrome",
+        CodeKind::Problem,
+    ),
+    c("399153001", "Vertigo", CodeKind::Problem),
+    c("60862001", "Tinnitus", CodeKind::Problem),
+    c("15188001", "Hearing loss", CodeKind::Problem),
+    c("23986001", "Glaucoma", CodeKind::Problem),
+    c("193570009", "Cataract", CodeKind::Problem),
+    c("4855003", "Diabetic retinopathy", CodeKind::Problem),
+    c(
+        "230572002",
+        "Neuropathy due to diabetes mellitus",
+        CodeKind::Problem,
+    ),
+    c(
+        "127013003",
+        "Disorder of kidney due to diabetes mellitus",
+        CodeKind::Problem,
+    ),
+    c("126485001", "Urticaria", CodeKind::Problem),
+    c("39579001", "Anaphylaxis", CodeKind::Problem),
+    c("41291007", "Angioedema", CodeKind::Problem),
+    c("61582004", "Allergic rhinitis", CodeKind::Problem),
+    c("367498001", "Seasonal allergic rhinitis", CodeKind::Problem),
+    c("24079001", "Atopic dermatitis", CodeKind::Problem),
+    c("40275004", "Contact dermatitis", CodeKind::Problem),
+    c("11381005", "Acne", CodeKind::Problem),
+    c("38822007", "Cystitis", CodeKind::Problem),
+    c("45816000", "Pyelonephritis", CodeKind::Problem),
+    c("165232002", "Urinary incontinence", CodeKind::Problem),
+    c("43878008", "Streptococcal sore throat", CodeKind::Problem),
+    c("82272006", "Common cold", CodeKind::Problem),
+    c(
+        "195951007",
+        "Acute exacerbation of chronic obstructive airways disease",
+        CodeKind::Problem,
+    ),
+    c("267038008", "Edema", CodeKind::Problem),
+    c("398254007", "Pre-eclampsia", CodeKind::Problem),
+    c("105629000", "Chlamydial infection", CodeKind::Problem),
+    c(
+        "86406008",
+        "Human immunodeficiency virus infection",
+        CodeKind::Problem,
+    ),
+    c("66071002", "Viral hepatitis type B", CodeKind::Problem),
+    c("50711007", "Viral hepatitis type C", CodeKind::Problem),
+    c("57406009", "Carpal tunnel syndrome", CodeKind::Problem),
+    c("203082005", "Fibromyalgia", CodeKind::Problem),
+    c("202855006", "Lateral epicondylitis", CodeKind::Problem),
+    c("271594007", "Syncope", CodeKind::Problem),
+    c("91175000", "Seizure", CodeKind::Problem),
+    c("80313002", "Palpitations", CodeKind::Problem),
+    c("48867003", "Bradycardia", CodeKind::Problem),
+    c("398057008", "Tension-type headache", CodeKind::Problem),
+    c("386807006", "Memory impairment", CodeKind::Problem),
+    c("77176002", "Smoker", CodeKind::Problem),
+    c("8517006", "Ex-smoker", CodeKind::Problem),
+    c("266919005", "Never smoked tobacco", CodeKind::Problem),
+    c("16310003", "Ultrasonography", CodeKind::Procedure),
+    c(
+        "77477000",
+        "Computerized axial tomography",
+        CodeKind::Procedure,
+    ),
+    c(
+        "113091000",
+        "Magnetic resonance imaging",
+        CodeKind::Procedure,
+    ),
+    c("399208008", "Plain chest X-ray", CodeKind::Procedure),
+    c("127783003", "Spirometry", CodeKind::Procedure),
+    c("390906007", "Follow-up encounter", CodeKind::Procedure),
+    c("185349003", "Encounter for check up", CodeKind::Procedure),
+    c("3457005", "Patient referral", CodeKind::Procedure),
+    c("300910009", "Allergy to pollen", CodeKind::Allergy),
+    c("416098002", "Allergy to drug", CodeKind::Allergy),
+    c("414285001", "Allergy to food", CodeKind::Allergy),
 ];
 
 /// Whether an SCTID's last digit is its Verhoeff check digit (the dihedral

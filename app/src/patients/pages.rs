@@ -203,14 +203,17 @@ pub fn EditPatientPage() -> impl IntoView {
         {crate::loading::when_loaded(page, move |loaded| match loaded {
             Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Patient not found"</h1> }.into_any(),
             Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
-            Ok(data) => view! { <EditPatientForm patient=data.patient /> }.into_any(),
+            Ok(data) => view! { <EditPatientForm patient=data.patient allergies=data.summary.allergies /> }.into_any(),
         })}
     }
     .into_any()
 }
 
 #[component]
-fn EditPatientForm(patient: PatientDetails) -> impl IntoView {
+fn EditPatientForm(
+    patient: PatientDetails,
+    allergies: Option<Vec<domain::record::RecordItem>>,
+) -> impl IntoView {
     let edit = ServerAction::<super::EditPatient>::new();
     let errors = Signal::derive(move || edit.value().get().and_then(|r| r.err()));
     let version = patient.version;
@@ -220,7 +223,7 @@ fn EditPatientForm(patient: PatientDetails) -> impl IntoView {
     };
     let href = format!("/patients/{}", patient.id);
     view! {
-        <h1 class="mb-4 text-3xl font-bold">{format!("Edit details: {}", patient.display_name())}</h1>
+        {banner(&patient, "Edit details: ", allergies)}
         {move || edit.value().get().map(|r| match r {
             Ok(_) => view! { <p role="status" class="mb-4 font-bold">"Saved. "<a class="op-link" href=href.clone()>"Open the record"</a></p> }.into_any(),
             Err(e) => view! { <p role="alert" class="mb-4 font-bold text-nhs-red">{format!("Not saved: {e}")}</p> }.into_any(),
@@ -231,6 +234,26 @@ fn EditPatientForm(patient: PatientDetails) -> impl IntoView {
             <PatientFields initial=PatientForm::from_details(&patient) errors />
             <button type="submit" class="op-button justify-self-start">"Save changes"</button>
         </ActionForm>
+    }
+}
+
+/// The patient banner every patient page starts with: name (after
+/// `heading`, e.g. "Consultation: "), date of birth and age, NHS number,
+/// gender, address, and the allergy alert when the role sees alerts.
+pub(super) fn banner(
+    p: &PatientDetails,
+    heading: &'static str,
+    allergies: Option<Vec<domain::record::RecordItem>>,
+) -> impl IntoView {
+    view! {
+        <section aria-label="Patient banner" class="mb-4 bg-nhs-dark-blue p-4 text-white">
+            <h1 class="text-3xl font-bold">{format!("{heading}{}", p.display_name())}</h1>
+            <p class="text-lg">
+                {format!("Born {} · NHS number {} · {}", birth_and_age(&p.date_of_birth, today()), p.nhs_display(), p.gender_text())}
+            </p>
+            <p>{format!("{}, {}", p.address_lines.join(", "), p.postcode)}</p>
+            {super::record_pages::allergy_line(allergies.as_ref())}
+        </section>
     }
 }
 
@@ -264,7 +287,7 @@ pub fn PatientPage() -> impl IntoView {
                     Ok(data) => {
                         let p = data.patient;
                         let summary = data.summary;
-                        let allergies = super::record_pages::allergy_line(summary.allergies.as_ref());
+                        let allergies = summary.allergies.clone();
                         let on_change = Callback::new(move |_| page.refetch());
                         let accesses = data.accesses.map(|rows| view! {
                             <h2 class="mb-2 mt-6 text-2xl font-bold">"Who has accessed this record"</h2>
@@ -288,14 +311,7 @@ pub fn PatientPage() -> impl IntoView {
                             </table>
                         }.into_any());
                         view! {
-                            <section aria-label="Patient banner" class="mb-4 bg-nhs-dark-blue p-4 text-white">
-                                <h1 class="text-3xl font-bold">{p.display_name()}</h1>
-                                <p class="text-lg">
-                                    {format!("Born {} · NHS number {} · {}", birth_and_age(&p.date_of_birth, today()), p.nhs_display(), p.gender_text())}
-                                </p>
-                                <p>{format!("{}, {}", p.address_lines.join(", "), p.postcode)}</p>
-                                {allergies}
-                            </section>
+                            {banner(&p, "", allergies)}
                             <AlsoHere list=live />
                             <p class="flex flex-wrap gap-4">
                                 <a class="op-button-secondary inline-block" href=format!("/tasks/new?patient={}", p.id)>"New task for this patient"</a>

@@ -755,11 +755,7 @@ fn Editor(id: String, data: ConsultationPageData, appointment: Option<String>) -
         })
         .collect_view();
     view! {
-        <section aria-label="Patient banner" class="mb-4 bg-nhs-dark-blue p-4 text-white">
-            <h1 class="text-3xl font-bold">{format!("Consultation: {}", p.display_name())}</h1>
-            <p class="text-lg">{format!("Born {} · NHS number {}", domain::patient::birth_and_age(&p.date_of_birth, domain::time::london_today(crate::live::clock_now())), p.nhs_display())}</p>
-            {allergy_line(Some(&data.allergies))}
-        </section>
+        {super::pages::banner(&p, "Consultation: ", Some(data.allergies.clone()))}
         <AlsoHere list=live />
         {others}
         <p role="status" class="mb-4 font-bold">
