@@ -105,6 +105,15 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .click(None)
         .await?;
     // The patient's page: the problem, the reading, and the chart.
+    // It says plainly that it is not a live list.
+    expect(
+        gp.get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Record as loaded at"))
+            .first(),
+    )
+    .with_timeout(loaded)
+    .to_contain_text("(not live)")
+    .await?;
     expect(role(&gp, AriaRole::Region, "Active problems"))
         .with_timeout(loaded)
         .to_contain_text("Hypertensive disorder, systemic arterial")

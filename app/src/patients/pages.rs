@@ -313,6 +313,10 @@ pub fn PatientPage() -> impl IntoView {
                         view! {
                             {banner(&p, "", allergies)}
                             <AlsoHere list=live />
+                            <p role="status" class="mb-2">
+                                {format!("Record as loaded at {} (not live). ", domain::time::london_hhmm(crate::live::clock_now()))}
+                                <button type="button" class="op-link" on:click=move |_| page.refetch()>"Refresh"</button>
+                            </p>
                             <p class="flex flex-wrap gap-4">
                                 <a class="op-button-secondary inline-block" href=format!("/tasks/new?patient={}", p.id)>"New task for this patient"</a>
                                 {(domain::policy::access(role, domain::policy::DataKind::Demographics) == domain::policy::Access::Write).then(|| view! {
