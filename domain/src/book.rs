@@ -50,6 +50,8 @@ pub struct PatientHit {
     pub family_name: String,
     pub date_of_birth: String,
     pub nhs_number: String,
+    #[serde(default)]
+    pub address_lines: Vec<String>,
     pub postcode: String,
 }
 

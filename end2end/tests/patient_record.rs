@@ -89,6 +89,24 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .with_timeout(Duration::from_secs(10))
         .to_be_visible()
         .await?;
+    // The connection drops mid-consultation: the page says the draft is
+    // not saved, keeps trying, and saves it once the connection is back.
+    gp_context.set_offline(true).await?;
+    gp.get_by_label("Plan", true)
+        .fill("Review in two weeks.", None)
+        .await?;
+    let not_saved = gp
+        .get_by_role(AriaRole::Status, None)
+        .filter(FilterOptions::default().has_text("Your draft is NOT saved"));
+    expect(not_saved.first())
+        .with_timeout(Duration::from_secs(10))
+        .to_be_visible()
+        .await?;
+    gp_context.set_offline(false).await?;
+    expect(saved.first())
+        .with_timeout(Duration::from_secs(15))
+        .to_be_visible()
+        .await?;
     gp.reload(None).await?;
     expect(gp.get_by_label("History", true))
         .with_timeout(loaded)
@@ -96,6 +114,9 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .await?;
     expect(gp.get_by_label("Systolic blood pressure (mmHg)", true))
         .to_have_value("138")
+        .await?;
+    expect(gp.get_by_label("Plan", true))
+        .to_have_value("Review in two weeks.")
         .await?;
     expect(chosen.clone())
         .to_contain_text("Hypertensive disorder, systemic arterial")

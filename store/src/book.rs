@@ -46,6 +46,7 @@ pub(crate) struct PatientRow {
     family_name: String,
     date_of_birth: String,
     nhs_number: String,
+    address_lines: Vec<String>,
     postcode: String,
 }
 
@@ -58,6 +59,7 @@ impl From<PatientRow> for PatientHit {
             family_name: r.family_name,
             date_of_birth: r.date_of_birth,
             nhs_number: r.nhs_number,
+            address_lines: r.address_lines,
             postcode: r.postcode,
         }
     }
@@ -201,7 +203,7 @@ impl Store {
         let mut res = self
             .db()
             .query(
-                "SELECT record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode
+                "SELECT record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, address_lines, postcode
                  FROM type::record('patient', $id) WHERE practice = type::record('practice', $practice)",
             )
             .bind(("id", id.to_string()))
@@ -219,7 +221,7 @@ impl Store {
         query: &PatientQuery,
         limit: usize,
     ) -> Result<Vec<PatientHit>, StoreError> {
-        const FIELDS: &str = "record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode";
+        const FIELDS: &str = "record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, address_lines, postcode";
         let (filter, a, b) = match query {
             PatientQuery::NhsNumber(n) => ("nhs_number = $a", n.clone(), String::new()),
             PatientQuery::DateOfBirth(d) => ("date_of_birth = $a", d.clone(), String::new()),
@@ -274,7 +276,7 @@ impl Store {
         given: &str,
         limit: usize,
     ) -> Result<Vec<PatientHit>, StoreError> {
-        const FIELDS: &str = "record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode";
+        const FIELDS: &str = "record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, address_lines, postcode";
         let mut res = self
             .db()
             .query(format!(

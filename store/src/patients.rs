@@ -308,7 +308,7 @@ impl Store {
         let mut res = self
             .db()
             .query(
-                "SELECT record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, postcode
+                "SELECT record::id(id) AS id, title, given_name, family_name, date_of_birth, nhs_number, address_lines, postcode
                  FROM patient WHERE practice = type::record('practice', $p) ORDER BY rand() LIMIT $n",
             )
             .bind(("p", practice_id.to_string()))

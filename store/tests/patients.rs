@@ -95,9 +95,13 @@ async fn a_patient_is_registered_once_per_practice_and_found_every_way() {
             .find_patients(&p.practice_id, &query, 20)
             .await
             .unwrap();
-        assert!(
-            hits.iter().any(|h| h.id == id),
-            "{q} did not find her: {query:?}"
+        let her = hits.iter().find(|h| h.id == id);
+        assert!(her.is_some(), "{q} did not find her: {query:?}");
+        // Each hit carries the banner facts the results table shows.
+        assert_eq!(
+            her.map(|h| (h.address_lines.join(", "), h.postcode.as_str())),
+            Some(("4 Mill Lane, Reading".to_string(), "RG1 4AB")),
+            "{q}"
         );
         assert!(
             hits.iter().all(|h| h.id != theirs),

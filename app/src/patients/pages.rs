@@ -48,7 +48,7 @@ pub fn PatientsPage() -> impl IntoView {
                             <th scope="col" class="p-2">"Name"</th>
                             <th scope="col" class="p-2">"Born"</th>
                             <th scope="col" class="p-2">"NHS number"</th>
-                            <th scope="col" class="p-2">"Postcode"</th>
+                            <th scope="col" class="p-2">"Address"</th>
                         </tr></thead>
                         <tbody>
                             {hits.into_iter().map(|h| {
@@ -58,7 +58,7 @@ pub fn PatientsPage() -> impl IntoView {
                                         <td class="p-2"><a class="op-link font-bold" href=format!("/patients/{}", h.id)>{h.display_name()}</a></td>
                                         <td class="p-2">{birth_and_age(&h.date_of_birth, today)}</td>
                                         <td class="p-2">{nhs}</td>
-                                        <td class="p-2">{h.postcode.clone()}</td>
+                                        <td class="p-2">{h.address_lines.iter().chain(std::iter::once(&h.postcode)).cloned().collect::<Vec<_>>().join(", ")}</td>
                                     </tr>
                                 }
                             }).collect_view()}

@@ -630,9 +630,13 @@ fn Editor(id: String, data: ConsultationPageData, appointment: Option<String>) -
     let generation = StoredValue::new(0u64);
     let in_flight = RwSignal::new(false);
     let finalising = RwSignal::new(false);
+    // A failed draft save (connection down, server restarting) is tried
+    // again every few seconds until it succeeds or the text changes.
+    let retry = RwSignal::new(0u32);
     let saving_for = id.clone();
     Effect::new(move |first: Option<()>| {
         let f = form.get();
+        retry.track();
         if first.is_none() {
             return;
         }
@@ -655,7 +659,18 @@ fn Editor(id: String, data: ConsultationPageData, appointment: Option<String>) -
                     draft.set(match result {
                         Ok(Some(at)) => DraftState::Saved(at),
                         Ok(None) => DraftState::Unchanged,
-                        Err(e) => DraftState::Failed(e.to_string()),
+                        Err(e) => {
+                            set_timeout(
+                                move || {
+                                    if generation.get_value() == mine && !finalising.get_untracked()
+                                    {
+                                        retry.update(|r| *r += 1);
+                                    }
+                                },
+                                std::time::Duration::from_secs(5),
+                            );
+                            DraftState::Failed(e.to_string())
+                        }
                     });
                 });
             },
@@ -763,7 +778,7 @@ fn Editor(id: String, data: ConsultationPageData, appointment: Option<String>) -
                 DraftState::Unchanged => "Nothing written yet.".to_string(),
                 DraftState::Saving => "Saving your draft…".to_string(),
                 DraftState::Saved(at) => format!("Your draft is saved (last saved {}). Only you can continue it.", london_text(&at)),
-                DraftState::Failed(e) => format!("Your draft is NOT saved: {e} Keep this page open."),
+                DraftState::Failed(e) => format!("Your draft is NOT saved: {e} Trying again every few seconds; keep this page open."),
             }}
         </p>
         {move || result.get().map(|e| view! { <p role="alert" class="mb-4 font-bold text-nhs-red">{format!("Not saved: {e}")}</p> })}
