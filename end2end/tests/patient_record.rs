@@ -193,6 +193,36 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .filter(FilterOptions::default().has_text("Amlodipine"));
     expect(row.clone()).to_contain_text("Past: ended").await?;
     expect(row).to_contain_text("2 changes").await?;
+    // Amend, never edit: the text in force changes, who amended it and why
+    // is shown, and the original is kept beside it.
+    let amended = "Tight chest on the stairs for three weeks.";
+    role(&gp, AriaRole::Button, "Amend this consultation")
+        .click(None)
+        .await?;
+    gp.get_by_label("Reason for the amendment", true)
+        .fill("Duration was wrong", None)
+        .await?;
+    gp.get_by_label("History", true).fill(amended, None).await?;
+    role(&gp, AriaRole::Button, "Save amendment")
+        .click(None)
+        .await?;
+    let consultation = gp.get_by_role(AriaRole::Article, None).first();
+    expect(consultation.clone())
+        .with_timeout(loaded)
+        .to_contain_text("Amended by Dr Aisha Khan")
+        .await?;
+    expect(consultation.clone())
+        .to_contain_text(amended)
+        .await?;
+    gp.get_by_text("Original text and amendments", true)
+        .click(None)
+        .await?;
+    expect(consultation.clone())
+        .to_contain_text(&format!("History: {history}"))
+        .await?;
+    expect(consultation)
+        .to_contain_text("Duration was wrong")
+        .await?;
     let record_url = gp.url();
     assert!(
         record_url.contains("/patients/") && !record_url.contains("consultation"),
@@ -215,6 +245,7 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .await?;
     for hidden in [
         history,
+        amended,
         "Hypertensive disorder",
         "Last consultations",
         "138",
@@ -249,7 +280,13 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
     }
     // Nothing clinical or identifying reaches the server's log.
     let log = server.log();
-    for private in [history, patient.as_str(), "Amlodipine", "ankle swelling"] {
+    for private in [
+        history,
+        amended,
+        patient.as_str(),
+        "Amlodipine",
+        "ankle swelling",
+    ] {
         assert!(!log.contains(private), "the server log holds {private:?}");
     }
     Ok(())
