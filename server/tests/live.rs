@@ -82,10 +82,27 @@ async fn serve(state: ServerState) -> String {
 }
 
 fn form(path: &str, host: &str, body: String, cookie: Option<&str>) -> Request<Body> {
+    post(
+        path,
+        host,
+        "application/x-www-form-urlencoded",
+        body,
+        cookie,
+    )
+}
+
+/// A same-origin POST from the test client's address.
+fn post(
+    path: &str,
+    host: &str,
+    content_type: &str,
+    body: String,
+    cookie: Option<&str>,
+) -> Request<Body> {
     let mut b = Request::post(path)
         .header(header::HOST, host)
         .header(header::ORIGIN, format!("http://{host}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json");
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
@@ -1443,10 +1460,12 @@ async fn call(
     path: &'static str,
     body: String,
 ) -> (StatusCode, String) {
-    let res = app(state.clone())
-        .oneshot(form(path, addr, body, Some(cookie)))
-        .await
-        .unwrap();
+    respond(state, form(path, addr, body, Some(cookie))).await
+}
+
+/// Sends a request through the app; returns (status, body).
+async fn respond(state: &ServerState, req: Request<Body>) -> (StatusCode, String) {
+    let res = app(state.clone()).oneshot(req).await.unwrap();
     let status = res.status();
     let body = axum::body::to_bytes(res.into_body(), 1 << 20)
         .await
@@ -1652,22 +1671,14 @@ async fn call_json(
     path: &'static str,
     body: serde_json::Value,
 ) -> (StatusCode, String) {
-    let mut req = Request::post(path)
-        .header(header::HOST, addr)
-        .header(header::ORIGIN, format!("http://{addr}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    req.extensions_mut()
-        .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 40000))));
-    let res = app(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    let req = post(
+        path,
+        addr,
+        "application/json",
+        body.to_string(),
+        Some(cookie),
+    );
+    respond(state, req).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

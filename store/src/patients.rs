@@ -6,6 +6,8 @@ use crate::book::PatientQuery;
 use crate::{Store, StoreError};
 use domain::book::PatientHit;
 use domain::patient::{PatientDetails, ValidPatient};
+use surrealdb::engine::any::Any;
+use surrealdb::method::Query;
 use surrealdb::types::SurrealValue;
 
 #[derive(Debug, thiserror::Error)]
@@ -74,28 +76,75 @@ impl From<RecordRow> for PatientDetails {
     }
 }
 
+/// Binds a patient's details for the CREATE and UPDATE scripts ($nhs,
+/// $title, $given, $family, $dob, $sex, $gender, $address, $postcode,
+/// $phone, $email, $gp, $registered).
+fn bind_patient<'a>(q: Query<'a, Any>, p: &ValidPatient) -> Query<'a, Any> {
+    q.bind(("nhs", p.nhs_number.digits()))
+        .bind(("title", p.title.clone()))
+        .bind(("given", p.given_name.clone()))
+        .bind(("family", p.family_name.clone()))
+        .bind(("dob", p.date_of_birth.to_string()))
+        .bind(("sex", p.sex.clone()))
+        .bind(("gender", p.gender.clone()))
+        .bind(("address", p.address_lines.clone()))
+        .bind(("postcode", p.postcode.as_str().to_string()))
+        .bind(("phone", p.phone.clone()))
+        .bind(("email", p.email.clone()))
+        .bind(("gp", p.usual_gp.clone()))
+        .bind(("registered", p.registered_on.to_string()))
+}
+
 impl Store {
+    /// A usual GP, if given, must be a GP of the practice.
+    async fn check_usual_gp(
+        &self,
+        practice_id: &str,
+        p: &ValidPatient,
+    ) -> Result<(), RegisterError> {
+        match &p.usual_gp {
+            Some(gp)
+                if self.staff_role_in_practice(practice_id, gp).await?
+                    != Some(domain::Role::Gp) =>
+            {
+                Err(RegisterError::Field(
+                    "usual_gp",
+                    "Choose a GP of this practice.".into(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The refusal for an NHS number already in the practice, naming the
+    /// record that has it.
+    async fn duplicate(&self, practice_id: &str, p: &ValidPatient) -> RegisterError {
+        let found = self
+            .find_patients(
+                practice_id,
+                &PatientQuery::NhsNumber(p.nhs_number.digits()),
+                1,
+            )
+            .await;
+        match found.map(|hits| hits.into_iter().next()) {
+            Ok(Some(existing)) => RegisterError::Duplicate {
+                nhs: p.nhs_number.to_string(),
+                existing: Box::new(existing),
+            },
+            Ok(None) => StoreError::AlreadyExists.into(),
+            Err(e) => e.into(),
+        }
+    }
+
     /// Registers a patient; returns the new id.
     pub async fn register_patient(
         &self,
         practice_id: &str,
         p: &ValidPatient,
     ) -> Result<String, RegisterError> {
-        if let Some(gp) = &p.usual_gp {
-            match self.staff_role_in_practice(practice_id, gp).await? {
-                Some(domain::Role::Gp) => {}
-                _ => {
-                    return Err(RegisterError::Field(
-                        "usual_gp",
-                        "Choose a GP of this practice.".into(),
-                    ))
-                }
-            }
-        }
-        let nhs = p.nhs_number.digits();
-        let mut res = self
-            .db()
-            .query(
+        self.check_usual_gp(practice_id, p).await?;
+        let mut res = bind_patient(
+            self.db().query(
                 "CREATE ONLY patient CONTENT {
                     practice: type::record('practice', $practice), nhs_number: $nhs,
                     title: $title, given_name: $given, family_name: $family,
@@ -105,39 +154,19 @@ impl Store {
                     usual_gp: IF $gp THEN type::record('staff', $gp) END,
                     registered_on: $registered
                  } RETURN VALUE record::id(id)",
-            )
-            .bind(("practice", practice_id.to_string()))
-            .bind(("nhs", nhs.clone()))
-            .bind(("title", p.title.clone()))
-            .bind(("given", p.given_name.clone()))
-            .bind(("family", p.family_name.clone()))
-            .bind(("dob", p.date_of_birth.to_string()))
-            .bind(("sex", p.sex.clone()))
-            .bind(("gender", p.gender.clone()))
-            .bind(("address", p.address_lines.clone()))
-            .bind(("postcode", p.postcode.as_str().to_string()))
-            .bind(("phone", p.phone.clone()))
-            .bind(("email", p.email.clone()))
-            .bind(("gp", p.usual_gp.clone()))
-            .bind(("registered", p.registered_on.to_string()))
-            .await
-            .map_err(StoreError::from)?;
+            ),
+            p,
+        )
+        .bind(("practice", practice_id.to_string()))
+        .await
+        .map_err(StoreError::from)?;
         let errors: Vec<String> = res
             .take_errors()
             .into_values()
             .map(|e| e.to_string())
             .collect();
         if errors.iter().any(|e| e.contains("already contains")) {
-            let existing = self
-                .find_patients(practice_id, &PatientQuery::NhsNumber(nhs.clone()), 1)
-                .await?
-                .into_iter()
-                .next()
-                .ok_or(StoreError::AlreadyExists)?;
-            return Err(RegisterError::Duplicate {
-                nhs: p.nhs_number.to_string(),
-                existing: Box::new(existing),
-            });
+            return Err(self.duplicate(practice_id, p).await);
         }
         if let Some(e) = errors.into_iter().next() {
             return Err(StoreError::Internal(e).into());
@@ -183,15 +212,7 @@ impl Store {
         p: &ValidPatient,
         by: &str,
     ) -> Result<PatientDetails, RegisterError> {
-        if let Some(gp) = &p.usual_gp {
-            if self.staff_role_in_practice(practice_id, gp).await? != Some(domain::Role::Gp) {
-                return Err(RegisterError::Field(
-                    "usual_gp",
-                    "Choose a GP of this practice.".into(),
-                ));
-            }
-        }
-        let nhs = p.nhs_number.digits();
+        self.check_usual_gp(practice_id, p).await?;
         let script = "BEGIN TRANSACTION;
             LET $row = (SELECT practice, version FROM ONLY $patient);
             IF $row = NONE OR $row.practice != $practice { THROW 'op:not_found' };
@@ -205,27 +226,13 @@ impl Store {
                 RETURN NONE;
             COMMIT TRANSACTION;";
         let outcome = crate::outbox::run_with_retry(|| {
-            self.db()
-                .query(script)
+            bind_patient(self.db().query(script), p)
                 .bind((
                     "practice",
                     surrealdb::types::RecordId::new("practice", practice_id),
                 ))
                 .bind(("patient", surrealdb::types::RecordId::new("patient", id)))
                 .bind(("version", expected_version))
-                .bind(("nhs", nhs.clone()))
-                .bind(("title", p.title.clone()))
-                .bind(("given", p.given_name.clone()))
-                .bind(("family", p.family_name.clone()))
-                .bind(("dob", p.date_of_birth.to_string()))
-                .bind(("sex", p.sex.clone()))
-                .bind(("gender", p.gender.clone()))
-                .bind(("address", p.address_lines.clone()))
-                .bind(("postcode", p.postcode.as_str().to_string()))
-                .bind(("phone", p.phone.clone()))
-                .bind(("email", p.email.clone()))
-                .bind(("gp", p.usual_gp.clone()))
-                .bind(("registered", p.registered_on.to_string()))
                 .bind(("by", surrealdb::types::RecordId::new("staff", by)))
         })
         .await;
@@ -271,18 +278,7 @@ impl Store {
                     current: Box::new(current().await?),
                 })
             }
-            Err(crate::outbox::Retry::AlreadyExists) => {
-                let existing = self
-                    .find_patients(practice_id, &PatientQuery::NhsNumber(nhs.clone()), 1)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or(StoreError::AlreadyExists)?;
-                Err(RegisterError::Duplicate {
-                    nhs: p.nhs_number.to_string(),
-                    existing: Box::new(existing),
-                })
-            }
+            Err(crate::outbox::Retry::AlreadyExists) => Err(self.duplicate(practice_id, p).await),
             Err(e) => Err(RegisterError::Store(e.into())),
         }
     }

@@ -213,6 +213,17 @@ struct DraftRow {
     saved_at: Datetime,
 }
 
+/// Why a record script did not commit: our own thrown tokens in words,
+/// anything else a store error.
+impl From<Retry> for RecordError {
+    fn from(r: Retry) -> Self {
+        match r {
+            Retry::Thrown(t) => thrown(&t),
+            other => RecordError::Store(other.into()),
+        }
+    }
+}
+
 /// Maps a thrown token of a record script.
 fn thrown(t: &str) -> RecordError {
     match t {
@@ -357,14 +368,10 @@ impl Store {
                 .bind(("what", what.clone()))
         })
         .await;
-        match outcome {
-            Ok(()) => self
-                .record_item(practice_id, &id)
-                .await?
-                .ok_or(RecordError::NotFound),
-            Err(Retry::Thrown(t)) => Err(thrown(&t)),
-            Err(e) => Err(RecordError::Store(e.into())),
-        }
+        outcome?;
+        self.record_item(practice_id, &id)
+            .await?
+            .ok_or(RecordError::NotFound)
     }
 
     /// Reviews (still current) or ends (no longer current) an item, if it
@@ -438,8 +445,7 @@ impl Store {
                         .ok_or(RecordError::NotFound)?,
                 ),
             }),
-            Err(Retry::Thrown(t)) => Err(thrown(&t)),
-            Err(e) => Err(RecordError::Store(e.into())),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -553,11 +559,8 @@ impl Store {
                 .bind(("by", RecordId::new("staff", by)))
         })
         .await;
-        match outcome {
-            Ok(()) => Ok(id),
-            Err(Retry::Thrown(t)) => Err(thrown(&t)),
-            Err(e) => Err(RecordError::Store(e.into())),
-        }
+        outcome?;
+        Ok(id)
     }
 
     /// Amends a saved consultation's text (the original and every earlier
@@ -589,11 +592,7 @@ impl Store {
                 .bind(("by", RecordId::new("staff", by)))
         })
         .await;
-        match outcome {
-            Ok(()) => Ok(()),
-            Err(Retry::Thrown(t)) => Err(thrown(&t)),
-            Err(e) => Err(RecordError::Store(e.into())),
-        }
+        Ok(outcome?)
     }
 
     /// A patient's consultations, newest first, at most `limit`.
@@ -693,16 +692,15 @@ impl Store {
                 .bind(("by", RecordId::new("staff", by)))
         })
         .await;
-        match outcome {
-            Ok(()) => Ok(self
-                .drafts(practice_id, patient_id)
-                .await?
-                .into_iter()
-                .find(|d| d.author_staff_id == by)
-                .map(|d| d.saved_at)),
-            Err(Retry::Thrown(t)) => Err(thrown(&t)),
-            Err(e) => Err(RecordError::Store(e.into())),
-        }
+        outcome?;
+        let mut res = self
+            .db()
+            .query("SELECT VALUE saved_at FROM type::record('consultation_draft', $key)")
+            .bind(("key", key))
+            .await?
+            .check()?;
+        let saved: Vec<Datetime> = res.take(0)?;
+        Ok(saved.into_iter().next().map(rfc3339))
     }
 
     /// Every unsaved consultation draft on a patient, newest first.
