@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools clean-data bench-live bench-tasks bench-search
+.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search
 
 run:
 	scripts/run.sh
@@ -23,6 +23,11 @@ build:
 
 tools:
 	scripts/tools.sh test
+
+# The code-shape figures of docs/ARCHITECTURE.md (file sizes, server
+# function lengths, store methods taking a practice id).
+figures:
+	python3 scripts/figures.py
 
 # The live-update load benchmark (docs/PERFORMANCE.md): release server,
 # N websocket clients, the bare broadcast baseline, idle-socket memory.

@@ -33,12 +33,21 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "lint (browser / WASM)"
 cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
-step "build (cargo leptos, debug)"
-cargo leptos build
+# cargo-leptos builds the browser's half (WASM, JS, CSS). It adds the
+# `erase_components` flag itself, so it gets RUSTFLAGS unset (twice the
+# flag would be different flags). The server binary the end-to-end tests
+# run is the one `cargo test` builds below: a second build of it by
+# cargo-leptos would unify features differently (without the test crates'
+# dev-dependencies) and each would rebuild `app` and `server` after the
+# other on every run.
+step "build (cargo leptos, debug: WASM and CSS)"
+env -u RUSTFLAGS cargo leptos build --frontend-only
 
 # Tests are compiled first, then run under a time limit: a hung test fails
 # this command with a clear message instead of running until CI gives up.
 step "unit and integration tests"
+# Also builds the debug server binary (target/debug/openpractice) the
+# end-to-end tests start.
 cargo test --workspace --exclude end2end --locked --no-run
 run_limited 15m cargo test --workspace --exclude end2end --locked
 

@@ -7,45 +7,40 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+use domain::error::words;
+pub use domain::FieldError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
-    #[error("Your session has ended. Sign in again to continue.")]
+    #[error("{}", words::SESSION_ENDED)]
     Unauthenticated,
     /// Also the answer for anything in another practice: it does not exist for you.
-    #[error("Not found.")]
+    #[error("{}", words::NOT_FOUND)]
     NotFound,
-    #[error("Your role does not have access to this.")]
+    #[error("{}", words::FORBIDDEN)]
     Forbidden,
+    /// The record changed since it was read (or the change is impossible
+    /// as it stands); `current` is the record as it now is.
     #[error("{message}")]
-    Conflict { message: String },
-    #[error("{}", .0.first().map(|f| f.message.as_str()).unwrap_or("Check your entries."))]
+    Conflict {
+        message: String,
+        #[serde(default)]
+        current: Option<domain::Current>,
+    },
+    #[error("{}", words::first_field(.0))]
     Validation(Vec<FieldError>),
-    #[error("The username or password is incorrect.")]
+    #[error("{}", words::BAD_CREDENTIALS)]
     BadCredentials,
-    #[error("Too many failed sign-in attempts. Try again in {minutes} minute{}, or ask your practice admin.", plural(*.minutes))]
+    #[error("{}", words::throttled(*.minutes))]
     Throttled { minutes: i64 },
     #[error("Cross-site request refused.")]
     ForeignOrigin,
-    #[error("OpenPractice cannot reach its database just now. Try again in a moment.")]
+    #[error("{}", words::UNAVAILABLE)]
     Unavailable,
     #[error("Something went wrong on the server (reference {reference}).")]
     Internal { reference: String },
     #[error("Could not reach OpenPractice: {0}")]
     Transport(String),
-}
-
-fn plural(n: i64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 impl AppError {
@@ -104,24 +99,6 @@ impl AppError {
     }
 }
 
-/// Gives a server function's error response its real HTTP status (401,
-/// 403, 429…) instead of a blanket 500, so clients, proxies and logs can tell
-/// a refusal from a failure. A plain (no-JS) form post keeps Leptos's
-/// redirect back to the form.
-#[cfg(feature = "ssr")]
-pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    use leptos::prelude::use_context;
-    if let Err(e) = &result {
-        if let (false, Some(options)) = (
-            plain_form_post(),
-            use_context::<leptos_axum::ResponseOptions>(),
-        ) {
-            options.set_status(e.status());
-        }
-    }
-    result
-}
-
 /// Is this server function call a plain HTML form post (the page's WASM not
 /// loaded yet), rather than a call from the hydrated app?
 #[cfg(feature = "ssr")]
@@ -135,12 +112,38 @@ pub fn plain_form_post() -> bool {
 }
 
 #[cfg(feature = "ssr")]
-impl From<store::StoreError> for AppError {
-    fn from(e: store::StoreError) -> Self {
+impl From<services::ServiceError> for AppError {
+    fn from(e: services::ServiceError) -> Self {
+        use services::ServiceError as E;
         match e {
-            store::StoreError::NotFound => AppError::NotFound,
-            other => AppError::internal(other),
+            E::Unauthenticated => AppError::Unauthenticated,
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::Conflict { message, current } => AppError::Conflict { message, current },
+            E::Invalid(fields) => AppError::Validation(fields),
+            E::BadCredentials => AppError::BadCredentials,
+            E::Throttled { minutes } => AppError::Throttled { minutes },
+            E::Unavailable => AppError::Unavailable,
+            E::Internal(detail) => AppError::internal(detail),
         }
+    }
+}
+
+/// The words of a refused argument, as a typed argument's own parser gave
+/// them; the decoder's framing around them is dropped.
+fn argument_message(detail: &str) -> String {
+    let words = detail
+        .rsplit(": ")
+        .next()
+        .unwrap_or(detail)
+        .trim()
+        .trim_end_matches([')', ','])
+        .trim();
+    let ours = words.ends_with('.') && words.chars().next().is_some_and(char::is_uppercase);
+    if ours {
+        words.to_string()
+    } else {
+        "The form was incomplete. Reload the page and try again.".to_string()
     }
 }
 
@@ -153,7 +156,10 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::UnsupportedRequestMethod(d)
             | ServerFnErrorErr::Deserialization(d)
             | ServerFnErrorErr::Serialization(d) => AppError::Transport(d),
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => AppError::field(
+            // A typed argument refused its value: the type's own words
+            // (e.g. "Choose a team or a person."), else a generic one.
+            ServerFnErrorErr::Args(d) => AppError::field("", argument_message(&d)),
+            ServerFnErrorErr::MissingArg(_) => AppError::field(
                 "",
                 "The form was incomplete. Reload the page and try again.",
             ),

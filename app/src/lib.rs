@@ -21,6 +21,8 @@ pub mod shell;
 pub mod tasks;
 
 #[cfg(feature = "ssr")]
+pub mod door;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 pub use error::AppError;

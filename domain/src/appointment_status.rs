@@ -26,9 +26,10 @@ pub enum Status {
     Cancelled,
 }
 
-/// What someone does to an appointment.
+/// What someone does to an appointment. On the wire (forms, JSON) it is
+/// its `as_str` spelling ("mark_arrived", "call_in", …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Action {
     MarkArrived,
     /// Undo an arrival marked in error.
@@ -237,6 +238,19 @@ impl Action {
     }
 }
 
+impl TryFrom<String> for Action {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Action::parse(&s).ok_or_else(|| format!("Unknown action \"{s}\"."))
+    }
+}
+
+impl From<Action> for &'static str {
+    fn from(a: Action) -> Self {
+        a.as_str()
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -286,7 +300,11 @@ mod tests {
     fn action_names_round_trip() {
         for a in Action::ALL {
             assert_eq!(Action::parse(a.as_str()), Some(a));
+            let wire = serde_json::to_string(&a).unwrap();
+            assert_eq!(wire, format!("\"{}\"", a.as_str()));
+            assert_eq!(serde_json::from_str::<Action>(&wire).unwrap(), a);
         }
+        assert!(serde_json::from_str::<Action>("\"explode\"").is_err());
         assert_eq!(Action::parse("delete_everything"), None);
     }
 

@@ -72,6 +72,54 @@ pub fn patient_display_name(title: Option<&str>, given: &str, family: &str) -> S
         .join(" ")
 }
 
+/// One clinician's week: their sessions and appointments (not live).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekBook {
+    pub sessions: Vec<SessionView>,
+    pub appointments: Vec<crate::live::AppointmentView>,
+    /// When this was read (London HH:MM): the week view is not live.
+    pub as_of: String,
+}
+
+/// The sessions page: a day's sessions, and who and where can hold one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsInfo {
+    pub sessions: Vec<SessionView>,
+    /// (id, name) of the practice's GPs and nurses.
+    pub clinicians: Vec<(String, String)>,
+    /// (id, name) of the practice's rooms.
+    pub rooms: Vec<(String, String)>,
+}
+
+/// How an appointment happens. Stored and sent by `as_str`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentKind {
+    FaceToFace,
+    Telephone,
+    Video,
+}
+
+impl AppointmentKind {
+    pub const ALL: [AppointmentKind; 3] = [
+        AppointmentKind::FaceToFace,
+        AppointmentKind::Telephone,
+        AppointmentKind::Video,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentKind::FaceToFace => "face_to_face",
+            AppointmentKind::Telephone => "telephone",
+            AppointmentKind::Video => "video",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AppointmentKind> {
+        AppointmentKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// A free slot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreeSlot {

@@ -10,6 +10,9 @@
 pub mod appointment_status;
 pub mod book;
 pub mod clinical;
+pub mod conflict;
+pub mod error;
+pub mod ids;
 pub mod live;
 pub mod nav;
 pub mod nhs_number;
@@ -23,8 +26,11 @@ pub mod staff;
 pub mod task;
 pub mod time;
 
+pub use conflict::Current;
+pub use error::FieldError;
+pub use ids::*;
 pub use nav::Area;
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use postcode::{Postcode, PostcodeError};
 pub use role::{Role, RoleError};
-pub use staff::{Username, UsernameError};
+pub use staff::{CurrentUser, SignInInfo, Username, UsernameError};

@@ -88,6 +88,12 @@ pub fn allows(
         && access(role, kind) >= wanted
 }
 
+/// Who creates and revokes the waiting-room call screen's display links:
+/// reception and the admin team.
+pub fn manages_display_links(role: Role) -> bool {
+    matches!(role, Role::Reception | Role::Admin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

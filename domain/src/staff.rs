@@ -1,7 +1,29 @@
-//! Staff identity rules: usernames.
+//! Staff identity rules: usernames, and the signed-in person as every
+//! page and door knows them.
 
+use crate::ids::{PracticeId, StaffId};
+use crate::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// The signed-in person, as the UI needs them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub staff_id: StaffId,
+    pub display_name: String,
+    pub role: Role,
+    pub practice_id: PracticeId,
+    pub practice_name: String,
+    pub practice_is_demo: bool,
+}
+
+/// What the sign-in page shows before anyone is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInInfo {
+    /// Demo sign-ins (username, role) and their shared password, in demo mode only.
+    pub demo_accounts: Vec<(String, Role)>,
+    pub demo_password: Option<String>,
+}
 
 /// A sign-in name: 2–32 of lower-case letters, digits, `.`, `-`, `_`.
 /// Stored lower-case so "Reception" and "reception" are one account.

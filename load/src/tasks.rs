@@ -9,7 +9,7 @@
 
 use crate::{open_socket, percentile, sign_in_as, Proc};
 use anyhow::{bail, Context, Result};
-use domain::live::{ClientMessage, ServerMessage, Topic};
+use domain::live::{ClientMessage, Rows, ServerMessage, Topic};
 use domain::task::TaskView;
 use futures::{SinkExt, StreamExt};
 use std::collections::HashMap;
@@ -85,7 +85,11 @@ async fn client(
                 seen.last_seq = seq;
                 ready.add_permits(1);
             }
-            ServerMessage::Changes { seq, tasks, .. } => {
+            ServerMessage::Changes {
+                seq,
+                rows: Rows::Tasks(tasks),
+                ..
+            } => {
                 seen.last_seq = seen.last_seq.max(seq);
                 for t in tasks {
                     let s = state(&t);

@@ -1,15 +1,15 @@
-//! `openpractice admin …`: account administration from the shell, for the
-//! first admin of an empty database. Passwords are prompted (never echoed)
-//! or read from stdin; never accepted as an argument, never logged.
+//! `openpractice admin …`: the operator's door, for the first admin of an
+//! empty database and for checking the audit trail. Passwords are prompted
+//! (never echoed) or read from stdin; never accepted as an argument, never
+//! logged. The rules are the services'; this maps their refusals to the
+//! flags the operator typed and an exit code.
 
 use crate::config::{AdminCommand, CreateUserArgs, DbArgs};
 use anyhow::{bail, Context};
-use domain::{Role, Username};
+use services::staff::{NewAccount, ValidAccount, MIN_PASSWORD_LEN};
+use services::ServiceError;
 use std::io::{BufRead, IsTerminal};
-use store::staff::{hash_password, NewStaff};
-use store::{Store, StoreError};
-
-pub const MIN_PASSWORD_LEN: usize = 12;
+use store::Store;
 
 pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
     match cmd {
@@ -38,12 +38,11 @@ async fn seed_synthetic(
         .demo_practice()
         .await?
         .context("no demo practice: synthetic patients go only into the demo")?;
-    let have = store.patient_count(&practice.id).await?;
-    let added =
-        store::demo::add_synthetic_patients(&store, &practice.id, total.saturating_sub(have), 7)
-            .await?;
+    let db = store.practice(&practice.id);
+    let have = db.patient_count().await?;
+    let added = store::demo::add_synthetic_patients(&db, total.saturating_sub(have), 7).await?;
     if let Some(path) = samples_out {
-        let hits = store.sample_patients(&practice.id, samples).await?;
+        let hits = db.sample_patients(samples).await?;
         std::fs::write(path, serde_json::to_string(&hits)?).context("writing the samples")?;
     }
     store.close(std::time::Duration::from_secs(30)).await;
@@ -58,9 +57,9 @@ async fn verify_audit(db: &DbArgs) -> anyhow::Result<()> {
     let store = Store::open(&db.connect_options()?)
         .await
         .context("opening the database")?;
-    let outcome = store.verify_audit().await;
+    let outcome = services::audit::verify(&store).await;
     store.close(std::time::Duration::from_secs(10)).await;
-    match outcome.context("reading the audit trail")? {
+    match outcome.map_err(|e| anyhow::anyhow!("reading the audit trail: {e}"))? {
         Ok(n) => {
             println!("The audit trail is intact: {n} entries, each linked to the one before.");
             Ok(())
@@ -86,65 +85,59 @@ fn read_password(args: &CreateUserArgs) -> anyhow::Result<String> {
     Ok(first)
 }
 
+/// A service's refusal as the operator should read it: the flag named.
+fn refusal(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid(fields) => anyhow::anyhow!(
+            "{}; nothing was created",
+            fields
+                .iter()
+                .map(|f| match f.field.as_str() {
+                    "password" => f.message.trim_end_matches('.').to_string(),
+                    flag => format!("--{}: {}", flag.replace('_', "-"), f.message),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn account(args: &CreateUserArgs) -> NewAccount {
+    NewAccount {
+        role: args.role.clone(),
+        username: args.username.clone(),
+        name: args.name.clone(),
+    }
+}
+
 /// Checks what can be checked before touching the database.
-pub fn validate(args: &CreateUserArgs, password: &str) -> anyhow::Result<(Role, Username)> {
-    let role: Role = args.role.parse()?;
-    let username =
-        Username::parse(&args.username).map_err(|e| anyhow::anyhow!("--username: {e}"))?;
-    if args.name.trim().is_empty() {
-        bail!("--name must not be empty");
-    }
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        bail!("the password must have at least {MIN_PASSWORD_LEN} characters; nothing was created");
-    }
-    Ok((role, username))
+pub fn validate(args: &CreateUserArgs, password: &str) -> anyhow::Result<ValidAccount> {
+    services::staff::validate(&account(args), password).map_err(refusal)
 }
 
 async fn create_user(db: &DbArgs, args: &CreateUserArgs) -> anyhow::Result<()> {
     // Validate the arguments before prompting, so a typo costs no typing.
     validate(args, &"x".repeat(MIN_PASSWORD_LEN))?;
     let password = read_password(args)?;
-    let (role, username) = validate(args, &password)?;
-
+    let valid = validate(args, &password)?;
     let store = Store::open(&db.connect_options()?)
         .await
         .context("opening the database")?;
-    let practices = store.practices().await?;
-    let practice = match (&args.practice_name, practices.as_slice()) {
-        (Some(name), list) => match list.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
-            Some(p) => p.clone(),
-            None if list.is_empty() => store.create_practice(name.trim(), false).await?,
-            None => bail!("no practice is called \"{name}\""),
-        },
-        (None, [only]) => only.clone(),
-        (None, []) => bail!("the database has no practice yet: pass --practice-name to create it"),
-        (None, _) => bail!("the database has several practices: pass --practice-name"),
-    };
-    let created = store
-        .create_staff(NewStaff {
-            practice_id: &practice.id,
-            username: &username,
-            display_name: args.name.trim(),
-            role,
-            password_hash: hash_password(&password)?,
-        })
-        .await;
-    match created {
-        Ok(staff) => {
-            println!(
-                "Created {} \"{}\" ({}) in {}.",
-                staff.role.label(),
-                staff.username,
-                staff.display_name,
-                practice.name
-            );
-            Ok(())
-        }
-        Err(StoreError::AlreadyExists) => {
-            bail!("the username \"{username}\" is taken; nothing was created")
-        }
-        Err(e) => Err(e.into()),
-    }
+    let practice = services::staff::practice_for_new_account(&store, args.practice_name.as_deref())
+        .await
+        .map_err(refusal)?;
+    let staff = services::staff::create_account(&store, &practice.id, &valid, &password)
+        .await
+        .map_err(refusal)?;
+    println!(
+        "Created {} \"{}\" ({}) in {}.",
+        staff.role.label(),
+        staff.username,
+        staff.display_name,
+        practice.name
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ pub fn app(state: ServerState) -> Router {
             ServerState,
             _,
         >(context, app::shell))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::session,

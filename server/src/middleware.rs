@@ -1,13 +1,16 @@
 //! Request guards that run before any page or server function:
 //! - `origin_guard` refuses state-changing requests from another origin (CSRF);
-//! - `session` resolves the session cookie to an `Actor` in the request's
-//!   extensions and sends anyone without one to sign in;
+//! - `session` resolves the session cookie (through the auth service) to
+//!   who is signed in, in the request's extensions, and sends anyone
+//!   without one to sign in;
+//! - `server_fn_status` gives a server function's refusal its real HTTP
+//!   status (401, 403, 409, 422…) instead of the framework's blanket 500;
 //! - `security_headers` sets the headers every response should carry.
 //!
-//! Authorisation by role and practice happens in each server function.
+//! Authorisation by role, practice and object happens in the services.
 
 use crate::ServerState;
-use app::auth::ssr::{percent_encode, resolve_session, token_from_headers};
+use app::auth::ssr::{percent_encode, token_from_headers};
 use app::AppError;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -91,9 +94,16 @@ fn is_public(path: &str) -> bool {
 pub async fn session(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
     let mut signed_in = false;
     if let Some(token) = token_from_headers(req.headers()) {
-        match resolve_session(&state.app, &token, chrono::Utc::now()).await {
-            Ok(Some(actor)) => {
-                req.extensions_mut().insert(actor);
+        match services::auth::resolve_session(
+            &state.app.store,
+            &state.app.auth,
+            &token,
+            chrono::Utc::now(),
+        )
+        .await
+        {
+            Ok(Some(session)) => {
+                req.extensions_mut().insert(session);
                 signed_in = true;
             }
             Ok(None) => {}
@@ -118,6 +128,31 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
         return error_response(AppError::Unauthenticated);
     }
     next.run(req).await
+}
+
+/// The header server functions put on an error response.
+const SERVER_FN_ERROR: &str = "serverfnerror";
+/// The largest error body read back to find its status.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// A server function that failed answers 500 whatever the error; this
+/// reads the typed error back and gives the response the status it means
+/// (a refusal is not a failure, and clients, proxies and logs can tell).
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key(SERVER_FN_ERROR)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, ERROR_BODY_LIMIT).await else {
+        return error_response(AppError::internal("an error body could not be read"));
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {

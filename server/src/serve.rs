@@ -46,7 +46,7 @@ pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
                 ..AuthConfig::default()
             },
             demo: serve.demo,
-            waiting: app::appointments::WaitThresholds {
+            waiting: domain::live::WaitThresholds {
                 amber_minutes: serve.wait_amber_minutes,
                 red_minutes: serve.wait_red_minutes,
             },

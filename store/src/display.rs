@@ -3,7 +3,8 @@
 //! stored (the caller hashes it); a revoked link stops working at once,
 //! including for a screen already connected (it is re-checked).
 
-use crate::{Store, StoreError};
+use crate::{PracticeStore, Store, StoreError};
+use domain::PracticeId;
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,11 +24,10 @@ struct LinkRow {
     revoked: bool,
 }
 
-impl Store {
-    /// Records a new link for `practice_id` whose secret hashes to `token_hash`.
+impl PracticeStore {
+    /// Records a new link for this practice whose secret hashes to `token_hash`.
     pub async fn create_display_link(
         &self,
-        practice_id: &str,
         token_hash: &str,
         created_by: &str,
     ) -> Result<String, StoreError> {
@@ -38,7 +38,7 @@ impl Store {
                     practice: $practice, token_hash: $hash, created_by: $by
                  } RETURN VALUE record::id(id)",
             )
-            .bind(("practice", RecordId::new("practice", practice_id)))
+            .bind(("practice", self.record()))
             .bind(("hash", token_hash.to_string()))
             .bind(("by", RecordId::new("staff", created_by)))
             .await?
@@ -47,25 +47,7 @@ impl Store {
         id.ok_or(StoreError::NotFound)
     }
 
-    /// The practice a live (unrevoked) link belongs to.
-    pub async fn display_link_practice(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<String>, StoreError> {
-        let mut res = self
-            .db()
-            .query(
-                "SELECT VALUE record::id(practice) FROM display_link
-                 WHERE token_hash = $hash AND revoked_at = NONE LIMIT 1",
-            )
-            .bind(("hash", token_hash.to_string()))
-            .await?
-            .check()?;
-        let ids: Vec<String> = res.take(0)?;
-        Ok(ids.into_iter().next())
-    }
-
-    pub async fn display_links(&self, practice_id: &str) -> Result<Vec<DisplayLink>, StoreError> {
+    pub async fn display_links(&self) -> Result<Vec<DisplayLink>, StoreError> {
         let mut res = self
             .db()
             .query(
@@ -73,7 +55,7 @@ impl Store {
                         revoked_at != NONE AS revoked
                  FROM display_link WHERE practice = $practice ORDER BY created_at DESC",
             )
-            .bind(("practice", RecordId::new("practice", practice_id)))
+            .bind(("practice", self.record()))
             .await?
             .check()?;
         let rows: Vec<LinkRow> = res.take(0)?;
@@ -88,8 +70,8 @@ impl Store {
             .collect())
     }
 
-    /// Revokes a link of `practice_id`; another practice's link is `NotFound`.
-    pub async fn revoke_display_link(&self, practice_id: &str, id: &str) -> Result<(), StoreError> {
+    /// Revokes a link of this practice; another practice's link is `NotFound`.
+    pub async fn revoke_display_link(&self, id: &str) -> Result<(), StoreError> {
         let mut res = self
             .db()
             .query(
@@ -97,7 +79,7 @@ impl Store {
                  WHERE practice = $practice AND revoked_at = NONE RETURN VALUE record::id(id)",
             )
             .bind(("id", id.to_string()))
-            .bind(("practice", RecordId::new("practice", practice_id)))
+            .bind(("practice", self.record()))
             .await?
             .check()?;
         let ids: Vec<String> = res.take(0)?;
@@ -106,24 +88,24 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    /// Whether `staff_id` is an active staff member of `practice_id`, and their role.
-    pub async fn staff_role_in_practice(
+impl Store {
+    /// The practice a live (unrevoked) link belongs to.
+    pub async fn display_link_practice(
         &self,
-        practice_id: &str,
-        staff_id: &str,
-    ) -> Result<Option<domain::Role>, StoreError> {
+        token_hash: &str,
+    ) -> Result<Option<PracticeId>, StoreError> {
         let mut res = self
             .db()
             .query(
-                "SELECT VALUE role FROM ONLY type::record('staff', $id)
-                 WHERE practice = $practice AND active = true",
+                "SELECT VALUE record::id(practice) FROM display_link
+                 WHERE token_hash = $hash AND revoked_at = NONE LIMIT 1",
             )
-            .bind(("id", staff_id.to_string()))
-            .bind(("practice", RecordId::new("practice", practice_id)))
+            .bind(("hash", token_hash.to_string()))
             .await?
             .check()?;
-        let role: Option<String> = res.take(0)?;
-        Ok(role.and_then(|r| r.parse::<domain::Role>().ok()))
+        let ids: Vec<String> = res.take(0)?;
+        Ok(ids.into_iter().next().map(PracticeId::new))
     }
 }

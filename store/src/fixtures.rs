@@ -3,15 +3,16 @@
 
 use crate::appointments::NewAppointment;
 use crate::staff::NewStaff;
-use crate::{Store, StoreError};
+use crate::{PracticeStore, Store, StoreError};
+use domain::book::AppointmentKind;
 use domain::live::AppointmentView;
-use domain::{Role, Username};
+use domain::{PracticeId, Role, Username};
 use surrealdb::types::RecordId;
 
 /// What `small_practice` made.
 #[derive(Clone, Debug)]
 pub struct SmallPractice {
-    pub practice_id: String,
+    pub practice_id: PracticeId,
     pub practice_name: String,
     /// (username, staff id) for gp, gp2, nurse, reception, admin, each
     /// prefixed with `prefix` when one was given.
@@ -24,6 +25,29 @@ pub struct SmallPractice {
 }
 
 impl SmallPractice {
+    /// The practice's scoped store handle.
+    pub fn db(&self, store: &Store) -> PracticeStore {
+        store.practice(&self.practice_id)
+    }
+
+    /// A member of staff's name as colleagues see it ("Dee Patel").
+    pub fn name_of(&self, username: &str) -> &'static str {
+        let base = username.rsplit('-').next().unwrap_or(username);
+        STAFF
+            .iter()
+            .find(|(u, _, _)| *u == base)
+            .map(|(_, name, _)| *name)
+            .unwrap_or_default()
+    }
+
+    /// A member of staff's role.
+    pub fn role_of(&self, username: &str) -> Option<Role> {
+        self.staff
+            .iter()
+            .find(|(u, _, _)| u == username || u.ends_with(&format!("-{username}")))
+            .map(|(_, _, r)| *r)
+    }
+
     pub fn staff_id(&self, username: &str) -> &str {
         self.staff
             .iter()
@@ -32,6 +56,14 @@ impl SmallPractice {
             .unwrap_or_default()
     }
 }
+
+const STAFF: [(&str, &str, Role); 5] = [
+    ("gp", "Dr Ann Carter", Role::Gp),
+    ("gp2", "Dr Ben Okafor", Role::Gp),
+    ("nurse", "Nurse Cara Lee", Role::Nurse),
+    ("reception", "Dee Patel", Role::Reception),
+    ("admin", "Eve Morgan", Role::Admin),
+];
 
 const PATIENTS: [(&str, &str, &str, &str); 4] = [
     ("Mr", "John", "Smith", "1961-04-03"),
@@ -52,22 +84,16 @@ pub async fn small_practice(
     date: &str,
 ) -> Result<SmallPractice, StoreError> {
     let practice = store.create_practice(name, false).await?;
+    let db = store.practice(&practice.id);
     let mut staff = Vec::new();
-    for (username, display, role) in [
-        ("gp", "Dr Ann Carter", Role::Gp),
-        ("gp2", "Dr Ben Okafor", Role::Gp),
-        ("nurse", "Nurse Cara Lee", Role::Nurse),
-        ("reception", "Dee Patel", Role::Reception),
-        ("admin", "Eve Morgan", Role::Admin),
-    ] {
+    for (username, display, role) in STAFF {
         let username = if prefix.is_empty() {
             username.to_string()
         } else {
             format!("{prefix}-{username}")
         };
-        let s = store
+        let s = db
             .create_staff(NewStaff {
-                practice_id: &practice.id,
                 username: &Username::parse(&username)
                     .map_err(|e| StoreError::Internal(e.to_string()))?,
                 display_name: display,
@@ -75,7 +101,7 @@ pub async fn small_practice(
                 password_hash: password_hash.to_string(),
             })
             .await?;
-        staff.push((username, s.id, role));
+        staff.push((username, s.id.into_string(), role));
     }
     let practice_rid = RecordId::new("practice", practice.id.as_str());
     let mut gp_session_id = String::new();
@@ -139,13 +165,12 @@ pub async fn small_practice(
         .unwrap_or_default();
     let mut appointments = Vec::new();
     for (n, patient) in patient_ids.iter().enumerate() {
-        let view = store
+        let view = db
             .book_appointment(&NewAppointment {
-                practice_id: practice.id.clone(),
                 clinic_session_id: gp_session_id.clone(),
                 patient_id: patient.clone(),
                 start: format!("09:{:02}", n * 10),
-                kind: "face_to_face".into(),
+                kind: AppointmentKind::FaceToFace,
                 reason: Some("Review".into()),
                 booked_by: reception.clone(),
             })
@@ -162,4 +187,20 @@ pub async fn small_practice(
         patient_ids,
         appointments,
     })
+}
+
+/// The password every fixture account has.
+pub const PASSWORD: &str = "a long test password";
+
+/// Two small practices on `date` ("Test Surgery" and "Other Surgery",
+/// whose usernames start "o-"): for tests that something stays in its own
+/// practice. One password hash for all their staff (`PASSWORD`).
+pub async fn two_practices(
+    store: &Store,
+    date: &str,
+) -> Result<(SmallPractice, SmallPractice), StoreError> {
+    let hash = crate::staff::hash_password(PASSWORD)?;
+    let ours = small_practice(store, "Test Surgery", "", &hash, date).await?;
+    let theirs = small_practice(store, "Other Surgery", "o", &hash, date).await?;
+    Ok((ours, theirs))
 }

@@ -1,8 +1,13 @@
 //! The only code that talks to SurrealDB. Every query is parameterised
 //! (`.bind`); rows are mapped to plain types here so nothing above this crate
-//! sees a database type. Authorisation is NOT done here: callers pass an
-//! already-authorised practice id (the server talks to SurrealDB as a system
-//! user, which table PERMISSIONS do not restrict).
+//! sees a database type. Organised by feature; every query about a
+//! practice's data is a method of the practice-scoped `PracticeStore`
+//! (`store.practice(&id)`), so none can forget the practice.
+//!
+//! Never here: who may do what (the services authorise; the server talks
+//! to SurrealDB as a system user, which table PERMISSIONS do not restrict),
+//! checks of what a person typed, or words shown to people (refusals are
+//! typed; the services choose the words).
 
 #![cfg_attr(
     not(test),
@@ -11,23 +16,24 @@
 
 pub mod appointments;
 pub mod audit;
-pub mod book;
-pub mod cluster;
+pub mod auth;
+pub mod clinics;
 pub mod demo;
 pub mod display;
 mod error;
 pub mod fixtures;
+pub mod live;
 pub mod migrations;
-pub mod outbox;
 pub mod patients;
 pub mod practice;
 pub mod record;
-pub mod sessions;
+mod scope;
 pub mod staff;
 pub mod tasks;
-pub mod throttle;
+mod tx;
 
 pub use error::StoreError;
+pub use scope::PracticeStore;
 
 /// A database datetime as RFC 3339 UTC to the second, as views carry it.
 pub fn rfc3339(d: surrealdb::types::Datetime) -> String {

@@ -1,11 +1,12 @@
 //! Practices: the tenant every other record belongs to.
 
-use crate::{Store, StoreError};
+use crate::{PracticeStore, Store, StoreError};
+use domain::PracticeId;
 use surrealdb::types::SurrealValue;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Practice {
-    pub id: String,
+    pub id: PracticeId,
     pub name: String,
     pub is_demo: bool,
 }
@@ -20,7 +21,7 @@ struct PracticeRow {
 impl From<PracticeRow> for Practice {
     fn from(r: PracticeRow) -> Self {
         Self {
-            id: r.id,
+            id: PracticeId::new(r.id),
             name: r.name,
             is_demo: r.is_demo,
         }
@@ -38,19 +39,6 @@ impl Store {
             ))
             .bind(("name", name.to_string()))
             .bind(("demo", is_demo))
-            .await?
-            .check()?;
-        let row: Option<PracticeRow> = res.take(0)?;
-        row.map(Into::into).ok_or(StoreError::NotFound)
-    }
-
-    pub async fn practice(&self, id: &str) -> Result<Practice, StoreError> {
-        let mut res = self
-            .db()
-            .query(format!(
-                "SELECT {FIELDS} FROM type::record('practice', $id)"
-            ))
-            .bind(("id", id.to_string()))
             .await?
             .check()?;
         let row: Option<PracticeRow> = res.take(0)?;
@@ -77,5 +65,21 @@ impl Store {
             .check()?;
         let row: Option<PracticeRow> = res.take(0)?;
         Ok(row.map(Into::into))
+    }
+}
+
+impl PracticeStore {
+    /// The practice itself: its name and whether it is the demo.
+    pub async fn info(&self) -> Result<Practice, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM type::record('practice', $id)"
+            ))
+            .bind(("id", self.pid()))
+            .await?
+            .check()?;
+        let row: Option<PracticeRow> = res.take(0)?;
+        row.map(Into::into).ok_or(StoreError::NotFound)
     }
 }

@@ -5,101 +5,29 @@
 use crate::auth::CurrentUser;
 use crate::shell::set_status;
 use crate::AppError;
-use domain::Role;
+use domain::DisplayLinkId;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DisplayLinkInfo {
-    pub id: String,
-    pub created_by: String,
-    pub created_at: String,
-    pub revoked: bool,
-}
-
-fn may_manage(role: Role) -> bool {
-    matches!(role, Role::Reception | Role::Admin)
-}
-
-#[cfg(feature = "ssr")]
-fn manager() -> Result<crate::auth::ssr::Actor, AppError> {
-    let actor = crate::auth::ssr::actor().ok_or(AppError::Unauthenticated)?;
-    if may_manage(actor.role()) {
-        Ok(actor)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
+pub use domain::live::DisplayLinkInfo;
 
 /// Creates a link; returns its address (path and query), shown once.
 #[server(prefix = "/api", endpoint = "create_display_link")]
 pub async fn create_display_link() -> Result<String, AppError> {
-    use crate::auth::ssr;
-    let result = async {
-        let actor = manager()?;
-        let state = ssr::app_state()?;
-        let key = ssr::new_token();
-        state
-            .store
-            .create_display_link(
-                actor.practice_id(),
-                &ssr::token_key(&key),
-                &actor.user.staff_id,
-            )
-            .await
-            .map_err(AppError::internal)?;
-        tracing::info!(staff = %actor.user.staff_id, "display link created");
-        Ok(format!("/display/{}?key={key}", actor.practice_id()))
-    }
-    .await;
-    crate::error::with_status(result)
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::display::create(&store, &actor).await?)
 }
 
 #[server(prefix = "/api", endpoint = "list_display_links")]
 pub async fn list_display_links() -> Result<Vec<DisplayLinkInfo>, AppError> {
-    let result = async {
-        let actor = manager()?;
-        let state = crate::auth::ssr::app_state()?;
-        let links = state
-            .store
-            .display_links(actor.practice_id())
-            .await
-            .map_err(AppError::internal)?;
-        Ok(links
-            .into_iter()
-            .map(|l| DisplayLinkInfo {
-                id: l.id,
-                created_by: l.created_by,
-                created_at: l.created_at,
-                revoked: l.revoked,
-            })
-            .collect())
-    }
-    .await;
-    crate::error::with_status(result)
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::display::list(&store, &actor).await?)
 }
 
 #[server(prefix = "/api", endpoint = "revoke_display_link")]
-pub async fn revoke_display_link(id: String) -> Result<(), AppError> {
-    let result = async {
-        let actor = manager()?;
-        let state = crate::auth::ssr::app_state()?;
-        match state
-            .store
-            .revoke_display_link(actor.practice_id(), &id)
-            .await
-        {
-            Ok(()) => {
-                tracing::info!(staff = %actor.user.staff_id, link = %id, "display link revoked");
-                Ok(())
-            }
-            Err(store::StoreError::NotFound) => Err(AppError::NotFound),
-            Err(e) => Err(AppError::internal(e)),
-        }
-    }
-    .await;
-    crate::error::with_status(result)
+pub async fn revoke_display_link(id: DisplayLinkId) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::display::revoke(&store, &actor, &id).await?)
 }
 
 fn when(rfc3339: &str) -> String {
@@ -118,7 +46,7 @@ fn when(rfc3339: &str) -> String {
 #[component]
 pub fn DisplayLinksPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    if !may_manage(user.role) {
+    if !domain::policy::manages_display_links(user.role) {
         set_status(403);
         return view! {
             <Title text="Call screen links" />

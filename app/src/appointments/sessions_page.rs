@@ -8,52 +8,13 @@ use domain::book::SessionView;
 use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionsInfo {
-    pub sessions: Vec<SessionView>,
-    pub clinicians: Vec<(String, String)>,
-    pub rooms: Vec<(String, String)>,
-}
-
-#[cfg(feature = "ssr")]
-fn problems(p: Vec<(&'static str, String)>) -> AppError {
-    AppError::Validation(
-        p.into_iter()
-            .map(|(field, message)| crate::error::FieldError {
-                field: field.to_string(),
-                message,
-            })
-            .collect(),
-    )
-}
+pub use domain::book::SessionsInfo;
 
 #[server(prefix = "/api", endpoint = "sessions_info")]
 pub async fn get_sessions_info(date: String) -> Result<SessionsInfo, AppError> {
-    let result = async {
-        let actor = crate::auth::ssr::require_area(Area::Admin)?;
-        if chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() {
-            return Err(AppError::field("date", "Enter the date as YYYY-MM-DD."));
-        }
-        let state = crate::auth::ssr::app_state()?;
-        let p = actor.practice_id();
-        Ok(SessionsInfo {
-            sessions: state
-                .store
-                .day_sessions(p, &date)
-                .await
-                .map_err(AppError::internal)?,
-            clinicians: state
-                .store
-                .clinicians(p)
-                .await
-                .map_err(AppError::internal)?,
-            rooms: state.store.rooms(p).await.map_err(AppError::internal)?,
-        })
-    }
-    .await;
-    crate::error::with_status(result)
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::clinics::sessions_info(&store, &actor, &date).await?)
 }
 
 #[server(prefix = "/api", endpoint = "add_clinic_session")]
@@ -65,46 +26,22 @@ pub async fn add_clinic_session(
     end: String,
     slot_minutes: String,
 ) -> Result<SessionView, AppError> {
-    let result = async {
-        let actor = crate::auth::ssr::require_area(Area::Admin)?;
-        let Ok(slot_minutes) = slot_minutes.trim().parse::<i64>() else {
-            return Err(AppError::field(
-                "slot_minutes",
-                "Enter the slot length in minutes.",
-            ));
-        };
-        let state = crate::auth::ssr::app_state()?;
-        state
-            .store
-            .create_clinic_session(&store::book::NewSession {
-                practice_id: actor.practice_id().to_string(),
-                clinician_id: clinician,
-                room_id: room,
-                date,
-                start: start.trim().to_string(),
-                end: end.trim().to_string(),
-                slot_minutes,
-            })
-            .await
-            .map_err(problems)
-    }
-    .await;
-    crate::error::with_status(result)
+    let (store, actor) = crate::door::staff()?;
+    let form = services::clinics::SessionForm {
+        clinician,
+        room,
+        date,
+        start,
+        end,
+        slot_minutes,
+    };
+    Ok(services::clinics::add_session(&store, &actor, form).await?)
 }
 
 #[server(prefix = "/api", endpoint = "add_room")]
 pub async fn add_room(room_name: String) -> Result<String, AppError> {
-    let result = async {
-        let actor = crate::auth::ssr::require_area(Area::Admin)?;
-        let state = crate::auth::ssr::app_state()?;
-        state
-            .store
-            .create_room(actor.practice_id(), &room_name)
-            .await
-            .map_err(problems)
-    }
-    .await;
-    crate::error::with_status(result)
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::clinics::add_room(&store, &actor, &room_name).await?)
 }
 
 #[component]

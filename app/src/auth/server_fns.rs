@@ -14,9 +14,16 @@ pub async fn sign_in(
 ) -> Result<String, AppError> {
     use super::ssr;
     let result = async {
-        let state = ssr::app_state()?;
-        let address = ssr::client_address();
-        let session = ssr::sign_in(&state, &username, &password, &address).await?;
+        let state = crate::door::state()?;
+        let session = services::auth::sign_in(
+            &state.store,
+            &state.auth,
+            &username,
+            &password,
+            &crate::door::client_address(),
+            ssr::session_token().as_deref(),
+        )
+        .await?;
         ssr::set_session_cookie(&state, &session.token);
         Ok(ssr::safe_next(next.as_deref()))
     }
@@ -29,48 +36,29 @@ pub async fn sign_in(
             Err(e) => leptos_axum::redirect(&super::sign_in_failed_url(e, next.as_deref())),
         }
     }
-    crate::error::with_status(result)
+    result
 }
 
 /// Ends the session on the server (the old cookie stops working) and clears it.
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::ssr;
-    let result = async {
-        let state = ssr::app_state()?;
-        if let Some(token) = ssr::session_token() {
-            ssr::sign_out(&state, &token).await?;
-        }
-        ssr::clear_session_cookie(&state);
-        Ok(())
+    let state = crate::door::state()?;
+    if let Some(token) = super::ssr::session_token() {
+        services::auth::sign_out(&state.store, &token).await?;
     }
-    .await;
-    if result.is_ok() && crate::error::plain_form_post() {
+    super::ssr::clear_session_cookie(&state);
+    if crate::error::plain_form_post() {
         leptos_axum::redirect("/login");
     }
-    crate::error::with_status(result)
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    Ok(super::ssr::actor().map(|a| a.user))
+    Ok(crate::door::signed_in().map(|s| s.user))
 }
 
 #[server(prefix = "/api", endpoint = "sign_in_info")]
 pub async fn get_sign_in_info() -> Result<SignInInfo, AppError> {
-    let state = super::ssr::app_state()?;
-    Ok(if state.demo {
-        SignInInfo {
-            demo_accounts: store::demo::DEMO_SIGN_INS
-                .iter()
-                .map(|(u, r)| (u.to_string(), *r))
-                .collect(),
-            demo_password: Some(store::demo::DEMO_PASSWORD.to_string()),
-        }
-    } else {
-        SignInInfo {
-            demo_accounts: vec![],
-            demo_password: None,
-        }
-    })
+    Ok(services::auth::sign_in_info(crate::door::state()?.demo))
 }

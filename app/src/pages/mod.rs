@@ -1,5 +1,5 @@
-//! Top-level pages. Areas whose features are not built yet say so plainly
-//! rather than showing an empty or fake screen.
+//! Top-level pages: the home page (the areas a role uses) and the admin
+//! team's index.
 
 use crate::auth::CurrentUser;
 use domain::Area;
@@ -29,44 +29,27 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-fn coming_in(area: Area) -> &'static str {
-    match area {
-        Area::MyDay => "Your day list arrives with the appointments and waiting-room work.",
-        Area::WaitingRoom => {
-            "The live waiting room arrives with the appointments and waiting-room work."
-        }
-        Area::Appointments => {
-            "The appointment book arrives with the appointments and waiting-room work."
-        }
-        Area::Patients => "Patient search and records arrive with the patient record work.",
-        Area::Tasks => "Team task lists arrive with the tasks work.",
-        Area::Admin => "Staff, team, room and audit management arrive with later work.",
-    }
-}
-
-/// An area's page: refuses roles that may not use it, otherwise says
-/// plainly that the feature is not built yet.
+/// The admin team's index (`/admin`): the practice's set-up pages. Staff
+/// accounts are still created by the operator at the command line
+/// (`openpractice admin create-user`).
 #[component]
-pub fn AreaPage(area: Area) -> impl IntoView {
+pub fn AdminPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
-    if let Some(refusal) = crate::shell::forbidden(area, &user) {
+    if let Some(refusal) = crate::shell::forbidden(Area::Admin, &user) {
         return refusal;
     }
     view! {
-        <Title text=area.label() />
-        <h1 class="mb-4 text-3xl font-bold">{area.label()}</h1>
-        {(area == Area::Admin).then(|| view! {
-            <ul class="mb-4 grid gap-2">
-                <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
-                <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
-                <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
-                <li><a class="op-link text-xl font-bold" href="/admin/audit">"Audit trail"</a></li>
-            </ul>
-        })}
-        <div class="border-l-8 border-nhs-blue bg-white p-4">
-            <p class="font-bold">"Not built yet."</p>
-            <p>{coming_in(area)}</p>
-        </div>
+        <Title text=Area::Admin.label() />
+        <h1 class="mb-4 text-3xl font-bold">{Area::Admin.label()}</h1>
+        <ul class="mb-4 grid gap-2">
+            <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/audit">"Audit trail"</a></li>
+        </ul>
+        <p class="max-w-2xl">
+            "Staff accounts are created from the command line on the server (openpractice admin create-user)."
+        </p>
     }
     .into_any()
 }

@@ -196,7 +196,7 @@ pub fn EditPatientPage() -> impl IntoView {
         .unwrap_or_default();
     let page = {
         let id = id.clone();
-        LocalResource::new(move || get_patient_page(id.clone()))
+        LocalResource::new(move || get_patient_page(id.clone().into()))
     };
     view! {
         <Title text="Edit patient details" />
@@ -219,7 +219,7 @@ fn EditPatientForm(
     let version = patient.version;
     let current_version = move || match edit.value().get() {
         Some(Ok(v)) => v,
-        _ => version,
+        _ => domain::Version(version),
     };
     let href = format!("/patients/{}", patient.id);
     view! {
@@ -276,7 +276,7 @@ pub fn PatientPage() -> impl IntoView {
     );
     let page = {
         let id = id.clone();
-        LocalResource::new(move || get_patient_page(id.clone()))
+        LocalResource::new(move || get_patient_page(id.clone().into()))
     };
     view! {
         <Title text="Patient" />

@@ -86,7 +86,7 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
                     {areas
                         .into_iter()
                         .map(|area| {
-                            let counts = (area == Area::Tasks).then(|| view! { <TaskCounts staff=staff_id.clone() /> });
+                            let counts = (area == Area::Tasks).then(|| view! { <TaskCounts staff=staff_id.to_string() /> });
                             view! {
                                 <li class="flex items-center">
                                     <A href=area.path() attr:class="op-nav-link">

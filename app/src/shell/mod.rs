@@ -11,7 +11,7 @@ use crate::appointments::{
     AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, SessionsPage, WaitingRoomPage,
 };
 use crate::auth::{get_current_user, SignInPage};
-use crate::pages::{AreaPage, HomePage};
+use crate::pages::{AdminPage, HomePage};
 use crate::patients::{
     AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
 };
@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks/:id") view=TaskPageView />
                     <Route path=path!("admin/teams") view=TeamsPage />
                     <Route path=path!("admin/audit") view=AuditPage />
-                    <Route path=path!("admin") view=|| view! { <AreaPage area=Area::Admin /> } />
+                    <Route path=path!("admin") view=AdminPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -28,7 +28,7 @@ pub fn TeamsPage() -> impl IntoView {
     let change = move |team: String, staff: String, add: bool| {
         error.set(None);
         leptos::task::spawn_local(async move {
-            match change_team_member(team, staff, add).await {
+            match change_team_member(team.into(), staff.into(), add).await {
                 Ok(()) => refresh.update(|n| *n += 1),
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -8,14 +8,13 @@
 
 use super::presence::{Presence, RelayConfig};
 use axum::extract::ws::Utf8Bytes;
-use domain::live::{AppointmentView, CallView, ServerMessage, Topic};
-use domain::task::TaskView;
+use domain::live::{ServerMessage, Topic};
+use domain::PracticeId;
 use futures::StreamExt;
+use services::live::{Changed, Published};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use store::outbox::KIND_APPOINTMENT_CALLED;
-use store::tasks::KIND_TASK;
 use store::Store;
 use tokio::sync::broadcast;
 
@@ -27,16 +26,12 @@ const SAFETY_POLL: Duration = Duration::from_secs(2);
 /// Events read per outbox query.
 const PAGE: usize = 500;
 
-/// The rows changed by consecutive events, up to `seq`.
+/// The rows changed by consecutive events, up to `seq`, read once for
+/// every connection of the practice.
 #[derive(Debug)]
 pub struct Batch {
     pub seq: u64,
-    pub appointments: Vec<AppointmentView>,
-    pub calls: Vec<CallView>,
-    pub tasks: Vec<TaskView>,
-    /// (task id, team, staff) each task event concerned, so a task that
-    /// left a list still reaches it (and the client drops it).
-    pub task_routes: Vec<(String, Option<String>, Option<String>)>,
+    changed: Changed,
     /// Serialised `Changes` per topic, shared by every connection watching it.
     encoded: Mutex<HashMap<Topic, Option<Utf8Bytes>>>,
 }
@@ -49,37 +44,11 @@ impl Batch {
         cache
             .entry(topic.clone())
             .or_insert_with(|| {
-                let appointments: Vec<AppointmentView> = self
-                    .appointments
-                    .iter()
-                    .filter(|a| topic.includes(a))
-                    .cloned()
-                    .collect();
-                let calls = if *topic == Topic::CallScreen {
-                    self.calls.clone()
-                } else {
-                    Vec::new()
-                };
-                let tasks: Vec<TaskView> = self
-                    .tasks
-                    .iter()
-                    .filter(|t| {
-                        topic.includes_task(t)
-                            || self.task_routes.iter().any(|(id, team, staff)| {
-                                id == &t.id && topic.routes_task(team.as_deref(), staff.as_deref())
-                            })
-                    })
-                    .cloned()
-                    .collect();
-                if appointments.is_empty() && calls.is_empty() && tasks.is_empty() {
-                    return None;
-                }
+                let rows = self.changed.rows_for(topic)?;
                 serde_json::to_string(&ServerMessage::Changes {
                     topic: topic.clone(),
                     seq: self.seq,
-                    appointments,
-                    calls,
-                    tasks,
+                    rows,
                 })
                 .ok()
                 .map(Utf8Bytes::from)
@@ -88,20 +57,24 @@ impl Batch {
     }
 }
 
+/// What the hub keeps between batches, per practice.
+struct Pumped {
+    /// The last `seq` published.
+    seq: u64,
+    /// What was already sent, so a state is not sent twice.
+    published: Published,
+}
+
 struct Feed {
     tx: broadcast::Sender<Arc<Batch>>,
-    /// Each task's (version, comments) as last published, so a state that
-    /// an earlier batch already carried (read after a later change had
-    /// committed) is not sent twice.
-    sent: Mutex<HashMap<String, (i64, i64)>>,
-    /// The last `seq` published; the lock also serialises publishing.
-    published: tokio::sync::Mutex<u64>,
+    /// The lock also serialises publishing.
+    pumped: tokio::sync::Mutex<Pumped>,
 }
 
 pub struct Hub {
     store: Store,
     presence: Arc<Presence>,
-    feeds: Mutex<HashMap<String, Arc<Feed>>>,
+    feeds: Mutex<HashMap<PracticeId, Arc<Feed>>>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -170,7 +143,7 @@ impl Hub {
         &self.presence
     }
 
-    fn feed(&self, practice_id: &str) -> Option<Arc<Feed>> {
+    fn feed(&self, practice_id: &PracticeId) -> Option<Arc<Feed>> {
         self.feeds
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -182,25 +155,27 @@ impl Hub {
     /// change committed after the snapshot can be missed.
     pub async fn join(
         &self,
-        practice_id: &str,
+        practice_id: &PracticeId,
     ) -> Result<broadcast::Receiver<Arc<Batch>>, store::StoreError> {
         if let Some(feed) = self.feed(practice_id) {
             return Ok(feed.tx.subscribe());
         }
-        let seq = self.store.event_seq(practice_id).await?;
+        let seq = self.store.practice(practice_id).event_seq().await?;
         let mut feeds = self.feeds.lock().unwrap_or_else(|p| p.into_inner());
-        let feed = feeds.entry(practice_id.to_string()).or_insert_with(|| {
+        let feed = feeds.entry(practice_id.clone()).or_insert_with(|| {
             Arc::new(Feed {
                 tx: broadcast::channel(QUEUE_DEPTH).0,
-                sent: Mutex::new(HashMap::new()),
-                published: tokio::sync::Mutex::new(seq),
+                pumped: tokio::sync::Mutex::new(Pumped {
+                    seq,
+                    published: Published::default(),
+                }),
             })
         });
         Ok(feed.tx.subscribe())
     }
 
     async fn pump_all(&self) {
-        let practices: Vec<String> = {
+        let practices: Vec<PracticeId> = {
             let mut feeds = self.feeds.lock().unwrap_or_else(|p| p.into_inner());
             feeds.retain(|_, f| f.tx.receiver_count() > 0);
             feeds.keys().cloned().collect()
@@ -211,98 +186,41 @@ impl Hub {
     }
 
     /// Publishes every event of the practice after the last one published.
-    async fn pump(&self, practice_id: &str) {
+    async fn pump(&self, practice_id: &PracticeId) {
         let Some(feed) = self.feed(practice_id) else {
             return;
         };
-        let mut published = feed.published.lock().await;
+        let db = self.store.practice(practice_id);
+        let mut pumped = feed.pumped.lock().await;
         loop {
-            let events = match self.store.events_since(practice_id, *published, PAGE).await {
+            let events = match db.events_since(pumped.seq, PAGE).await {
                 Ok(e) => e,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot read the outbox");
                     return;
                 }
             };
-            let Some(last) = events.last().map(|e| e.seq.max(0) as u64) else {
+            if events.is_empty() {
                 return;
+            }
+            let changed = match Changed::load(&db, &events, &mut pumped.published).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read changed rows; will retry");
+                    return;
+                }
             };
-            let mut ids: Vec<String> = events
-                .iter()
-                .filter(|e| e.kind != KIND_TASK)
-                .map(|e| e.record.clone())
-                .collect();
-            ids.sort();
-            ids.dedup();
-            let mut task_ids: Vec<String> = events
-                .iter()
-                .filter(|e| e.kind == KIND_TASK)
-                .map(|e| e.record.clone())
-                .collect();
-            task_ids.sort();
-            task_ids.dedup();
-            let task_routes: Vec<(String, Option<String>, Option<String>)> = events
-                .iter()
-                .filter(|e| e.kind == KIND_TASK)
-                .map(|e| (e.record.clone(), e.team.clone(), e.staff.clone()))
-                .collect();
-            let called: Vec<String> = events
-                .iter()
-                .filter(|e| e.kind == KIND_APPOINTMENT_CALLED)
-                .map(|e| e.record.clone())
-                .collect();
-            let appointments = self.store.appointments_by_id(practice_id, &ids).await;
-            let calls = self
-                .store
-                .calls_for_appointments(practice_id, &called)
-                .await;
-            let tasks = self.store.tasks_by_id(practice_id, &task_ids).await;
-            let (Ok(appointments), Ok(calls), Ok(tasks)) = (appointments, calls, tasks) else {
-                tracing::warn!("cannot read changed appointments; will retry");
-                return;
-            };
-            let tasks = fresh_tasks(&feed, tasks, &task_routes);
+            let seq = changed.seq;
             // No receivers is not an error: nobody is watching this practice.
             let _ = feed.tx.send(Arc::new(Batch {
-                seq: last,
-                appointments,
-                calls,
-                tasks,
-                task_routes,
+                seq,
+                changed,
                 encoded: Mutex::new(HashMap::new()),
             }));
-            *published = last;
+            pumped.seq = seq;
             if events.len() < PAGE {
                 return;
             }
         }
     }
-}
-
-/// The tasks not already published in this state. One is sent again only
-/// when a change in this batch concerned a list the task is no longer in
-/// (that list must hear that it left).
-fn fresh_tasks(
-    feed: &Feed,
-    tasks: Vec<TaskView>,
-    routes: &[(String, Option<String>, Option<String>)],
-) -> Vec<TaskView> {
-    let mut sent = feed.sent.lock().unwrap_or_else(|p| p.into_inner());
-    if sent.len() > 100_000 {
-        // Forgetting only costs a harmless repeat.
-        sent.clear();
-    }
-    tasks
-        .into_iter()
-        .filter(|t| {
-            let state = (t.version, t.comment_count);
-            let left_a_list = routes.iter().any(|(id, team, staff)| {
-                id == &t.id
-                    && (team.as_deref() != t.assigned_team_id.as_deref()
-                        || staff.as_deref() != t.assigned_staff_id.as_deref())
-            });
-            let repeat = sent.insert(t.id.clone(), state) == Some(state);
-            !repeat || left_a_list
-        })
-        .collect()
 }

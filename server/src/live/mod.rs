@@ -12,7 +12,7 @@ pub mod socket;
 
 use crate::middleware::origin_allowed;
 use crate::ServerState;
-use app::auth::ssr::{resolve_session, token_from_headers, token_key, Actor};
+use app::auth::ssr::token_from_headers;
 use app::AppError;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Query, State};
@@ -20,7 +20,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use domain::live::MAX_CLIENT_MESSAGE;
-use socket::{serve, StillAllowed, Viewer};
+use services::auth::SignedIn;
+use services::live::Viewer;
+use socket::{serve, StillAllowed};
 
 /// Per-socket buffers: axum's defaults cost ~130 KB per idle connection.
 const BUFFER: usize = 4 * 1024;
@@ -54,7 +56,7 @@ fn refuse(error: AppError) -> Response {
 
 pub async fn ws_staff(
     State(state): State<ServerState>,
-    actor: Option<Extension<Actor>>,
+    signed_in: Option<Extension<SignedIn>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -62,33 +64,30 @@ pub async fn ws_staff(
         tracing::warn!("refused a websocket from a foreign origin");
         return refuse(AppError::ForeignOrigin);
     }
-    let (Some(Extension(actor)), Some(token)) = (actor, token_from_headers(&headers)) else {
+    let (Some(Extension(signed_in)), Some(token)) = (signed_in, token_from_headers(&headers))
+    else {
         return refuse(AppError::Unauthenticated);
     };
-    let viewer = Viewer::Staff {
-        practice_id: actor.practice_id().to_string(),
-        staff_id: actor.user.staff_id.clone(),
-        name: actor.user.display_name.clone(),
-        role: actor.role(),
-    };
-    let app_state = state.app.clone();
-    let staff_id = actor.user.staff_id.clone();
+    let actor = signed_in.actor;
+    let (store, auth, staff) = (
+        state.app.store.clone(),
+        state.app.auth.clone(),
+        actor.staff.clone(),
+    );
     let still_allowed: StillAllowed = Box::new(move || {
-        let app_state = app_state.clone();
-        let token = token.clone();
-        let staff_id = staff_id.clone();
+        let (store, auth, token, staff) =
+            (store.clone(), auth.clone(), token.clone(), staff.clone());
         Box::pin(async move {
-            match resolve_session(&app_state, &token, chrono::Utc::now()).await {
-                Ok(Some(a)) => a.user.staff_id == staff_id,
-                Ok(None) => false,
-                // The database is briefly unreachable: keep the socket; the
-                // next check decides.
-                Err(_) => true,
-            }
+            // The database briefly unreachable: keep the socket; the next
+            // check decides.
+            services::auth::still_signed_in(&store, &auth, &token, &staff)
+                .await
+                .unwrap_or(true)
         })
     });
     let hub = state.hub.clone();
-    upgrade_config(ws).on_upgrade(move |socket| serve(socket, hub, viewer, still_allowed))
+    upgrade_config(ws)
+        .on_upgrade(move |socket| serve(socket, hub, Viewer::Staff(actor), still_allowed))
 }
 
 #[derive(serde::Deserialize)]
@@ -106,33 +105,26 @@ pub async fn ws_display(
     if !origin_ok(&state, &headers) {
         return refuse(AppError::ForeignOrigin);
     }
-    let Some(key) = query.key.filter(|k| !k.is_empty() && k.len() <= 128) else {
-        return (StatusCode::NOT_FOUND, "Unknown or revoked display link.").into_response();
-    };
-    let hash = token_key(&key);
-    let practice_id = match state.app.store.display_link_practice(&hash).await {
+    let unknown = || (StatusCode::NOT_FOUND, "Unknown or revoked display link.").into_response();
+    let key = query.key.unwrap_or_default();
+    let practice = match services::display::link_practice(&state.app.store, &key).await {
         // The link must belong to the practice in the screen's address.
-        Ok(Some(p)) if query.practice.as_deref().is_none_or(|q| q == p) => p,
-        Ok(_) => {
-            return (StatusCode::NOT_FOUND, "Unknown or revoked display link.").into_response()
-        }
+        Ok(Some(p)) if query.practice.as_deref().is_none_or(|q| q == p.as_str()) => p,
+        Ok(_) => return unknown(),
         Err(_) => return refuse(AppError::Unavailable),
     };
     let store = state.app.store.clone();
-    let expected = practice_id.clone();
+    let expected = practice.clone();
     let still_allowed: StillAllowed = Box::new(move || {
-        let store = store.clone();
-        let hash = hash.clone();
-        let expected = expected.clone();
+        let (store, key, expected) = (store.clone(), key.clone(), expected.clone());
         Box::pin(async move {
-            match store.display_link_practice(&hash).await {
-                Ok(p) => p.as_deref() == Some(expected.as_str()),
+            match services::display::link_practice(&store, &key).await {
+                Ok(p) => p.as_ref() == Some(&expected),
                 Err(_) => true,
             }
         })
     });
     let hub = state.hub.clone();
-    upgrade_config(ws).on_upgrade(move |socket| {
-        serve(socket, hub, Viewer::Display { practice_id }, still_allowed)
-    })
+    upgrade_config(ws)
+        .on_upgrade(move |socket| serve(socket, hub, Viewer::Display { practice }, still_allowed))
 }

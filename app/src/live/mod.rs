@@ -1,0 +1,139 @@
+//! Live lists in the browser. Every live list of a tab shares one socket
+//! to `/ws` (`client`), which subscribes to each list's topic, takes the
+//! snapshot, merges changes by version (`domain::live::Rows::merge`), and
+//! after any disconnect reconnects (forever, with backoff and jitter)
+//! asking only for what each list missed since its last `seq`. While
+//! disconnected a list says so ("Offline since 10:42 — reconnecting") so it
+//! is never mistaken for live.
+//!
+//! On the server this renders the "Connecting…" state; the socket exists
+//! only in the hydrated browser.
+
+#[cfg(feature = "hydrate")]
+mod client;
+mod clock;
+
+pub use clock::*;
+
+use domain::live::{AppointmentView, CallView, Place, Rows, RowsKind, Topic};
+use domain::task::TaskView;
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    /// Disconnected since this London time (HH:MM); reconnecting.
+    Offline {
+        since: String,
+    },
+    /// The session ended: sign in again.
+    SignedOut,
+}
+
+/// A live list: what the page renders from.
+#[derive(Clone, Copy)]
+pub struct LiveList {
+    pub connection: RwSignal<Connection>,
+    pub loaded: RwSignal<bool>,
+    /// The topic's rows, merged by version.
+    pub rows: RwSignal<Rows>,
+    pub appointments: Memo<Vec<AppointmentView>>,
+    pub calls: Memo<Vec<CallView>>,
+    pub tasks: Memo<Vec<TaskView>>,
+    /// Bumped on every change delivered (pages that refetch details watch it).
+    pub changes: RwSignal<u64>,
+    pub refused: RwSignal<Option<String>>,
+    /// Everyone else on this page (when the page announces presence).
+    pub present: RwSignal<Vec<domain::live::PresentPerson>>,
+}
+
+impl LiveList {
+    fn new(kind: RowsKind) -> Self {
+        let rows = RwSignal::new(Rows::empty(kind));
+        Self {
+            connection: RwSignal::new(Connection::Connecting),
+            loaded: RwSignal::new(false),
+            rows,
+            appointments: Memo::new(move |_| rows.with(|r| r.appointments().to_vec())),
+            calls: Memo::new(move |_| rows.with(|r| r.calls().to_vec())),
+            tasks: Memo::new(move |_| rows.with(|r| r.tasks().to_vec())),
+            changes: RwSignal::new(0),
+            refused: RwSignal::new(None),
+            present: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// A snapshot: replaces what the list had.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn replace(&self, topic: &Topic, rows: Rows) {
+        let mut fresh = Rows::empty(topic.rows_kind());
+        fresh.merge(topic, rows);
+        self.rows.set(fresh);
+        self.changes.update(|c| *c += 1);
+        self.refused.set(None);
+        self.loaded.set(true);
+    }
+
+    /// Changes delivered live: merged by version.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn changed(&self, topic: &Topic, rows: Rows) {
+        self.merge(topic, rows);
+        self.changes.update(|c| *c += 1);
+        self.loaded.set(true);
+    }
+
+    /// Merges rows by version (a page merges the row a change returned, so
+    /// it shows at once; the same row arriving live changes nothing).
+    pub fn merge(&self, topic: &Topic, rows: Rows) {
+        self.rows.update(|held| held.merge(topic, rows));
+    }
+}
+
+/// Watches `topic` live. `display`: (practice, key) to connect as a
+/// waiting-room display (call screen) with a display link instead of a
+/// staff session.
+pub fn use_live(topic: Topic, display: Option<(String, String)>) -> LiveList {
+    let list = LiveList::new(topic.rows_kind());
+    #[cfg(feature = "hydrate")]
+    client::watch(list, Some(topic), display, None);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (topic, display);
+    list
+}
+
+/// Announces that this person has `place` open (and whether they have
+/// unsaved edits there), and shows who else has: `LiveList::present`.
+/// Also watches `topic`, if given, on the same socket.
+pub fn use_live_here(topic: Option<Topic>, place: Place, editing: Signal<bool>) -> LiveList {
+    let kind = topic
+        .as_ref()
+        .map(Topic::rows_kind)
+        .unwrap_or(RowsKind::Tasks);
+    let list = LiveList::new(kind);
+    #[cfg(feature = "hydrate")]
+    client::watch(list, topic, None, Some((place, editing)));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (topic, place, editing);
+    list
+}
+
+/// "Also here: Dr A. Khan (editing), Eve Morgan" — live presence.
+#[component]
+pub fn AlsoHere(list: LiveList) -> impl IntoView {
+    view! {
+        <p role="status" aria-live="polite" class="mb-3 text-lg">
+            {move || {
+                let people = list.present.get();
+                if people.is_empty() {
+                    return String::new();
+                }
+                let names: Vec<String> = people
+                    .iter()
+                    .map(|p| if p.editing { format!("{} (editing)", p.name) } else { p.name.clone() })
+                    .collect();
+                format!("Also here: {}", names.join(", "))
+            }}
+        </p>
+    }
+}

@@ -1,0 +1,201 @@
+//! The appointment book: the day's sessions, a clinician's week, the next
+//! free slot, book, move, cancel. Every record is looked up within the
+//! actor's practice, so another practice's answers as not found.
+
+use super::{change_refused, Result};
+use crate::{Actor, ServiceError};
+use domain::book::{AppointmentKind, FreeSlot, SessionView, WeekBook};
+use domain::live::AppointmentView;
+use domain::{AppointmentId, Area, ClinicSessionId, PatientId, StaffId, Version};
+use store::appointments::{BookError, MoveError, NewAppointment};
+use store::Store;
+
+fn valid_date(field: &str, date: &str) -> Result<()> {
+    if domain::time::iso_date(date).is_some() {
+        Ok(())
+    } else {
+        Err(ServiceError::field(field, "Enter a date as YYYY-MM-DD."))
+    }
+}
+
+/// A refused booking or move in words (each beside the slot picker).
+fn book_refused(e: BookError) -> ServiceError {
+    let slot = |m: String| ServiceError::field("slot", m);
+    match e {
+        BookError::SlotTaken => {
+            ServiceError::conflict("This slot was just taken. Choose another slot.", None)
+        }
+        BookError::NoSuchSession => slot("That clinic session does not exist.".into()),
+        BookError::NoSuchPatient => slot("That patient does not exist.".into()),
+        BookError::BadStart => slot("Give the start time as HH:MM.".into()),
+        BookError::NotASlot {
+            start,
+            session_start,
+            session_end,
+            slot_minutes,
+        } => slot(format!(
+            "{start} is not a slot in this session ({session_start}–{session_end}, {slot_minutes}-minute slots)."
+        )),
+        BookError::NotBooked { status } => slot(format!(
+            "Only a booked appointment can be moved; this one is {}.",
+            status.label().to_lowercase()
+        )),
+        BookError::Store(e) => e.into(),
+    }
+}
+
+/// The practice's clinic sessions on a date.
+pub async fn day_sessions(store: &Store, actor: &Actor, date: &str) -> Result<Vec<SessionView>> {
+    actor.require(Area::Appointments)?;
+    valid_date("date", date)?;
+    Ok(actor.db(store).day_sessions(date).await?)
+}
+
+/// One clinician's sessions and appointments for seven days from `from`.
+pub async fn clinician_week(
+    store: &Store,
+    actor: &Actor,
+    clinician: &StaffId,
+    from: &str,
+) -> Result<WeekBook> {
+    actor.require(Area::Appointments)?;
+    valid_date("from", from)?;
+    let db = actor.db(store);
+    match db.staff_role(clinician).await? {
+        Some(r) if r.is_clinician() => {}
+        _ => return Err(ServiceError::NotFound),
+    }
+    let start = domain::time::iso_date(from).ok_or(ServiceError::NotFound)?;
+    let to = (start + chrono::Duration::days(6)).to_string();
+    let (sessions, appointments) = db.clinician_range(clinician.as_str(), from, &to).await?;
+    Ok(WeekBook {
+        sessions,
+        appointments,
+        as_of: domain::time::london_hhmm(chrono::Utc::now()),
+    })
+}
+
+/// The first free slot from now on (from `date` if later), optionally for
+/// one clinician, within four weeks.
+pub async fn next_free_slot(
+    store: &Store,
+    actor: &Actor,
+    clinician: Option<&StaffId>,
+    date: &str,
+) -> Result<Option<FreeSlot>> {
+    actor.require(Area::Appointments)?;
+    valid_date("date", date)?;
+    let now = chrono::Utc::now();
+    let today = domain::time::london_today(now).to_string();
+    let (from, time) = if date > today.as_str() {
+        (date.to_string(), "00:00".to_string())
+    } else {
+        (today, domain::time::london_hhmm(now))
+    };
+    let clinician = clinician.filter(|c| !c.is_empty());
+    Ok(actor
+        .db(store)
+        .next_free_slot(clinician.map(StaffId::as_str), &from, &time, 28)
+        .await?)
+}
+
+/// What reception enters to book a slot.
+#[derive(Clone, Debug)]
+pub struct Booking {
+    pub session: ClinicSessionId,
+    /// HH:MM, a slot of the session.
+    pub start: String,
+    pub patient: PatientId,
+    /// face_to_face, telephone or video.
+    pub kind: String,
+    pub reason: Option<String>,
+}
+
+/// Books a slot for a patient. Of simultaneous bookings of one slot
+/// exactly one succeeds; the others are told it was just taken.
+pub async fn book(store: &Store, actor: &Actor, booking: Booking) -> Result<AppointmentView> {
+    actor.require(Area::Appointments)?;
+    if booking.patient.is_empty() {
+        return Err(ServiceError::field(
+            "patient",
+            "Choose the patient to book.",
+        ));
+    }
+    let reason = booking
+        .reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 200) {
+        return Err(ServiceError::field(
+            "reason",
+            "Keep the reason under 200 characters.",
+        ));
+    }
+    let Some(kind) = AppointmentKind::parse(&booking.kind) else {
+        return Err(ServiceError::field(
+            "slot",
+            "Choose face to face, telephone or video.",
+        ));
+    };
+    actor
+        .db(store)
+        .book_appointment(&NewAppointment {
+            clinic_session_id: booking.session.into_string(),
+            patient_id: booking.patient.into_string(),
+            start: booking.start,
+            kind,
+            reason,
+            booked_by: actor.staff.as_str().to_string(),
+        })
+        .await
+        .map_err(book_refused)
+}
+
+/// Moves a booked appointment (as last seen at `version`) to another slot.
+pub async fn move_booking(
+    store: &Store,
+    actor: &Actor,
+    id: &AppointmentId,
+    version: Version,
+    to_session: &ClinicSessionId,
+    to_start: &str,
+) -> Result<AppointmentView> {
+    actor.require(Area::Appointments)?;
+    actor
+        .db(store)
+        .move_appointment(
+            id.as_str(),
+            version.get(),
+            to_session.as_str(),
+            to_start,
+            actor.staff.as_str(),
+        )
+        .await
+        .map_err(|e| match e {
+            MoveError::Change(e) => change_refused(e),
+            MoveError::Book(e) => book_refused(e),
+        })
+}
+
+/// Cancels an appointment (as last seen at `version`) with a reason, which
+/// is kept; the slot is free again.
+pub async fn cancel_booking(
+    store: &Store,
+    actor: &Actor,
+    id: &AppointmentId,
+    version: Version,
+    reason: &str,
+) -> Result<AppointmentView> {
+    actor.require(Area::Appointments)?;
+    if reason.chars().count() > 200 {
+        return Err(ServiceError::field(
+            "reason",
+            "Keep the reason under 200 characters.",
+        ));
+    }
+    actor
+        .db(store)
+        .cancel_appointment(id.as_str(), version.get(), reason, actor.staff.as_str())
+        .await
+        .map_err(change_refused)
+}

@@ -1,0 +1,166 @@
+//! The audit trail: what the services record, and admin's view of it.
+//! A failure to audit fails the request: nothing about a patient is shown
+//! or changed without its audit row. Audit actions never carry clinical
+//! content (admin reads the trail but not the record), and an id someone
+//! asked for is recorded sanitised and short.
+
+use crate::{Actor, Result, ServiceError};
+use domain::patient::AccessEntry;
+use domain::policy::{Access, DataKind};
+use domain::{Area, PatientId};
+use store::audit::{AuditEntry, AuditFilter, AuditRow, ChainBreak, Outcome};
+use store::patients::PatientQuery;
+use store::Store;
+
+/// Writes an audit row for `actor`.
+pub async fn record(
+    store: &Store,
+    actor: &Actor,
+    action: &str,
+    patient: Option<&str>,
+    outcome: Outcome,
+) -> Result<()> {
+    actor
+        .db(store)
+        .audit(&AuditEntry {
+            staff_id: Some(actor.staff.as_str().to_string()),
+            role: Some(actor.role.as_str().to_string()),
+            action: action.to_string(),
+            patient_id: patient.map(String::from),
+            address: actor.address.clone(),
+            outcome,
+        })
+        .await
+        .map_err(ServiceError::internal)
+}
+
+/// Records a refusal that must not reveal whether the record exists: no
+/// patient link, only the (shortened) id that was asked for.
+pub async fn refused(store: &Store, actor: &Actor, what: &str, asked_for: &str) -> Result<()> {
+    record(
+        store,
+        actor,
+        &format!("tried to {what} {asked_for:.40}"),
+        None,
+        Outcome::Refused,
+    )
+    .await
+}
+
+/// An audit row as the audit page and the patient page show it.
+pub fn entry(r: AuditRow) -> AccessEntry {
+    AccessEntry {
+        seq: r.seq,
+        at: store::rfc3339(r.at),
+        staff_name: r.staff_name.unwrap_or_default(),
+        role: r.role.unwrap_or_default(),
+        action: r.action,
+        patient_id: r.patient,
+        patient_name: r.patient_name,
+        address: r.address,
+        outcome: r.outcome,
+    }
+}
+
+/// Who has accessed a patient's record (roles that read the audit).
+pub async fn accesses(
+    store: &Store,
+    actor: &Actor,
+    patient: &str,
+) -> Result<Option<Vec<AccessEntry>>> {
+    if !actor.may(DataKind::AuditLog, Access::Read) {
+        return Ok(None);
+    }
+    let rows = actor
+        .db(store)
+        .audit_rows(
+            &AuditFilter {
+                patient_id: Some(patient.to_string()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await?;
+    Ok(Some(rows.into_iter().map(entry).collect()))
+}
+
+/// What admin filters the trail by, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct TrailFilter {
+    pub staff: Option<String>,
+    pub nhs_number: Option<String>,
+    /// A UK date ("21/11/2026").
+    pub date: Option<String>,
+}
+
+/// The practice's audit trail (admin): newest first, filtered by member
+/// of staff, patient (NHS number) and London date.
+pub async fn trail(store: &Store, actor: &Actor, filter: TrailFilter) -> Result<Vec<AccessEntry>> {
+    actor.require(Area::Admin)?;
+    if !actor.may(DataKind::AuditLog, Access::Read) {
+        return Err(ServiceError::Forbidden);
+    }
+    let db = actor.db(store);
+    let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let patient_id: Option<PatientId> = match nonempty(filter.nhs_number) {
+        None => None,
+        Some(n) => {
+            let n = domain::NhsNumber::parse(&n)
+                .map_err(|e| ServiceError::field("nhs_number", e.to_string()))?;
+            let hit = db
+                .find_patients(&PatientQuery::NhsNumber(n.digits()), 1)
+                .await?;
+            match hit.into_iter().next() {
+                Some(h) => Some(PatientId::new(h.id)),
+                None => return Ok(Vec::new()),
+            }
+        }
+    };
+    let (from, to) = match nonempty(filter.date) {
+        None => (None, None),
+        Some(d) => {
+            let day = domain::patient::parse_uk_date(&d).ok_or_else(|| {
+                ServiceError::field("date", "Enter the date as a date, e.g. 21/11/2026.")
+            })?;
+            let start = |d: chrono::NaiveDate| {
+                d.and_hms_opt(0, 0, 0)
+                    .and_then(|l| domain::time::london_to_utc(l).ok())
+            };
+            (start(day), day.succ_opt().and_then(start))
+        }
+    };
+    let rows = db
+        .audit_rows(
+            &AuditFilter {
+                staff_id: nonempty(filter.staff),
+                patient_id: patient_id.map(PatientId::into_string),
+                from,
+                to,
+            },
+            500,
+        )
+        .await?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+/// A break in the chain, in words for the operator.
+pub fn describe_break(b: &ChainBreak) -> String {
+    match b {
+        ChainBreak::Altered { seq } => format!("audit entry {seq} was changed after it was written"),
+        ChainBreak::Unlinked { seq } => format!(
+            "audit entry {seq} does not follow the entry before it: entries were removed or re-linked"
+        ),
+        ChainBreak::Truncated {
+            expected_last,
+            found_last,
+        } => format!(
+            "the audit trail ends at entry {found_last} but entry {expected_last} was written: entries were removed"
+        ),
+    }
+}
+
+/// Checks the whole chain: `Ok(n)` when all `n` entries link up, else the
+/// first break in words.
+pub async fn verify(store: &Store) -> Result<std::result::Result<i64, String>> {
+    Ok(store.verify_audit().await?.map_err(|b| describe_break(&b)))
+}

@@ -1,0 +1,216 @@
+//! Signing in and out, and who a session belongs to. Sessions are
+//! server-side, looked up by the SHA-256 of the cookie token; the token
+//! itself is never stored. Never logs a password, a token or a username
+//! that failed to sign in, and never reveals whether a username exists:
+//! wrong credentials get one answer.
+
+mod throttle;
+mod tokens;
+
+pub use tokens::{new_token, token_key};
+
+use crate::{Actor, Result, ServiceError};
+use chrono::{DateTime, Utc};
+use domain::{CurrentUser, FieldError, PracticeId, Role, SignInInfo, StaffId, Username};
+use std::sync::OnceLock;
+use std::time::Duration;
+use store::Store;
+
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// Mark the session cookie `Secure` (served over TLS).
+    pub secure_cookies: bool,
+    pub idle_timeout: Duration,
+    pub absolute_lifetime: Duration,
+    /// Failed attempts allowed per account, and per address, in `window`.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_address: i64,
+    pub failure_window: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            idle_timeout: Duration::from_secs(60 * 60),
+            absolute_lifetime: Duration::from_secs(12 * 60 * 60),
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            failure_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// A resolved session: the actor the services see, and the person as the
+/// pages show them.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub user: CurrentUser,
+    /// The stored key of the session (the token's hash).
+    pub session_key: String,
+}
+
+pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Resolves a session token to who it belongs to, ending the session if
+/// it has idled out or passed its absolute lifetime, or its owner was
+/// deactivated.
+pub async fn resolve_session(
+    store: &Store,
+    config: &AuthConfig,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SignedIn>> {
+    let key = token_key(token);
+    let Some(record) = store.session(&key).await? else {
+        return Ok(None);
+    };
+    let idle_deadline = record.last_seen + chrono_duration(config.idle_timeout);
+    if !record.active || now >= record.expires_at || now >= idle_deadline {
+        store.delete_session(&key).await?;
+        return Ok(None);
+    }
+    let Ok(role) = record.role.parse::<Role>() else {
+        return Err(ServiceError::internal(
+            "session's staff has an unknown role",
+        ));
+    };
+    // Touch at most once a minute: idle timeout needs minute precision, not a write per request.
+    if now - record.last_seen > chrono::Duration::seconds(60) {
+        store.touch_session(&key, now).await?;
+    }
+    let user = CurrentUser {
+        staff_id: StaffId::new(record.staff_id),
+        display_name: record.display_name,
+        role,
+        practice_id: PracticeId::new(record.practice_id),
+        practice_name: record.practice_name,
+        practice_is_demo: record.practice_is_demo,
+    };
+    Ok(Some(SignedIn {
+        actor: Actor {
+            practice: user.practice_id.clone(),
+            staff: user.staff_id.clone(),
+            name: user.display_name.clone(),
+            role,
+            address: None,
+        },
+        user,
+        session_key: key,
+    }))
+}
+
+/// A hash to verify against when the username does not exist, so that a
+/// wrong username costs the same time as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| store::staff::hash_password("not a real password").unwrap_or_default())
+}
+
+/// A new session's token, to be set as the cookie.
+pub struct NewSession {
+    pub token: String,
+}
+
+/// Checks a username and password from `address`; on success starts a
+/// session (ending `previous`, the session the browser already held: a
+/// sign-in always rotates the token).
+pub async fn sign_in(
+    store: &Store,
+    config: &AuthConfig,
+    username: &str,
+    password: &str,
+    address: &str,
+    previous: Option<&str>,
+) -> Result<NewSession> {
+    let mut missing = vec![];
+    if username.trim().is_empty() {
+        missing.push(FieldError::new("username", "Enter your username"));
+    }
+    if password.is_empty() {
+        missing.push(FieldError::new("password", "Enter your password"));
+    }
+    if !missing.is_empty() {
+        return Err(ServiceError::Invalid(missing));
+    }
+
+    let now = Utc::now();
+    let keys = throttle::Keys::new(username, address);
+    throttle::check(store, config, &keys, now).await?;
+
+    let account = match Username::parse(username) {
+        Ok(u) => store.sign_in_account(&u).await?,
+        Err(_) => None,
+    };
+    let verified = match &account {
+        Some(a) => store::staff::verify_password(password, &a.password_hash) && a.staff.active,
+        None => {
+            let _ = store::staff::verify_password(password, dummy_hash());
+            false
+        }
+    };
+    let Some(account) = account.filter(|_| verified) else {
+        throttle::failed(store, &keys, now).await?;
+        tracing::info!("sign-in failed: bad credentials");
+        return Err(ServiceError::BadCredentials);
+    };
+
+    throttle::succeeded(store, &keys).await?;
+    if let Some(old) = previous {
+        store.delete_session(&token_key(old)).await?;
+    }
+    let token = new_token();
+    store
+        .practice(&account.staff.practice_id)
+        .create_session(
+            &token_key(&token),
+            &account.staff.id,
+            now,
+            now + chrono_duration(config.absolute_lifetime),
+        )
+        .await?;
+    tracing::info!(staff = %account.staff.id, role = %account.staff.role, "signed in");
+    Ok(NewSession { token })
+}
+
+/// Ends the session on the server: the old cookie stops working.
+pub async fn sign_out(store: &Store, token: &str) -> Result<()> {
+    store.delete_session(&token_key(token)).await?;
+    Ok(())
+}
+
+/// Whether the socket opened with `token` for `staff` may stay open.
+/// `None`: the database could not be asked (keep it; the next check decides).
+pub async fn still_signed_in(
+    store: &Store,
+    config: &AuthConfig,
+    token: &str,
+    staff: &StaffId,
+) -> Option<bool> {
+    match resolve_session(store, config, token, Utc::now()).await {
+        Ok(Some(s)) => Some(&s.actor.staff == staff),
+        Ok(None) => Some(false),
+        Err(_) => None,
+    }
+}
+
+/// What the sign-in page offers: the demo's sign-ins, in demo mode only.
+pub fn sign_in_info(demo: bool) -> SignInInfo {
+    if demo {
+        SignInInfo {
+            demo_accounts: store::demo::DEMO_SIGN_INS
+                .iter()
+                .map(|(u, r)| (u.to_string(), *r))
+                .collect(),
+            demo_password: Some(store::demo::DEMO_PASSWORD.to_string()),
+        }
+    } else {
+        SignInInfo {
+            demo_accounts: vec![],
+            demo_password: None,
+        }
+    }
+}

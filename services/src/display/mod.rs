@@ -1,0 +1,71 @@
+//! Display links for the waiting-room call screen: reception or the admin
+//! team create one for a TV, and revoke it when a screen is lost or moved.
+//! The secret is shown once, when created; only its hash is stored. A
+//! screen opened with a link sees the call screen only.
+
+use crate::auth::{new_token, token_key};
+use crate::{Actor, Result, ServiceError};
+use domain::live::DisplayLinkInfo;
+use domain::policy::manages_display_links;
+use domain::{DisplayLinkId, PracticeId};
+use store::{Store, StoreError};
+
+fn manager(actor: &Actor) -> Result<()> {
+    if manages_display_links(actor.role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Creates a link; returns its address (path and query), shown once.
+pub async fn create(store: &Store, actor: &Actor) -> Result<String> {
+    manager(actor)?;
+    let key = new_token();
+    actor
+        .db(store)
+        .create_display_link(&token_key(&key), actor.staff.as_str())
+        .await
+        .map_err(ServiceError::internal)?;
+    tracing::info!(staff = %actor.staff, "display link created");
+    Ok(format!("/display/{}?key={key}", actor.practice))
+}
+
+pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<DisplayLinkInfo>> {
+    manager(actor)?;
+    let links = actor
+        .db(store)
+        .display_links()
+        .await
+        .map_err(ServiceError::internal)?;
+    Ok(links
+        .into_iter()
+        .map(|l| DisplayLinkInfo {
+            id: l.id,
+            created_by: l.created_by,
+            created_at: l.created_at,
+            revoked: l.revoked,
+        })
+        .collect())
+}
+
+/// Revokes a link: screens using it stop.
+pub async fn revoke(store: &Store, actor: &Actor, id: &DisplayLinkId) -> Result<()> {
+    manager(actor)?;
+    match actor.db(store).revoke_display_link(id.as_str()).await {
+        Ok(()) => {
+            tracing::info!(staff = %actor.staff, link = %id, "display link revoked");
+            Ok(())
+        }
+        Err(StoreError::NotFound) => Err(ServiceError::NotFound),
+        Err(e) => Err(ServiceError::internal(e)),
+    }
+}
+
+/// The practice a live link's secret opens (none: unknown or revoked).
+pub async fn link_practice(store: &Store, key: &str) -> Result<Option<PracticeId>> {
+    if key.is_empty() || key.len() > 128 {
+        return Ok(None);
+    }
+    Ok(store.display_link_practice(&token_key(key)).await?)
+}

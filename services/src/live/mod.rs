@@ -1,0 +1,225 @@
+//! The live layer's rules: who may watch which topic and be present on
+//! which page (the same checks the pages make), and what a topic carries:
+//! a snapshot, a catch-up after a reconnect, and each batch of outbox
+//! events read once for every socket of a practice. Generic over the
+//! features: a new live feature adds its topic's arm in `snapshot`,
+//! `concerns`, `rows_for_ids` and `Changed`, nothing in the hub, the
+//! socket or the browser.
+
+use crate::appointments::{day_list_access, DayListAccess};
+use crate::{Actor, ServiceError};
+use domain::live::{Place, Rows, RowsKind, ServerMessage, Topic, CATCH_UP_LIMIT};
+use domain::{Area, PracticeId, StaffId, TaskId};
+use store::live::Event;
+use store::{PracticeStore, Store, StoreError};
+
+pub use crate::tasks::live::Published;
+
+/// Who is on the other end of a socket.
+#[derive(Clone, Debug)]
+pub enum Viewer {
+    Staff(Actor),
+    /// A waiting-room screen opened with a display link: calls only.
+    Display {
+        practice: PracticeId,
+    },
+}
+
+impl Viewer {
+    pub fn practice(&self) -> &PracticeId {
+        match self {
+            Viewer::Staff(a) => &a.practice,
+            Viewer::Display { practice } => practice,
+        }
+    }
+}
+
+fn unavailable(what: &str, e: impl std::fmt::Display) -> String {
+    tracing::warn!(error = %e, "cannot check a {what} subscription");
+    format!("The {what} is unavailable; try again shortly.")
+}
+
+/// May `viewer` watch `topic`? `Err` carries the reason shown to the user.
+pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<(), String> {
+    let actor = match viewer {
+        Viewer::Display { .. } => {
+            return match topic {
+                Topic::CallScreen => Ok(()),
+                _ => Err("A display link shows the call screen only.".into()),
+            }
+        }
+        Viewer::Staff(actor) => actor,
+    };
+    match topic {
+        Topic::TeamTasks { team } => match crate::tasks::teams(store, actor).await {
+            Ok(teams) if teams.iter().any(|(id, _)| id == team) => Ok(()),
+            Ok(_) | Err(ServiceError::Forbidden) => Err("No such team in this practice.".into()),
+            Err(e) => Err(unavailable("task list", e)),
+        },
+        Topic::MyTasks { staff } => {
+            if actor.is(staff) {
+                Ok(())
+            } else {
+                Err("You can only watch your own tasks.".into())
+            }
+        }
+        Topic::Task { id } => {
+            match crate::tasks::find(store, actor, &TaskId::new(id.as_str())).await {
+                Ok(_) => Ok(()),
+                // Another practice's task does not exist for this viewer.
+                Err(ServiceError::NotFound | ServiceError::Forbidden) => Err("Not found.".into()),
+                Err(e) => Err(unavailable("task", e)),
+            }
+        }
+        Topic::WaitingRoom { date } | Topic::DayList { date, .. }
+            if domain::time::iso_date(date).is_none() =>
+        {
+            Err(format!("\"{date}\" is not a date (YYYY-MM-DD)."))
+        }
+        Topic::WaitingRoom { .. } | Topic::CallScreen => actor
+            .require(Area::WaitingRoom)
+            .map_err(|_| "Your role does not use the waiting room.".to_string()),
+        Topic::DayList { clinician, .. } => {
+            match day_list_access(store, actor, &StaffId::new(clinician.as_str())).await {
+                Ok(DayListAccess::Allowed) => Ok(()),
+                Ok(DayListAccess::NotOwn) => Err("You can only watch your own day list.".into()),
+                Ok(DayListAccess::NoSuchClinician) => {
+                    Err("No such clinician in this practice.".into())
+                }
+                Err(e) => Err(unavailable("day list", e)),
+            }
+        }
+    }
+}
+
+/// May `viewer` be seen (and see others) on `place`? Every role of the
+/// practice may open a task or a patient's page (what each shows is the
+/// page's business); another practice's objects do not exist.
+pub async fn authorise_place(store: &Store, viewer: &Viewer, place: &Place) -> Result<(), String> {
+    let Viewer::Staff(actor) = viewer else {
+        return Err("A display link shows the call screen only.".into());
+    };
+    let found = match place {
+        Place::Task { id } => {
+            match crate::tasks::find(store, actor, &TaskId::new(id.as_str())).await {
+                Ok(_) => Ok(true),
+                Err(ServiceError::NotFound | ServiceError::Forbidden) => Ok(false),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Place::Patient { id } => actor
+            .db(store)
+            .patient_in_practice(id)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    match found {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("Not found.".into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check a presence subscription");
+            Err("Presence is unavailable; try again shortly.".into())
+        }
+    }
+}
+
+/// Everything in `topic` now, stamped with the `seq` it reflects.
+pub async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<ServerMessage, StoreError> {
+    // Read the stamp first: anything after it will also arrive as a change.
+    let seq = db.event_seq().await?;
+    let rows = match topic.rows_kind() {
+        RowsKind::Appointments | RowsKind::Calls => {
+            crate::appointments::live::snapshot(db, topic).await?
+        }
+        RowsKind::Tasks => crate::tasks::live::snapshot(db, topic).await?,
+    };
+    Ok(ServerMessage::Snapshot {
+        topic: topic.clone(),
+        seq,
+        rows,
+    })
+}
+
+/// Whether an outbox event can concern `topic`.
+fn concerns(topic: &Topic, e: &Event) -> bool {
+    match topic.rows_kind() {
+        RowsKind::Appointments | RowsKind::Calls => crate::appointments::live::concerns(topic, e),
+        RowsKind::Tasks => crate::tasks::live::concerns(e),
+    }
+}
+
+/// What changed in `topic` after `since`, or a snapshot if that is too far
+/// back (or ahead: a database restored from backup).
+pub async fn catch_up(
+    db: &PracticeStore,
+    topic: &Topic,
+    since: u64,
+) -> Result<ServerMessage, StoreError> {
+    let now = db.event_seq().await?;
+    if since > now {
+        return snapshot(db, topic).await;
+    }
+    let events = db.events_since(since, CATCH_UP_LIMIT).await?;
+    if events.len() >= CATCH_UP_LIMIT {
+        return snapshot(db, topic).await;
+    }
+    let seq = events
+        .last()
+        .map(|e| e.seq.max(0) as u64)
+        .unwrap_or(now)
+        .max(now);
+    let mut ids: Vec<String> = events
+        .iter()
+        .filter(|e| concerns(topic, e))
+        .map(|e| e.record.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let rows = match topic.rows_kind() {
+        RowsKind::Appointments | RowsKind::Calls => {
+            crate::appointments::live::rows_for_ids(db, topic, &ids).await?
+        }
+        RowsKind::Tasks => crate::tasks::live::rows_for_ids(db, topic, &ids, &events).await?,
+    };
+    Ok(ServerMessage::Changes {
+        topic: topic.clone(),
+        seq,
+        rows,
+    })
+}
+
+/// The rows changed by a batch of consecutive outbox events, read once
+/// and shared by every socket of the practice.
+#[derive(Debug)]
+pub struct Changed {
+    /// The last event's `seq`.
+    pub seq: u64,
+    appointments: crate::appointments::live::Changed,
+    tasks: crate::tasks::live::Changed,
+}
+
+impl Changed {
+    /// Reads what `events` changed. `published` is the practice's memory
+    /// of what was already sent (kept by the caller between batches).
+    pub async fn load(
+        db: &PracticeStore,
+        events: &[Event],
+        published: &mut Published,
+    ) -> Result<Changed, StoreError> {
+        let seq = events.last().map(|e| e.seq.max(0) as u64).unwrap_or(0);
+        Ok(Changed {
+            seq,
+            appointments: crate::appointments::live::Changed::load(db, events).await?,
+            tasks: crate::tasks::live::Changed::load(db, events, published).await?,
+        })
+    }
+
+    /// What this batch carries for `topic`; `None` if nothing.
+    pub fn rows_for(&self, topic: &Topic) -> Option<Rows> {
+        let rows = match topic.rows_kind() {
+            RowsKind::Appointments | RowsKind::Calls => self.appointments.rows_for(topic),
+            RowsKind::Tasks => self.tasks.rows_for(topic),
+        };
+        (!rows.is_empty()).then_some(rows)
+    }
+}

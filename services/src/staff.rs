@@ -1,0 +1,108 @@
+//! Staff accounts. Today: the first accounts of a deployment, created by
+//! the operator at the command line (`openpractice admin create-user`).
+//! The rules for a new account live here, for every door that makes one.
+
+use crate::{Result, ServiceError};
+use domain::{PracticeId, Role, Username};
+use store::practice::Practice;
+use store::staff::{hash_password, NewStaff, Staff};
+use store::{Store, StoreError};
+
+/// The shortest password accepted (NCSC: length, not composition).
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// A new account as the operator typed it.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub role: String,
+    pub username: String,
+    pub name: String,
+}
+
+/// What was checked of a new account before anything is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidAccount {
+    pub role: Role,
+    pub username: Username,
+    pub name: String,
+}
+
+/// Checks an account's fields and password; every refusal names the field.
+pub fn validate(account: &NewAccount, password: &str) -> Result<ValidAccount> {
+    let role: Role = account
+        .role
+        .parse()
+        .map_err(|e: domain::RoleError| ServiceError::field("role", e.to_string()))?;
+    let username = Username::parse(&account.username)
+        .map_err(|e| ServiceError::field("username", e.to_string()))?;
+    let name = account.name.trim().to_string();
+    if name.is_empty() {
+        return Err(ServiceError::field(
+            "name",
+            "Give the name colleagues will see.",
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(ServiceError::field(
+            "password",
+            format!("The password must have at least {MIN_PASSWORD_LEN} characters."),
+        ));
+    }
+    Ok(ValidAccount {
+        role,
+        username,
+        name,
+    })
+}
+
+/// The practice a new account joins: the one named (created if the
+/// database has none yet), or the only one.
+pub async fn practice_for_new_account(store: &Store, name: Option<&str>) -> Result<Practice> {
+    let practices = store.practices().await?;
+    match (name, practices.as_slice()) {
+        (Some(name), list) => match list.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+            Some(p) => Ok(p.clone()),
+            None if list.is_empty() => Ok(store.create_practice(name.trim(), false).await?),
+            None => Err(ServiceError::field(
+                "practice_name",
+                format!("No practice is called \"{name}\"."),
+            )),
+        },
+        (None, [only]) => Ok(only.clone()),
+        (None, []) => Err(ServiceError::field(
+            "practice_name",
+            "The database has no practice yet: name it to create it.",
+        )),
+        (None, _) => Err(ServiceError::field(
+            "practice_name",
+            "The database has several practices: name one.",
+        )),
+    }
+}
+
+/// Creates an account in `practice`; a username taken anywhere in the
+/// deployment is refused and nothing is written.
+pub async fn create_account(
+    store: &Store,
+    practice: &PracticeId,
+    account: &ValidAccount,
+    password: &str,
+) -> Result<Staff> {
+    let created = store
+        .practice(practice)
+        .create_staff(NewStaff {
+            username: &account.username,
+            display_name: &account.name,
+            role: account.role,
+            password_hash: hash_password(password)?,
+        })
+        .await;
+    match created {
+        Ok(staff) => Ok(staff),
+        Err(StoreError::AlreadyExists) => Err(ServiceError::field(
+            "username",
+            format!("The username \"{}\" is taken.", account.username),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,311 @@
+//! The audit trail: every view of a patient's record and every write, with
+//! who (and in what role), when (UTC), what, which patient, from which
+//! address, and the outcome (including refusals). Append-only: the
+//! database refuses updates and deletes (an EVENT throws), and each row
+//! carries the hash of the one before it, so a row changed or removed by
+//! someone with direct database access breaks the chain; `verify_audit`
+//! finds where (`chain`).
+
+mod chain;
+
+pub use chain::{chain_hash, ChainBreak};
+
+use crate::tx::{run_with_retry, Retry};
+use crate::{PracticeStore, Store, StoreError};
+use chrono::{DateTime, SubsecRound, Utc};
+use surrealdb::types::{Datetime, RecordId, SurrealValue};
+
+/// The hash the first row follows.
+pub const GENESIS: &str = "genesis";
+
+/// The outcome of what was audited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed,
+    /// Refused by the policy, or another practice's record (answered as
+    /// not found).
+    Refused,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Refused => "refused",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// One thing to audit, in a practice.
+#[derive(Clone, Debug)]
+pub struct AuditEntry {
+    pub staff_id: Option<String>,
+    pub role: Option<String>,
+    /// "viewed the record", "registered the patient", …
+    pub action: String,
+    pub patient_id: Option<String>,
+    pub address: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// An audit row as the audit page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, SurrealValue)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: Datetime,
+    pub practice: Option<String>,
+    pub staff: Option<String>,
+    pub staff_name: Option<String>,
+    pub role: Option<String>,
+    pub action: String,
+    pub patient: Option<String>,
+    pub patient_name: Option<String>,
+    pub address: Option<String>,
+    pub outcome: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// What the audit page filters by.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub staff_id: Option<String>,
+    pub patient_id: Option<String>,
+    /// London date, YYYY-MM-DD (the whole day, UTC bounds given by the caller).
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+const ROW_FIELDS: &str = "seq, at, IF practice THEN record::id(practice) END AS practice,
+    IF staff THEN record::id(staff) END AS staff, staff.display_name AS staff_name, role, action,
+    IF patient THEN record::id(patient) END AS patient,
+    IF patient THEN string::concat(patient.given_name, ' ', string::uppercase(patient.family_name)) END AS patient_name,
+    address, outcome, prev_hash, hash";
+
+impl PracticeStore {
+    /// Appends an entry for this practice. Concurrent writers are
+    /// serialised by the chain head: a writer that lost the race re-reads
+    /// it and retries.
+    pub async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.store().append_audit(Some(self.id().as_str()), e).await
+    }
+}
+
+impl Store {
+    /// Appends an entry to the chain, for `practice` (none: a deployment
+    /// event, such as a failed sign-in naming no known account).
+    pub(crate) async fn append_audit(
+        &self,
+        practice: Option<&str>,
+        e: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        for _ in 0..50 {
+            let mut res = self
+                .db()
+                .query("SELECT seq, hash FROM ONLY audit_head:chain")
+                .await?
+                .check()?;
+            #[derive(SurrealValue)]
+            struct Head {
+                seq: i64,
+                hash: String,
+            }
+            let head: Option<Head> = res.take(0)?;
+            let (prev_seq, prev_hash) = head
+                .map(|h| (h.seq, h.hash))
+                .unwrap_or((0, GENESIS.to_string()));
+            let seq = prev_seq + 1;
+            let at = Utc::now().trunc_subsecs(6);
+            let hash = chain_hash(
+                &prev_hash,
+                seq,
+                &at,
+                practice,
+                e.staff_id.as_deref(),
+                e.role.as_deref(),
+                &e.action,
+                e.patient_id.as_deref(),
+                e.address.as_deref(),
+                e.outcome.as_str(),
+            );
+            let outcome = run_with_retry(|| {
+                self.db()
+                    .query(
+                        "BEGIN TRANSACTION;
+                         LET $head = (SELECT VALUE seq FROM ONLY audit_head:chain) ?? 0;
+                         IF $head != $prev_seq { THROW 'op:stale' };
+                         CREATE audit_event CONTENT {
+                             seq: $seq, at: $at, practice: $practice, staff: $staff, role: $role,
+                             action: $action, patient: $patient, address: $address, outcome: $outcome,
+                             prev_hash: $prev_hash, hash: $hash
+                         } RETURN NONE;
+                         UPSERT audit_head:chain SET seq = $seq, hash = $hash RETURN NONE;
+                         COMMIT TRANSACTION;",
+                    )
+                    .bind(("prev_seq", prev_seq))
+                    .bind(("seq", seq))
+                    .bind(("at", Datetime::from(at)))
+                    .bind(("practice", practice.map(|p| RecordId::new("practice", p))))
+                    .bind(("staff", e.staff_id.as_deref().map(|s| RecordId::new("staff", s))))
+                    .bind(("role", e.role.clone()))
+                    .bind(("action", e.action.clone()))
+                    .bind(("patient", e.patient_id.as_deref().map(|p| RecordId::new("patient", p))))
+                    .bind(("address", e.address.clone()))
+                    .bind(("outcome", e.outcome.as_str().to_string()))
+                    .bind(("prev_hash", prev_hash.clone()))
+                    .bind(("hash", hash.clone()))
+            })
+            .await;
+            match outcome {
+                Ok(()) => return Ok(()),
+                Err(Retry::Thrown(t)) if t == "op:stale" => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Internal("the audit chain stayed busy".into()))
+    }
+}
+
+impl PracticeStore {
+    /// A practice's audit rows, newest first, at most `limit`.
+    pub async fn audit_rows(
+        &self,
+        filter: &AuditFilter,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {ROW_FIELDS} FROM audit_event
+                 WHERE practice = type::record('practice', $practice)
+                   AND ($staff = NONE OR staff = type::record('staff', $staff))
+                   AND ($patient = NONE OR patient = type::record('patient', $patient))
+                   AND ($from = NONE OR at >= $from) AND ($to = NONE OR at < $to)
+                 ORDER BY seq DESC LIMIT $limit"
+            ))
+            .bind(("practice", self.pid()))
+            .bind(("staff", filter.staff_id.clone()))
+            .bind(("patient", filter.patient_id.clone()))
+            .bind(("from", filter.from.map(Datetime::from)))
+            .bind(("to", filter.to.map(Datetime::from)))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::passwords::hash_password;
+    use crate::fixtures::small_practice;
+
+    fn entry(p: &crate::fixtures::SmallPractice, action: &str) -> AuditEntry {
+        AuditEntry {
+            staff_id: Some(p.staff_id("gp").to_string()),
+            role: Some("gp".into()),
+            action: action.into(),
+            patient_id: Some(p.patient_ids[0].clone()),
+            address: Some("10.0.0.1".into()),
+            outcome: Outcome::Allowed,
+        }
+    }
+
+    async fn setup() -> (Store, crate::fixtures::SmallPractice) {
+        let store = Store::memory().await.unwrap();
+        let hash = hash_password("a long test password").unwrap();
+        let p = small_practice(&store, "Test Surgery", "", &hash, "2026-11-21")
+            .await
+            .unwrap();
+        (store, p)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_entries_form_one_chain_that_verifies() {
+        let (store, p) = setup().await;
+        let store = std::sync::Arc::new(store);
+        let writers: Vec<_> = (0..20)
+            .map(|i| {
+                let (db, e) = (p.db(&store), entry(&p, &format!("viewed the record {i}")));
+                tokio::spawn(async move { db.audit(&e).await })
+            })
+            .collect();
+        for w in writers {
+            w.await.unwrap().unwrap();
+        }
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(20));
+        let rows = p
+            .db(&store)
+            .audit_rows(&Default::default(), 100)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 20);
+        assert_eq!(rows[0].seq, 20, "newest first");
+        assert_eq!(rows[0].staff_name.as_deref(), Some("Dr Ann Carter"));
+    }
+
+    #[tokio::test]
+    async fn the_database_refuses_changes_and_deletions() {
+        let (store, p) = setup().await;
+        p.db(&store)
+            .audit(&entry(&p, "viewed the record"))
+            .await
+            .unwrap();
+        for attempt in [
+            "UPDATE audit_event SET outcome = 'refused'",
+            "DELETE audit_event",
+        ] {
+            let mut res = store.db().query(attempt).await.unwrap();
+            let errors = res.take_errors();
+            assert!(!errors.is_empty(), "{attempt} was allowed");
+        }
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(1));
+    }
+
+    /// Five entries, then someone with root access removes the guard and
+    /// runs `sql`; what verification says.
+    async fn after_tampering(sql: &str) -> Result<i64, ChainBreak> {
+        let (store, p) = setup().await;
+        for i in 0..5 {
+            p.db(&store)
+                .audit(&entry(&p, &format!("viewed the record {i}")))
+                .await
+                .unwrap();
+        }
+        store
+            .db()
+            .query(format!(
+                "REMOVE EVENT audit_append_only ON audit_event; {sql}"
+            ))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        store.verify_audit().await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn tampering_by_someone_with_database_access_is_found() {
+        // An edited row.
+        assert_eq!(
+            after_tampering("UPDATE audit_event SET action = 'nothing to see' WHERE seq = 3").await,
+            Err(ChainBreak::Altered { seq: 3 })
+        );
+        // A deleted one.
+        assert_eq!(
+            after_tampering("DELETE audit_event WHERE seq = 2").await,
+            Err(ChainBreak::Unlinked { seq: 3 })
+        );
+        // The latest ones deleted.
+        assert_eq!(
+            after_tampering("DELETE audit_event WHERE seq > 3").await,
+            Err(ChainBreak::Truncated {
+                expected_last: 5,
+                found_last: 3
+            })
+        );
+    }
+}
