@@ -11,4 +11,6 @@ pub struct AppState {
     pub demo: bool,
     /// When a wait in the waiting room turns amber, then red (minutes).
     pub waiting: domain::live::WaitThresholds,
+    /// Proxies whose X-Forwarded-For is believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<crate::door::TrustedProxy>,
 }

@@ -238,6 +238,36 @@ impl Action {
     }
 }
 
+/// A change to the appointment book itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BookChange {
+    /// Book a patient into a slot.
+    Book,
+    /// Move an appointment to another slot.
+    Move,
+    /// Cancel an appointment (with a reason).
+    Cancel,
+}
+
+impl BookChange {
+    pub const ALL: [BookChange; 3] = [BookChange::Book, BookChange::Move, BookChange::Cancel];
+
+    /// Who may change the book: only roles that may write appointments
+    /// (`policy`); reception for every clinician, a GP or nurse on their
+    /// own list only (`own`: the appointment is theirs and, booking or
+    /// moving, so is the slot), the admin team never (it reads the book).
+    pub fn allowed_for(self, role: Role, own: bool) -> bool {
+        let writes = crate::policy::access(role, crate::policy::DataKind::Appointments)
+            == crate::policy::Access::Write;
+        writes
+            && match role {
+                Role::Reception => true,
+                Role::Gp | Role::Nurse => own,
+                Role::Admin => false,
+            }
+    }
+}
+
 impl TryFrom<String> for Action {
     type Error = String;
     fn try_from(s: String) -> Result<Self, Self::Error> {
@@ -318,6 +348,18 @@ mod tests {
         assert!(Action::MarkArrived.allowed_for(Role::Reception, false));
         assert!(!Action::StartConsultation.allowed_for(Role::Reception, false));
         assert!(!Action::Finish.allowed_for(Role::Reception, true));
+    }
+
+    #[test]
+    fn only_reception_changes_any_list_clinicians_their_own_and_admin_none() {
+        for change in BookChange::ALL {
+            for own in [true, false] {
+                assert!(change.allowed_for(Role::Reception, own));
+                assert!(!change.allowed_for(Role::Admin, own));
+                assert_eq!(change.allowed_for(Role::Gp, own), own);
+                assert_eq!(change.allowed_for(Role::Nurse, own), own);
+            }
+        }
     }
 
     #[test]

@@ -137,6 +137,13 @@ async fn sign_out_returns_to_sign_in_and_the_old_cookie_stops_working() -> anyho
     let (_pw, browser) = launch_browser().await?;
     let context = browser.new_context().await?;
     let page = sign_in(&server, &context, "reception", DEMO_PASSWORD).await?;
+    // A second tab of the same browser, left open on the live waiting room.
+    let other_tab = context.new_page().await?;
+    other_tab.goto(&server.url("/waiting-room"), None).await?;
+    expect(other_tab.get_by_role(AriaRole::Status, None).first())
+        .with_timeout(std::time::Duration::from_secs(30))
+        .to_have_text("Live")
+        .await?;
     let cookies = context.cookies(None).await?;
     let session = cookies
         .into_iter()
@@ -154,6 +161,17 @@ async fn sign_out_returns_to_sign_in_and_the_old_cookie_stops_working() -> anyho
         page.url().contains("/login"),
         "after sign-out: {}",
         page.url()
+    );
+    // The other tab's socket is told the session ended (re-checked every
+    // 15 s) and the tab goes to the sign-in page: nothing stays on screen.
+    expect(role(&other_tab, AriaRole::Heading, "Sign in"))
+        .with_timeout(std::time::Duration::from_secs(25))
+        .to_be_visible()
+        .await?;
+    assert!(
+        other_tab.url().contains("/login?next=%2Fwaiting-room"),
+        "the other tab: {}",
+        other_tab.url()
     );
 
     // Replay the old cookie in a fresh browser: the server ended that session.

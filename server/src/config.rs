@@ -132,6 +132,14 @@ pub struct ServeArgs {
     #[arg(long, env = "OP_WAIT_RED_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(2..=600))]
     pub wait_red_minutes: i64,
 
+    /// Proxies (addresses or networks, e.g. 10.0.0.5 or 10.0.0.0/8) whose
+    /// X-Forwarded-For header says who a request is from. Sign-in
+    /// throttling counts by client address: behind a TLS proxy without
+    /// this, every client would share the proxy's. Comma-separated or
+    /// repeated. Never list an address a client could connect from.
+    #[arg(long, env = "OP_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<app::door::TrustedProxy>,
+
     /// UDP address this server relays presence ("also here") on, to other
     /// servers sharing the database. The default suits servers on one
     /// machine; across machines bind e.g. 0.0.0.0:7947 and set

@@ -99,6 +99,7 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
             &state.app.auth,
             &token,
             chrono::Utc::now(),
+            services::auth::Activity::Person,
         )
         .await
         {

@@ -50,6 +50,7 @@ pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
                 amber_minutes: serve.wait_amber_minutes,
                 red_minutes: serve.wait_red_minutes,
             },
+            trusted_proxies: serve.trusted_proxy.clone(),
         },
         public_origin: serve.public_origin.clone(),
     }

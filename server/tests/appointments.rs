@@ -4,7 +4,7 @@
 
 mod common;
 
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use common::*;
 use domain::live::{Rows, ServerMessage, Topic};
 use futures::StreamExt;
@@ -110,6 +110,63 @@ async fn signing_out_closes_the_live_socket() {
     )
     .await
     .is_err());
+}
+
+/// An open tab on an unattended desk: the socket's own re-checks are not
+/// use, so the idle timeout ends the session, the socket is closed as
+/// signed out, and the cookie no longer opens pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_tab_does_not_keep_an_idle_session_alive() {
+    let w = world().await;
+    let state = state_with_auth(
+        &w.store,
+        app::state::AuthConfig {
+            idle_timeout: Duration::from_secs(4),
+            touch_every: Duration::from_millis(500),
+            socket_recheck: Duration::from_millis(500),
+            ..Default::default()
+        },
+    );
+    let addr = serve(state.clone()).await;
+    let reception = sign_in(&state, &addr, "reception").await;
+    let mut ws = staff_socket(&addr, &reception).await;
+    assert!(matches!(
+        subscribe(&mut ws, waiting_room(), None).await,
+        ServerMessage::Snapshot { .. }
+    ));
+    let started = std::time::Instant::now();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(12);
+    let code = loop {
+        match tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("the socket kept an idle session alive for 12 s")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => break u16::from(frame.code),
+            Some(Ok(_)) => continue,
+            other => panic!("closed without a reason: {other:?}"),
+        }
+    };
+    assert_eq!(code, 4401);
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "closed only once idle: {:?}",
+        started.elapsed()
+    );
+    let res = app(state.clone())
+        .oneshot(
+            axum::http::Request::get("/waiting-room")
+                .header(header::HOST, addr.as_str())
+                .header(header::COOKIE, reception.as_str())
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -275,7 +275,7 @@ async fn a_plain_form_post_before_the_wasm_loads_still_signs_in_and_redirects() 
     assert_eq!(res.headers()[header::LOCATION], "/tasks");
     assert!(session_cookie(&res).is_some());
 
-    let res = app(state)
+    let res = app(state.clone())
         .oneshot(form("username=gp&password=wrong&next=%2Ftasks"))
         .await
         .unwrap();
@@ -285,4 +285,196 @@ async fn a_plain_form_post_before_the_wasm_loads_still_signs_in_and_redirects() 
         "/login?error=credentials&next=/tasks"
     );
     assert!(session_cookie(&res).is_none());
+
+    // A crafted `next` that a browser would read as another site (the tab
+    // is dropped, leaving "//evil.example") goes home instead.
+    for next in [
+        "%2F%09%2Fevil.example",
+        "%2F%0A%2Fevil.example",
+        "%2F%5C%2Fevil.example",
+    ] {
+        let res = app(state.clone())
+            .oneshot(form(&format!(
+                "username=admin&password={}&next={next}",
+                PASSWORD.replace(' ', "+")
+            )))
+            .await
+            .unwrap();
+        assert!(res.status().is_redirection(), "{next}: {}", res.status());
+        assert_eq!(res.headers()[header::LOCATION], "/", "{next}");
+    }
+}
+
+/// A sign-in from a client at `client` (as a trusted proxy forwards it:
+/// X-Forwarded-For) with the request itself from 10.0.0.1.
+async fn sign_in_via_proxy(
+    state: &server::ServerState,
+    client: &str,
+    username: &str,
+    password: &str,
+) -> StatusCode {
+    let mut req = post_form(
+        "/api/sign_in",
+        &format!(
+            "username={username}&password={}",
+            password.replace(' ', "+")
+        ),
+        Some(&format!("http://{HOST}")),
+        None,
+    );
+    req.headers_mut()
+        .insert("x-forwarded-for", client.parse().unwrap());
+    app(state.clone()).oneshot(req).await.unwrap().status()
+}
+
+/// Forty guesses at one account at once: each is counted before its
+/// password is checked, so at most the five allowed are ever checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_parallel_guesses_at_one_account_check_at_most_five() {
+    let state = state().await;
+    let guesses: Vec<_> = (0..40)
+        .map(|i| {
+            let state = state.clone();
+            tokio::spawn(async move {
+                sign_in_response(&state, "gp", &format!("guess number {i}"))
+                    .await
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    let mut throttled = 0;
+    for g in guesses {
+        match g.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => throttled += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(
+        checked <= 5,
+        "{checked} of 40 were checked against a limit of 5"
+    );
+    assert_eq!(checked + throttled, 40);
+    // The right password is refused too while the account waits.
+    assert_eq!(
+        sign_in_response(&state, "gp", PASSWORD).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+/// Behind the TLS proxy: X-Forwarded-For says who a client is (only from a
+/// trusted proxy), so one client's failures cannot lock out a named
+/// clinician signing in from elsewhere; without trust configured the
+/// header is ignored and cannot be used to dodge the count.
+#[tokio::test]
+async fn behind_a_trusted_proxy_one_address_cannot_lock_out_another() {
+    let mut state = state().await;
+    state.app.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in_via_proxy(&state, "203.0.113.7", "gp", "wrong guess").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in_via_proxy(&state, "203.0.113.7", "gp", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guessing client waits"
+    );
+    assert_eq!(
+        sign_in_via_proxy(&state, "198.51.100.2", "gp", PASSWORD).await,
+        StatusCode::OK,
+        "the GP at their own desk is not locked out"
+    );
+
+    let state = state_with(AuthConfig::default()).await;
+    for i in 0..5 {
+        assert_eq!(
+            sign_in_via_proxy(&state, &format!("203.0.113.{i}"), "gp", "wrong guess").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in_via_proxy(&state, "198.51.100.2", "gp", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "an untrusted X-Forwarded-For changes nothing"
+    );
+}
+
+/// Sign-ins, sign-outs and failed sign-ins are in the audit trail, with the
+/// address, never the password, and never a username that matched nothing.
+#[tokio::test]
+async fn sign_ins_sign_outs_and_failures_are_audited() {
+    let state = state().await;
+    let store = state.app.store.clone();
+    assert_eq!(
+        sign_in_response(&state, "gp", "the wrong password")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in_response(&state, "nobody-typed-this", "hunter2 secret")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let cookie = session_cookie(&sign_in_response(&state, "admin", PASSWORD).await).unwrap();
+    let res = app(state.clone())
+        .oneshot(post_form(
+            "/api/sign_out",
+            "",
+            Some(&format!("http://{HOST}")),
+            Some(&cookie),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let practice = store.practices().await.unwrap()[0].id.clone();
+    let rows = store
+        .practice(&practice)
+        .audit_rows(&Default::default(), 100)
+        .await
+        .unwrap();
+    let actions: Vec<(&str, Option<&str>, &str, Option<&str>)> = rows
+        .iter()
+        .rev()
+        .map(|r| {
+            (
+                r.action.as_str(),
+                r.staff_name.as_deref(),
+                r.outcome.as_str(),
+                r.address.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            (
+                "failed to sign in",
+                Some("Dr Test"),
+                "refused",
+                Some("10.0.0.1")
+            ),
+            ("signed in", Some("Ada Admin"), "allowed", Some("10.0.0.1")),
+            ("signed out", Some("Ada Admin"), "allowed", Some("10.0.0.1")),
+        ]
+    );
+    // The unknown username's failure is the deployment's, not a practice's:
+    // it is in the chain (4 entries in all) but names no one.
+    assert_eq!(store.verify_audit().await.unwrap(), Ok(4));
+    let everything = format!("{rows:?}");
+    for secret in [
+        "the wrong password",
+        "hunter2",
+        "nobody-typed-this",
+        PASSWORD,
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} is in the audit trail"
+        );
+    }
 }

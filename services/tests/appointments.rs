@@ -138,6 +138,100 @@ async fn appointment_actions_follow_the_role_table_for_every_role() {
     assert_eq!(w.ours.db(&w.store).event_seq().await.unwrap(), 4);
 }
 
+/// Booking, moving and cancelling follow one rule for every role
+/// (`BookChange::allowed_for`): reception on any list, a GP or nurse on
+/// their own only, admin never. A refusal changes nothing.
+#[tokio::test]
+async fn booking_moving_and_cancelling_follow_the_role_table_for_every_role() {
+    let w = world().await;
+    let db = w.ours.db(&w.store);
+    let gp_session = w.ours.gp_session_id.clone();
+    let nurse_session = db
+        .day_sessions(common::DATE)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.clinician_id == w.ours.staff_id("nurse"))
+        .unwrap()
+        .id;
+    let a = &w.ours.appointments[0];
+    let id = AppointmentId::new(a.id.as_str());
+    let before = db.event_seq().await.unwrap();
+    let mut free = ["10:00", "10:10", "10:20", "10:30", "10:40"].into_iter();
+    for username in ["reception", "gp", "gp2", "nurse", "admin"] {
+        let who = actor(&w.ours, username);
+        let gps_list = username == "reception" || username == "gp";
+        // Book into the GP's session.
+        let start = free.next().unwrap();
+        let booked = appts::book(
+            &w.store,
+            &who,
+            Booking {
+                session: gp_session.as_str().into(),
+                start: start.into(),
+                patient: w.ours.patient_ids[1].as_str().into(),
+                kind: "telephone".into(),
+                reason: None,
+            },
+        )
+        .await;
+        assert_eq!(booked.is_ok(), gps_list, "{username} booking: {booked:?}");
+        if !gps_list {
+            assert!(matches!(booked, Err(ServiceError::Forbidden)), "{username}");
+        }
+        // Move the GP's appointment within the GP's session, and into the
+        // nurse's; cancel it. Asked with a stale version: an allowed change
+        // is refused as stale, a forbidden one as forbidden.
+        let tries = [
+            (
+                "move within the GP's list",
+                appts::move_booking(
+                    &w.store,
+                    &who,
+                    &id,
+                    Version(0),
+                    &gp_session.as_str().into(),
+                    "11:50",
+                )
+                .await,
+                gps_list,
+            ),
+            (
+                "move to the nurse's list",
+                appts::move_booking(
+                    &w.store,
+                    &who,
+                    &id,
+                    Version(0),
+                    &nurse_session.as_str().into(),
+                    "11:50",
+                )
+                .await,
+                username == "reception",
+            ),
+            (
+                "cancel",
+                appts::cancel_booking(&w.store, &who, &id, Version(0), "Phoned to cancel").await,
+                gps_list,
+            ),
+        ];
+        for (what, r, allowed) in tries {
+            let forbidden = matches!(r, Err(ServiceError::Forbidden));
+            assert_eq!(forbidden, !allowed, "{username} {what}: {r:?}");
+            assert!(
+                r.is_err(),
+                "{username} {what}: a stale version changes nothing"
+            );
+        }
+    }
+    assert_eq!(db.appointment(&a.id).await.unwrap().version, a.version);
+    assert_eq!(
+        db.event_seq().await.unwrap(),
+        before + 2,
+        "only reception's and the GP's bookings were written"
+    );
+}
+
 #[tokio::test]
 async fn another_practices_appointment_is_not_found() {
     let w = world().await;

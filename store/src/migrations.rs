@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "clinical_record",
         include_str!("../migrations/0008_clinical_record.surql"),
     ),
+    (
+        9,
+        "security",
+        include_str!("../migrations/0009_security.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

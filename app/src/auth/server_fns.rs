@@ -44,7 +44,7 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     let state = crate::door::state()?;
     if let Some(token) = super::ssr::session_token() {
-        services::auth::sign_out(&state.store, &token).await?;
+        services::auth::sign_out(&state.store, &token, &crate::door::client_address()).await?;
     }
     super::ssr::clear_session_cookie(&state);
     if crate::error::plain_form_post() {

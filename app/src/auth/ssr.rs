@@ -66,16 +66,24 @@ pub fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-/// Only same-site paths: "/tasks" yes; "//evil.example" or "https://…" no.
+/// Where to go after signing in: `next` resolved the way a browser would
+/// resolve it (the WHATWG URL rules, which drop tabs and newlines and read
+/// a backslash as a slash) against our own origin, and kept only if it is
+/// a path of ours: "/tasks" yes; "//evil.example", "/\tab/evil.example",
+/// "https://…" no (then "/").
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.starts_with("/\\")
-                && !n.starts_with("/login") =>
-        {
-            n.to_string()
+    let Some(next) = next.filter(|n| n.starts_with('/')) else {
+        return "/".to_string();
+    };
+    let Ok(base) = url::Url::parse("http://openpractice.invalid/") else {
+        return "/".to_string();
+    };
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() && !u.path().starts_with("/login") => {
+            match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_string(),
+            }
         }
         _ => "/".to_string(),
     }
@@ -93,5 +101,16 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
         assert_eq!(safe_next(Some("/login")), "/");
         assert_eq!(safe_next(None), "/");
+        // What browsers would turn into another site.
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(
+            safe_next(Some("/ /evil.example")),
+            "/ /evil.example".replace(' ', "%20")
+        );
+        assert_eq!(safe_next(Some("/\\/evil.example")), "/");
+        assert_eq!(safe_next(Some("/%2F/evil.example")), "/%2F/evil.example");
+        assert_eq!(safe_next(Some("/./login")), "/");
+        assert_eq!(safe_next(Some("/tasks?team=t1")), "/tasks?team=t1");
     }
 }

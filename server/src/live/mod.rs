@@ -74,7 +74,8 @@ pub async fn ws_staff(
         state.app.auth.clone(),
         actor.staff.clone(),
     );
-    let still_allowed: StillAllowed = Box::new(move || {
+    let every = auth.socket_recheck;
+    let check = Box::new(move || {
         let (store, auth, token, staff) =
             (store.clone(), auth.clone(), token.clone(), staff.clone());
         Box::pin(async move {
@@ -83,8 +84,9 @@ pub async fn ws_staff(
             services::auth::still_signed_in(&store, &auth, &token, &staff)
                 .await
                 .unwrap_or(true)
-        })
+        }) as futures::future::BoxFuture<'static, bool>
     });
+    let still_allowed = StillAllowed { check, every };
     let hub = state.hub.clone();
     upgrade_config(ws)
         .on_upgrade(move |socket| serve(socket, hub, Viewer::Staff(actor), still_allowed))
@@ -115,15 +117,19 @@ pub async fn ws_display(
     };
     let store = state.app.store.clone();
     let expected = practice.clone();
-    let still_allowed: StillAllowed = Box::new(move || {
+    let check = Box::new(move || {
         let (store, key, expected) = (store.clone(), key.clone(), expected.clone());
         Box::pin(async move {
             match services::display::link_practice(&store, &key).await {
                 Ok(p) => p.as_ref() == Some(&expected),
                 Err(_) => true,
             }
-        })
+        }) as futures::future::BoxFuture<'static, bool>
     });
+    let still_allowed = StillAllowed {
+        check,
+        every: state.app.auth.socket_recheck,
+    };
     let hub = state.hub.clone();
     upgrade_config(ws)
         .on_upgrade(move |socket| serve(socket, hub, Viewer::Display { practice }, still_allowed))

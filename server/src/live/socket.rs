@@ -9,7 +9,7 @@ use super::hub::Hub;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use domain::live::{
     ClientMessage, Place, PresentPerson, ServerMessage, Topic, CLOSE_RESYNC, CLOSE_SIGNED_OUT,
-    RECHECK_EVERY, SERVER_PING_EVERY, SERVER_SILENCE_LIMIT,
+    SERVER_PING_EVERY, SERVER_SILENCE_LIMIT,
 };
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
@@ -34,9 +34,12 @@ fn close(code: u16, reason: &'static str) -> Message {
     }))
 }
 
-/// Re-checks that the viewer may still be connected (session not ended,
-/// display link not revoked).
-pub type StillAllowed = Box<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
+/// Re-checks, `every` so often, that the viewer may still be connected
+/// (session not ended, display link not revoked).
+pub struct StillAllowed {
+    pub check: Box<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>,
+    pub every: Duration,
+}
 
 /// Serves one connection until it closes.
 pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allowed: StillAllowed) {
@@ -69,7 +72,7 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
         people.into_iter().filter(|p| p.staff_id != me).collect()
     };
     let mut ping = tokio::time::interval(SERVER_PING_EVERY);
-    let mut recheck = tokio::time::interval(RECHECK_EVERY);
+    let mut recheck = tokio::time::interval(still_allowed.every);
     ping.reset();
     recheck.reset();
     let mut last_heard = Instant::now();
@@ -218,7 +221,7 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                 send!(Message::Ping(Default::default()));
             }
             _ = recheck.tick() => {
-                if !still_allowed().await {
+                if !(still_allowed.check)().await {
                     let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(CLOSE_SIGNED_OUT, "signed out"))).await;
                     break;
                 }

@@ -48,6 +48,10 @@ pub async fn world() -> World {
 }
 
 pub fn state(store: &Store) -> ServerState {
+    state_with_auth(store, AuthConfig::default())
+}
+
+pub fn state_with_auth(store: &Store, auth: AuthConfig) -> ServerState {
     ServerState {
         leptos: LeptosOptions::builder()
             .output_name("openpractice")
@@ -55,9 +59,10 @@ pub fn state(store: &Store) -> ServerState {
             .build(),
         app: AppState {
             store: store.clone(),
-            auth: AuthConfig::default(),
+            auth,
             demo: false,
             waiting: Default::default(),
+            trusted_proxies: Vec::new(),
         },
         public_origin: None,
         hub: Hub::start(store.clone()),

@@ -45,6 +45,7 @@ pub async fn state_with(auth: AuthConfig) -> ServerState {
             auth,
             demo: false,
             waiting: Default::default(),
+            trusted_proxies: Vec::new(),
         },
         public_origin: None,
         hub: server::live::hub::Hub::start(store.clone()),

@@ -4,6 +4,7 @@
 //! that failed to sign in, and never reveals whether a username exists:
 //! wrong credentials get one answer.
 
+mod passwords;
 mod throttle;
 mod tokens;
 
@@ -12,7 +13,6 @@ pub use tokens::{new_token, token_key};
 use crate::{Actor, Result, ServiceError};
 use chrono::{DateTime, Utc};
 use domain::{CurrentUser, FieldError, PracticeId, Role, SignInInfo, StaffId, Username};
-use std::sync::OnceLock;
 use std::time::Duration;
 use store::Store;
 
@@ -26,6 +26,12 @@ pub struct AuthConfig {
     pub max_failures_per_account: i64,
     pub max_failures_per_address: i64,
     pub failure_window: Duration,
+    /// A session's last use is written at most this often (the idle
+    /// timeout needs minute precision, not a write per request).
+    pub touch_every: Duration,
+    /// How often an open socket's session is re-checked (not a use: an
+    /// open tab alone does not keep a session alive).
+    pub socket_recheck: Duration,
 }
 
 impl Default for AuthConfig {
@@ -37,6 +43,8 @@ impl Default for AuthConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             failure_window: Duration::from_secs(15 * 60),
+            touch_every: Duration::from_secs(60),
+            socket_recheck: domain::live::RECHECK_EVERY,
         }
     }
 }
@@ -55,14 +63,25 @@ pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
+/// Whose doing a session lookup is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    /// The person's own request (a page, an action): it counts as use.
+    Person,
+    /// A check the server makes on its own (an open socket's re-check):
+    /// it never keeps an idle session alive.
+    Check,
+}
+
 /// Resolves a session token to who it belongs to, ending the session if
 /// it has idled out or passed its absolute lifetime, or its owner was
-/// deactivated.
+/// deactivated. Only the person's own activity counts as use.
 pub async fn resolve_session(
     store: &Store,
     config: &AuthConfig,
     token: &str,
     now: DateTime<Utc>,
+    activity: Activity,
 ) -> Result<Option<SignedIn>> {
     let key = token_key(token);
     let Some(record) = store.session(&key).await? else {
@@ -78,8 +97,8 @@ pub async fn resolve_session(
             "session's staff has an unknown role",
         ));
     };
-    // Touch at most once a minute: idle timeout needs minute precision, not a write per request.
-    if now - record.last_seen > chrono::Duration::seconds(60) {
+    if activity == Activity::Person && now - record.last_seen > chrono_duration(config.touch_every)
+    {
         store.touch_session(&key, now).await?;
     }
     let user = CurrentUser {
@@ -103,21 +122,47 @@ pub async fn resolve_session(
     }))
 }
 
-/// A hash to verify against when the username does not exist, so that a
-/// wrong username costs the same time as a wrong password.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| store::staff::hash_password("not a real password").unwrap_or_default())
-}
-
 /// A new session's token, to be set as the cookie.
 pub struct NewSession {
     pub token: String,
 }
 
+/// An audit row about signing in, for a practice's trail (or, naming no
+/// account that exists, the deployment's). Never the password; never a
+/// username that matched nothing (people type passwords there).
+async fn audit_sign_in(
+    store: &Store,
+    account: Option<&store::staff::Staff>,
+    action: &str,
+    address: &str,
+    outcome: store::audit::Outcome,
+) -> Result<()> {
+    let entry = |staff: Option<&store::staff::Staff>| store::audit::AuditEntry {
+        staff_id: staff.map(|s| s.id.as_str().to_string()),
+        role: staff.map(|s| s.role.as_str().to_string()),
+        action: action.to_string(),
+        patient_id: None,
+        address: Some(address.to_string()),
+        outcome,
+    };
+    match account {
+        Some(staff) => {
+            store
+                .practice(&staff.practice_id)
+                .audit(&entry(Some(staff)))
+                .await?
+        }
+        None => store.audit_deployment(&entry(None)).await?,
+    }
+    Ok(())
+}
+
 /// Checks a username and password from `address`; on success starts a
 /// session (ending `previous`, the session the browser already held: a
-/// sign-in always rotates the token).
+/// sign-in always rotates the token). The attempt is counted before the
+/// password is checked (`throttle`), and the check runs on the blocking
+/// pool behind a small limit, so a burst of sign-ins neither outruns the
+/// throttle nor stalls the pages and sockets.
 pub async fn sign_in(
     store: &Store,
     config: &AuthConfig,
@@ -139,23 +184,38 @@ pub async fn sign_in(
 
     let now = Utc::now();
     let keys = throttle::Keys::new(username, address);
-    throttle::check(store, config, &keys, now).await?;
+    throttle::count(store, config, &keys, now).await?;
 
     let account = match Username::parse(username) {
         Ok(u) => store.sign_in_account(&u).await?,
         Err(_) => None,
     };
     let verified = match &account {
-        Some(a) => store::staff::verify_password(password, &a.password_hash) && a.staff.active,
+        Some(a) => passwords::verify(password, &a.password_hash).await && a.staff.active,
         None => {
-            let _ = store::staff::verify_password(password, dummy_hash());
+            passwords::verify_against_nothing(password).await;
             false
         }
     };
-    let Some(account) = account.filter(|_| verified) else {
-        throttle::failed(store, &keys, now).await?;
-        tracing::info!("sign-in failed: bad credentials");
-        return Err(ServiceError::BadCredentials);
+    let account = match account {
+        Some(a) if verified => a,
+        other => {
+            let staff = other.as_ref().map(|a| &a.staff);
+            let action = match staff {
+                Some(_) => "failed to sign in",
+                None => "failed to sign in: no such account",
+            };
+            audit_sign_in(
+                store,
+                staff,
+                action,
+                address,
+                store::audit::Outcome::Refused,
+            )
+            .await?;
+            tracing::info!("sign-in failed: bad credentials");
+            return Err(ServiceError::BadCredentials);
+        }
     };
 
     throttle::succeeded(store, &keys).await?;
@@ -172,13 +232,38 @@ pub async fn sign_in(
             now + chrono_duration(config.absolute_lifetime),
         )
         .await?;
+    audit_sign_in(
+        store,
+        Some(&account.staff),
+        "signed in",
+        address,
+        store::audit::Outcome::Allowed,
+    )
+    .await?;
     tracing::info!(staff = %account.staff.id, role = %account.staff.role, "signed in");
     Ok(NewSession { token })
 }
 
-/// Ends the session on the server: the old cookie stops working.
-pub async fn sign_out(store: &Store, token: &str) -> Result<()> {
-    store.delete_session(&token_key(token)).await?;
+/// Ends the session on the server: the old cookie stops working. Audited
+/// for the person it belonged to.
+pub async fn sign_out(store: &Store, token: &str, address: &str) -> Result<()> {
+    let key = token_key(token);
+    if let Some(session) = store.session(&key).await? {
+        let role = session.role.parse::<Role>().ok();
+        let entry = store::audit::AuditEntry {
+            staff_id: Some(session.staff_id.clone()),
+            role: role.map(|r| r.as_str().to_string()),
+            action: "signed out".to_string(),
+            patient_id: None,
+            address: Some(address.to_string()),
+            outcome: store::audit::Outcome::Allowed,
+        };
+        store
+            .practice(&PracticeId::new(session.practice_id))
+            .audit(&entry)
+            .await?;
+    }
+    store.delete_session(&key).await?;
     Ok(())
 }
 
@@ -190,7 +275,7 @@ pub async fn still_signed_in(
     token: &str,
     staff: &StaffId,
 ) -> Option<bool> {
-    match resolve_session(store, config, token, Utc::now()).await {
+    match resolve_session(store, config, token, Utc::now(), Activity::Check).await {
         Ok(Some(s)) => Some(&s.actor.staff == staff),
         Ok(None) => Some(false),
         Err(_) => None,

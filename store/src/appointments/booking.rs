@@ -83,6 +83,17 @@ impl PracticeStore {
             .ok_or(BookError::NoSuchSession)
     }
 
+    /// The clinician of a clinic session of this practice (none: no such
+    /// session here).
+    pub async fn session_clinician(&self, session_id: &str) -> Result<Option<String>, StoreError> {
+        match self.session_facts(session_id).await {
+            Ok(s) => Ok(Some(s.clinician)),
+            Err(BookError::NoSuchSession) => Ok(None),
+            Err(BookError::Store(e)) => Err(e),
+            Err(e) => Err(StoreError::Internal(e.to_string())),
+        }
+    }
+
     /// Books a slot. The slot key is unique in the database, so of many
     /// simultaneous attempts exactly one succeeds; the rest get `SlotTaken`.
     pub async fn book_appointment(

@@ -94,6 +94,12 @@ impl PracticeStore {
 }
 
 impl Store {
+    /// Appends an entry that belongs to no practice (a failed sign-in
+    /// naming no account that exists).
+    pub async fn audit_deployment(&self, e: &AuditEntry) -> Result<(), StoreError> {
+        self.append_audit(None, e).await
+    }
+
     /// Appends an entry to the chain, for `practice` (none: a deployment
     /// event, such as a failed sign-in naming no known account).
     pub(crate) async fn append_audit(

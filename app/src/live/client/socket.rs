@@ -91,6 +91,12 @@ pub(super) fn connect(tab: &Shared) {
                 for timer in t.timers.drain(..) {
                     timer.clear();
                 }
+                // A staff session that ended (signed out, idle, deactivated):
+                // the tab goes to the sign-in page, so nothing stays on an
+                // unattended screen. (A call screen says its link was revoked.)
+                if !t.url.contains("/ws/display") {
+                    to_sign_in();
+                }
                 return;
             }
             drop(t);
@@ -103,6 +109,18 @@ pub(super) fn connect(tab: &Shared) {
     let mut t = tab.borrow_mut();
     t.handlers = vec![Box::new(on_open), Box::new(on_message), Box::new(on_close)];
     t.socket = Some(ws);
+}
+
+/// Sends the tab to the sign-in page, to come back where it was.
+fn to_sign_in() {
+    let location = window().location();
+    let here = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    let next = js_sys::encode_uri_component(&here);
+    let _ = location.assign(&format!("/login?next={next}"));
 }
 
 /// Routes a server message to every list it concerns.
