@@ -38,6 +38,7 @@ pub async fn run(
             &queries.to_string(),
             "--samples-out",
             &samples_file,
+            "--create-demo",
         ])
         .env("RUST_LOG", "warn")
         .status()

@@ -14,12 +14,14 @@ use store::Store;
 pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::CreateUser(args) => create_user(db, args).await,
-        AdminCommand::VerifyAudit => verify_audit(db).await,
+        AdminCommand::VerifyAudit { expect_head } => verify_audit(db, expect_head.as_ref()).await,
+        AdminCommand::CreateAuditKey => create_audit_key(db).await,
         AdminCommand::SeedSyntheticPatients {
             total,
             samples,
             samples_out,
-        } => seed_synthetic(db, *total, *samples, samples_out.as_deref()).await,
+            create_demo,
+        } => seed_synthetic(db, *total, *samples, samples_out.as_deref(), *create_demo).await,
     }
 }
 
@@ -28,16 +30,25 @@ async fn seed_synthetic(
     total: usize,
     samples: usize,
     samples_out: Option<&str>,
+    create_demo: bool,
 ) -> anyhow::Result<()> {
     let store = Store::open(&db.connect_options()?)
         .await
         .context("opening the database")?;
-    store::migrations::migrate(&store).await?;
-    store::demo::seed_demo(&store, &|_: u64, _: u64, _: &str| {}).await?;
-    let practice = store
-        .demo_practice()
-        .await?
-        .context("no demo practice: synthetic patients go only into the demo")?;
+    // The demo's accounts have published passwords: never added to a
+    // database that holds a practice.
+    if create_demo && store.demo_practice().await?.is_none() && store.practices().await?.is_empty()
+    {
+        store::demo::seed_demo(&store, &|_: u64, _: u64, _: &str| {}).await?;
+    }
+    let Some(practice) = store.demo_practice().await? else {
+        store.close(std::time::Duration::from_secs(30)).await;
+        bail!(
+            "this database has no demo practice: synthetic patients go only into the demo, \
+             and the demo (whose passwords are published) is created only in an empty database \
+             (--create-demo); nothing was written"
+        );
+    };
     let db = store.practice(&practice.id);
     let have = db.patient_count().await?;
     let added = store::demo::add_synthetic_patients(&db, total.saturating_sub(have), 7).await?;
@@ -53,15 +64,51 @@ async fn seed_synthetic(
     Ok(())
 }
 
-async fn verify_audit(db: &DbArgs) -> anyhow::Result<()> {
+async fn create_audit_key(db: &DbArgs) -> anyhow::Result<()> {
+    let Some(path) = &db.audit_key_file else {
+        bail!("give the file to create with --audit-key-file PATH");
+    };
+    if path.exists() {
+        bail!(
+            "{} already exists: an audit key is never replaced (the trail could no longer be verified)",
+            path.display()
+        );
+    }
+    let mut options = db.connect_options()?;
+    options.audit_key = store::AuditKeySource::File {
+        path: path.clone(),
+        create: true,
+    };
+    let store = Store::open(&options)
+        .await
+        .context("opening the database")?;
+    store.close(std::time::Duration::from_secs(10)).await;
+    println!(
+        "Created the audit key {}. Keep it secret, back it up with the database, and give the same file to every server.",
+        path.display()
+    );
+    Ok(())
+}
+
+async fn verify_audit(
+    db: &DbArgs,
+    expect_head: Option<&store::audit::RecordedHead>,
+) -> anyhow::Result<()> {
     let store = Store::open(&db.connect_options()?)
         .await
         .context("opening the database")?;
-    let outcome = services::audit::verify(&store).await;
+    let outcome = services::audit::verify(&store, expect_head).await;
+    let head = store.audit_head().await;
     store.close(std::time::Duration::from_secs(10)).await;
     match outcome.map_err(|e| anyhow::anyhow!("reading the audit trail: {e}"))? {
         Ok(n) => {
             println!("The audit trail is intact: {n} entries, each linked to the one before.");
+            if let Ok(Some(head)) = head {
+                println!(
+                    "Its head is {}:{} (record it; check later with --expect-head).",
+                    head.seq, head.hash
+                );
+            }
             Ok(())
         }
         Err(broken) => bail!("THE AUDIT TRAIL HAS BEEN TAMPERED WITH: {broken}"),

@@ -71,6 +71,13 @@ pub struct DbArgs {
     /// Root password for a SurrealDB server (ws:// only). Prefer the environment variable.
     #[arg(long, env = "OP_DB_PASS", hide_env_values = true, global = true)]
     pub db_pass: Option<String>,
+
+    /// The audit trail's key file (kept outside the database; back it up
+    /// with it). Default for the embedded database: DATA_DIR.audit-key
+    /// beside the data directory, made on first start. Required with
+    /// ws:// (every server on one database shares the file).
+    #[arg(long, env = "OP_AUDIT_KEY_FILE", global = true)]
+    pub audit_key_file: Option<PathBuf>,
 }
 
 impl DbArgs {
@@ -79,12 +86,36 @@ impl DbArgs {
             Some(spec) => store::DbTarget::parse(spec)?,
             None => store::DbTarget::Embedded(self.data_dir.clone()),
         };
+        let audit_key = match (&target, &self.audit_key_file) {
+            (store::DbTarget::Remote(_), None) => {
+                return Err(store::StoreError::Config(
+                    "a database server needs --audit-key-file (OP_AUDIT_KEY_FILE): the audit \
+                     trail's key, shared by every server on it; make it once with \
+                     `openpractice admin create-audit-key --audit-key-file PATH`"
+                        .into(),
+                ))
+            }
+            (store::DbTarget::Remote(_), Some(path)) => store::AuditKeySource::File {
+                path: path.clone(),
+                create: false,
+            },
+            (_, Some(path)) => store::AuditKeySource::File {
+                path: path.clone(),
+                create: true,
+            },
+            (store::DbTarget::Embedded(dir), None) => store::AuditKeySource::File {
+                path: store::audit::key_file_beside(dir),
+                create: true,
+            },
+            (store::DbTarget::Memory, None) => store::AuditKeySource::Generate,
+        };
         Ok(store::ConnectOptions {
             target,
             namespace: self.namespace.clone(),
             database: self.database.clone(),
             username: self.db_user.clone(),
             password: self.db_pass.clone(),
+            audit_key,
         })
     }
 }
@@ -167,14 +198,25 @@ pub enum AdminCommand {
     /// Create a staff account, prompting for its password. On an empty
     /// database this also creates the practice (--practice-name).
     CreateUser(CreateUserArgs),
-    /// Check the audit trail's hash chain from the first entry to the last;
-    /// exits non-zero and names the first broken entry if any row was
-    /// changed or removed.
-    VerifyAudit,
+    /// Check the audit trail's keyed hash chain from the first entry to the
+    /// last; exits non-zero and names the first broken entry if any row was
+    /// changed, forged or removed.
+    VerifyAudit {
+        /// A head the server log printed earlier ("audit head" SEQ:HASH):
+        /// the trail must still hold that entry with that hash, so cutting
+        /// the newest entries and resetting the head is found too.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<store::audit::RecordedHead>,
+    },
+    /// Make the audit trail's key file for a database server (ws://), once,
+    /// before the first server starts; copy it to every server. The
+    /// embedded database makes its own on first start.
+    CreateAuditKey,
     /// Benchmarks only: add synthetic patients (test-range NHS numbers,
     /// fictional postcodes) to the demo practice until it has --total, and
     /// write --samples of them as JSON to --samples-out. Refuses a
-    /// database without the demo practice.
+    /// database without the demo practice unless --create-demo is given
+    /// and the database has no practice at all.
     #[command(hide = true)]
     SeedSyntheticPatients {
         #[arg(long)]
@@ -183,6 +225,9 @@ pub enum AdminCommand {
         samples: usize,
         #[arg(long)]
         samples_out: Option<String>,
+        /// Create the demo practice first (an empty benchmark database only).
+        #[arg(long)]
+        create_demo: bool,
     },
 }
 

@@ -8,7 +8,7 @@ use crate::{Actor, Result, ServiceError};
 use domain::patient::AccessEntry;
 use domain::policy::{Access, DataKind};
 use domain::{Area, PatientId};
-use store::audit::{AuditEntry, AuditFilter, AuditRow, ChainBreak, Outcome};
+use store::audit::{AuditEntry, AuditFilter, AuditRow, ChainBreak, Outcome, RecordedHead};
 use store::patients::PatientQuery;
 use store::Store;
 
@@ -146,9 +146,14 @@ pub async fn trail(store: &Store, actor: &Actor, filter: TrailFilter) -> Result<
 /// A break in the chain, in words for the operator.
 pub fn describe_break(b: &ChainBreak) -> String {
     match b {
-        ChainBreak::Altered { seq } => format!("audit entry {seq} was changed after it was written"),
+        ChainBreak::Altered { seq } => format!(
+            "audit entry {seq} was changed after it was written (or the audit key is not the one it was written with)"
+        ),
         ChainBreak::Unlinked { seq } => format!(
             "audit entry {seq} does not follow the entry before it: entries were removed or re-linked"
+        ),
+        ChainBreak::Unkeyed { seq } => format!(
+            "audit entry {seq} was written after the trail was keyed but carries no keyed hash: it was forged or rewritten without the key"
         ),
         ChainBreak::Truncated {
             expected_last,
@@ -156,11 +161,24 @@ pub fn describe_break(b: &ChainBreak) -> String {
         } => format!(
             "the audit trail ends at entry {found_last} but entry {expected_last} was written: entries were removed"
         ),
+        ChainBreak::HeadMissing { found_last } => format!(
+            "the audit trail's head record is missing or does not name its last entry ({found_last}): the trail was cut"
+        ),
+        ChainBreak::NotTheRecordedHead { seq } => format!(
+            "audit entry {seq} is not the one the log recorded: the trail was rewritten from there"
+        ),
     }
 }
 
-/// Checks the whole chain: `Ok(n)` when all `n` entries link up, else the
+/// Checks the whole chain (and that it still holds `recorded`, a head the
+/// log printed earlier): `Ok(n)` when all `n` entries link up, else the
 /// first break in words.
-pub async fn verify(store: &Store) -> Result<std::result::Result<i64, String>> {
-    Ok(store.verify_audit().await?.map_err(|b| describe_break(&b)))
+pub async fn verify(
+    store: &Store,
+    recorded: Option<&RecordedHead>,
+) -> Result<std::result::Result<i64, String>> {
+    Ok(store
+        .verify_audit_against(recorded)
+        .await?
+        .map_err(|b| describe_break(&b)))
 }

@@ -98,7 +98,22 @@ pub async fn create_account(
         })
         .await;
     match created {
-        Ok(staff) => Ok(staff),
+        Ok(staff) => {
+            // Made at the command line, by whoever runs it: the audit
+            // names the account made, not a colleague.
+            store
+                .practice(practice)
+                .audit(&store::audit::AuditEntry {
+                    staff_id: Some(staff.id.as_str().to_string()),
+                    role: Some(staff.role.as_str().to_string()),
+                    action: "account created at the command line".into(),
+                    patient_id: None,
+                    address: None,
+                    outcome: store::audit::Outcome::Allowed,
+                })
+                .await?;
+            Ok(staff)
+        }
         Err(StoreError::AlreadyExists) => Err(ServiceError::field(
             "username",
             format!("The username \"{}\" is taken.", account.username),

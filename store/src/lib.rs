@@ -105,6 +105,22 @@ pub struct ConnectOptions {
     /// Root credentials for a remote server; unused when embedded.
     pub username: Option<String>,
     pub password: Option<String>,
+    /// Where the audit chain's key comes from.
+    pub audit_key: AuditKeySource,
+}
+
+/// Where the audit chain's key (kept outside the database) comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditKeySource {
+    /// A new random key for this process (an in-memory database).
+    Generate,
+    /// A key file; `create`: make it if it does not exist and the chain
+    /// has no keyed entries yet (the embedded default, beside the data
+    /// directory). Servers sharing a database server share one file.
+    File {
+        path: std::path::PathBuf,
+        create: bool,
+    },
 }
 
 impl ConnectOptions {
@@ -115,6 +131,7 @@ impl ConnectOptions {
             database: "openpractice".into(),
             username: None,
             password: None,
+            audit_key: AuditKeySource::Generate,
         }
     }
 }
@@ -128,6 +145,8 @@ pub struct Store {
     db: std::sync::Arc<Surreal<Any>>,
     /// The embedded engine's lock file, to know when it has really closed.
     lock_file: Option<std::path::PathBuf>,
+    /// The audit chain's key, from outside the database.
+    audit_key: std::sync::Arc<audit::AuditKey>,
 }
 
 impl Store {
@@ -157,12 +176,28 @@ impl Store {
             DbTarget::Embedded(path) => Some(path.join("LOCK")),
             _ => None,
         };
-        let store = Self {
+        let mut store = Self {
             db: std::sync::Arc::new(db),
             lock_file,
+            // Replaced below, before anything is written.
+            audit_key: std::sync::Arc::new(audit::AuditKey::generate(i64::MAX)),
         };
-        migrations::migrate(&store).await?;
-        Ok(store)
+        let key = match migrations::migrate(&store).await {
+            Ok(_) => store.resolve_audit_key(&options.audit_key).await,
+            Err(e) => Err(e),
+        };
+        match key {
+            Ok(key) => {
+                store.audit_key = std::sync::Arc::new(key);
+                Ok(store)
+            }
+            Err(e) => {
+                // Release the embedded engine before saying why, so the
+                // operator (or a retry) can open it again at once.
+                store.close(std::time::Duration::from_secs(10)).await;
+                Err(e)
+            }
+        }
     }
 
     /// An empty, migrated in-memory database (tests).
@@ -174,12 +209,16 @@ impl Store {
         &self.db
     }
 
+    pub(crate) fn audit_key(&self) -> std::sync::Arc<audit::AuditKey> {
+        self.audit_key.clone()
+    }
+
     /// Closes the database: drops this handle and, for the embedded engine,
     /// waits (up to `timeout`) until the engine has shut down and released
     /// its lock, so the process does not exit under it. Every other clone
     /// must have been dropped first. Returns false if it did not close in time.
     pub async fn close(self, timeout: std::time::Duration) -> bool {
-        let Self { db, lock_file } = self;
+        let Self { db, lock_file, .. } = self;
         drop(db);
         let Some(lock_file) = lock_file else {
             return true;

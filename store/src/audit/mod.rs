@@ -7,8 +7,10 @@
 //! finds where (`chain`).
 
 mod chain;
+mod key;
 
-pub use chain::{chain_hash, ChainBreak};
+pub use chain::{ChainBreak, Linked, RecordedHead, HMAC_SHA256};
+pub use key::{key_file_beside, AuditKey};
 
 use crate::tx::{run_with_retry, Retry};
 use crate::{PracticeStore, Store, StoreError};
@@ -66,6 +68,8 @@ pub struct AuditRow {
     pub outcome: String,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    /// "hmac-sha256" when keyed; none for rows from before.
+    pub alg: Option<String>,
 }
 
 /// What the audit page filters by.
@@ -82,7 +86,7 @@ const ROW_FIELDS: &str = "seq, at, IF practice THEN record::id(practice) END AS 
     IF staff THEN record::id(staff) END AS staff, staff.display_name AS staff_name, role, action,
     IF patient THEN record::id(patient) END AS patient,
     IF patient THEN string::concat(patient.given_name, ' ', string::uppercase(patient.family_name)) END AS patient_name,
-    address, outcome, prev_hash, hash";
+    address, outcome, prev_hash, hash, alg";
 
 impl PracticeStore {
     /// Appends an entry for this practice. Concurrent writers are
@@ -108,34 +112,26 @@ impl Store {
         e: &AuditEntry,
     ) -> Result<(), StoreError> {
         for _ in 0..50 {
-            let mut res = self
-                .db()
-                .query("SELECT seq, hash FROM ONLY audit_head:chain")
+            let (prev_seq, prev_hash) = self
+                .audit_head()
                 .await?
-                .check()?;
-            #[derive(SurrealValue)]
-            struct Head {
-                seq: i64,
-                hash: String,
-            }
-            let head: Option<Head> = res.take(0)?;
-            let (prev_seq, prev_hash) = head
                 .map(|h| (h.seq, h.hash))
                 .unwrap_or((0, GENESIS.to_string()));
             let seq = prev_seq + 1;
             let at = Utc::now().trunc_subsecs(6);
-            let hash = chain_hash(
-                &prev_hash,
+            let hash = Linked {
+                prev: &prev_hash,
                 seq,
-                &at,
+                at: &at,
                 practice,
-                e.staff_id.as_deref(),
-                e.role.as_deref(),
-                &e.action,
-                e.patient_id.as_deref(),
-                e.address.as_deref(),
-                e.outcome.as_str(),
-            );
+                staff: e.staff_id.as_deref(),
+                role: e.role.as_deref(),
+                action: &e.action,
+                patient: e.patient_id.as_deref(),
+                address: e.address.as_deref(),
+                outcome: e.outcome.as_str(),
+            }
+            .hmac(&self.audit_key());
             let outcome = run_with_retry(|| {
                 self.db()
                     .query(
@@ -145,7 +141,7 @@ impl Store {
                          CREATE audit_event CONTENT {
                              seq: $seq, at: $at, practice: $practice, staff: $staff, role: $role,
                              action: $action, patient: $patient, address: $address, outcome: $outcome,
-                             prev_hash: $prev_hash, hash: $hash
+                             prev_hash: $prev_hash, hash: $hash, alg: $alg
                          } RETURN NONE;
                          UPSERT audit_head:chain SET seq = $seq, hash = $hash RETURN NONE;
                          COMMIT TRANSACTION;",
@@ -162,6 +158,7 @@ impl Store {
                     .bind(("outcome", e.outcome.as_str().to_string()))
                     .bind(("prev_hash", prev_hash.clone()))
                     .bind(("hash", hash.clone()))
+                    .bind(("alg", HMAC_SHA256))
             })
             .await;
             match outcome {
@@ -272,8 +269,14 @@ mod tests {
     }
 
     /// Five entries, then someone with root access removes the guard and
-    /// runs `sql`; what verification says.
+    /// runs `sql`; what verification says (against `recorded` if given).
     async fn after_tampering(sql: &str) -> Result<i64, ChainBreak> {
+        let (store, _) = five_entries().await;
+        tamper(&store, sql).await;
+        store.verify_audit().await.unwrap()
+    }
+
+    async fn five_entries() -> (Store, crate::fixtures::SmallPractice) {
         let (store, p) = setup().await;
         for i in 0..5 {
             p.db(&store)
@@ -281,16 +284,19 @@ mod tests {
                 .await
                 .unwrap();
         }
+        (store, p)
+    }
+
+    async fn tamper(store: &Store, sql: &str) {
         store
             .db()
             .query(format!(
-                "REMOVE EVENT audit_append_only ON audit_event; {sql}"
+                "REMOVE EVENT IF EXISTS audit_append_only ON audit_event; {sql}"
             ))
             .await
             .unwrap()
             .check()
             .unwrap();
-        store.verify_audit().await.unwrap()
     }
 
     #[tokio::test]
@@ -313,5 +319,181 @@ mod tests {
                 found_last: 3
             })
         );
+        // The head removed, with or without the rows after it.
+        assert_eq!(
+            after_tampering("DELETE audit_head:chain").await,
+            Err(ChainBreak::HeadMissing { found_last: 5 })
+        );
+        assert_eq!(
+            after_tampering("DELETE audit_event WHERE seq > 3; DELETE audit_head:chain").await,
+            Err(ChainBreak::HeadMissing { found_last: 3 })
+        );
+    }
+
+    /// Someone with database access but not the key edits entry 3 and
+    /// re-links everything after it with freshly computed hashes: what
+    /// plain SHA-256 could not catch.
+    #[tokio::test]
+    async fn a_chain_rewritten_without_the_key_does_not_verify() {
+        for alg in ["NONE", "'hmac-sha256'"] {
+            let (store, _) = five_entries().await;
+            tamper(
+                &store,
+                "UPDATE audit_event SET action = 'nothing to see' WHERE seq = 3",
+            )
+            .await;
+            let rows: Vec<AuditRow> = store
+                .db()
+                .query(format!("SELECT {ROW_FIELDS} FROM audit_event ORDER BY seq"))
+                .await
+                .unwrap()
+                .take(0)
+                .unwrap();
+            let mut prev = rows[1].hash.clone().unwrap();
+            for r in &rows[2..] {
+                let at = chrono::DateTime::<Utc>::from(r.at);
+                let hash = Linked {
+                    prev: &prev,
+                    seq: r.seq,
+                    at: &at,
+                    practice: r.practice.as_deref(),
+                    staff: r.staff.as_deref(),
+                    role: r.role.as_deref(),
+                    action: &r.action,
+                    patient: r.patient.as_deref(),
+                    address: r.address.as_deref(),
+                    outcome: &r.outcome,
+                }
+                .sha256();
+                tamper(
+                    &store,
+                    &format!(
+                        "UPDATE audit_event SET prev_hash = '{prev}', hash = '{hash}', alg = {alg} WHERE seq = {};
+                         UPSERT audit_head:chain SET seq = {}, hash = '{hash}';",
+                        r.seq, r.seq
+                    ),
+                )
+                .await;
+                prev = hash;
+            }
+            let expected = if alg == "NONE" {
+                ChainBreak::Unkeyed { seq: 3 }
+            } else {
+                ChainBreak::Altered { seq: 3 }
+            };
+            assert_eq!(store.verify_audit().await.unwrap(), Err(expected), "{alg}");
+        }
+    }
+
+    /// The newest entries removed and the head reset to the last one left:
+    /// consistent inside the database, found against the head the log
+    /// printed.
+    #[tokio::test]
+    async fn a_cut_with_the_head_reset_is_found_against_the_recorded_head() {
+        let (store, p) = five_entries().await;
+        let recorded = store.audit_head().await.unwrap().unwrap();
+        assert_eq!(recorded.seq, 5);
+        assert_eq!(
+            store.verify_audit_against(Some(&recorded)).await.unwrap(),
+            Ok(5)
+        );
+        let wrong = RecordedHead {
+            seq: 4,
+            hash: "0".repeat(64),
+        };
+        assert_eq!(
+            store.verify_audit_against(Some(&wrong)).await.unwrap(),
+            Err(ChainBreak::NotTheRecordedHead { seq: 4 })
+        );
+        tamper(
+            &store,
+            "DELETE audit_event WHERE seq > 3;
+             UPSERT audit_head:chain SET seq = 3, hash = (SELECT VALUE hash FROM ONLY audit_event WHERE seq = 3 LIMIT 1);",
+        )
+        .await;
+        assert_eq!(
+            store.verify_audit().await.unwrap(),
+            Ok(3),
+            "consistent inside"
+        );
+        assert_eq!(
+            store.verify_audit_against(Some(&recorded)).await.unwrap(),
+            Err(ChainBreak::Truncated {
+                expected_last: 5,
+                found_last: 3
+            })
+        );
+        // Writing goes on from the cut, and the log's head still finds it.
+        p.db(&store)
+            .audit(&entry(&p, "viewed the record"))
+            .await
+            .unwrap();
+        assert!(store
+            .verify_audit_against(Some(&recorded))
+            .await
+            .unwrap()
+            .is_err());
+        assert!("5:abc".parse::<RecordedHead>().is_err());
+        assert_eq!(
+            format!("5:{}", recorded.hash)
+                .parse::<RecordedHead>()
+                .unwrap(),
+            recorded
+        );
+    }
+
+    /// The key lives beside the data directory: made on first start,
+    /// needed ever after; another key does not verify the chain.
+    #[tokio::test]
+    async fn the_key_file_is_made_once_and_needed_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("db");
+        let key_file = key_file_beside(&data);
+        let options = crate::ConnectOptions {
+            target: crate::DbTarget::Embedded(data.clone()),
+            audit_key: crate::AuditKeySource::File {
+                path: key_file.clone(),
+                create: true,
+            },
+            ..crate::ConnectOptions::memory()
+        };
+        let store = Store::open(&options).await.unwrap();
+        let pid = store.create_practice("Keyed Surgery", false).await.unwrap();
+        store
+            .practice(&pid.id)
+            .audit(&AuditEntry {
+                staff_id: None,
+                role: None,
+                action: "signed in".into(),
+                patient_id: None,
+                address: None,
+                outcome: Outcome::Allowed,
+            })
+            .await
+            .unwrap();
+        assert!(store.close(std::time::Duration::from_secs(10)).await);
+        assert!(key_file.exists());
+
+        // Reopened with its key: intact.
+        let store = Store::open(&options).await.unwrap();
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(1));
+        assert!(store.close(std::time::Duration::from_secs(10)).await);
+
+        // Without it: refused, and no new key is made in its place.
+        let saved = std::fs::read(&key_file).unwrap();
+        std::fs::remove_file(&key_file).unwrap();
+        let err = Store::open(&options).await.unwrap_err().to_string();
+        assert!(err.contains("key") && err.contains("missing"), "{err}");
+        assert!(!key_file.exists());
+
+        // Another key: the chain does not verify.
+        AuditKey::create(&key_file, 1).unwrap();
+        let store = Store::open(&options).await.unwrap();
+        assert_eq!(
+            store.verify_audit().await.unwrap(),
+            Err(ChainBreak::Altered { seq: 1 })
+        );
+        assert!(store.close(std::time::Duration::from_secs(10)).await);
+        std::fs::write(&key_file, saved).unwrap();
     }
 }
