@@ -35,6 +35,12 @@ pub enum AppError {
     Throttled { minutes: i64 },
     #[error("Cross-site request refused.")]
     ForeignOrigin,
+    /// The request body was larger than the server accepts; nothing was read.
+    #[error("The request is too large (the limit is {limit_kib} KiB); nothing was saved.")]
+    TooLarge { limit_kib: usize },
+    /// The server did not answer in time; a change may or may not have been made.
+    #[error("The server took too long to answer. Check whether your change was saved before trying again.")]
+    TimedOut,
     #[error("{}", words::UNAVAILABLE)]
     Unavailable,
     #[error("Something went wrong on the server (reference {reference}).")]
@@ -93,6 +99,8 @@ impl AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

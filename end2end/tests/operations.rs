@@ -242,6 +242,10 @@ fn the_audit_trail_is_keyed_outside_the_database_and_checked_against_a_recorded_
         "nothing written: {out}"
     );
 
+    // Listening beyond this machine needs the public origin.
+    let (ok, _, err) = run(&["--data-dir", &dir, "--listen", "0.0.0.0:0"], "")?;
+    assert!(!ok && err.contains("--public-origin"), "{err}");
+
     // A database server needs the shared key file.
     let (ok, _, err) = run(&["--db", "ws://127.0.0.1:9", "admin", "verify-audit"], "")?;
     assert!(!ok && err.contains("--audit-key-file"), "{err}");

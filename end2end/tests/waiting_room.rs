@@ -110,7 +110,7 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
         .await?
         .unwrap_or_default();
     assert!(
-        href.starts_with("/display/") && href.contains("?key="),
+        href.starts_with("/display/") && href.contains("#key=") && !href.contains('?'),
         "{href}"
     );
     let tv_context = browser.new_context().await?;
@@ -197,5 +197,21 @@ async fn an_arrival_reaches_the_gp_live_and_a_call_reaches_the_waiting_room_scre
     .to_be_visible()
     .await?;
     expect(offline).to_have_count(0).await?;
+
+    // The TV's link is revoked: the screen says so at once (no waiting for
+    // a periodic check), and shows no calls any more.
+    desk.goto(&server.url("/call-screen-links"), None).await?;
+    desk.get_by_role(AriaRole::Button, None)
+        .filter(FilterOptions::default().has_text("Revoke"))
+        .first()
+        .click(None)
+        .await?;
+    expect(tv.get_by_text("This display link has been revoked.", true))
+        .with_timeout(Duration::from_secs(5))
+        .to_be_visible()
+        .await?;
+    expect(tv.get_by_text(&short, false))
+        .to_have_count(0)
+        .await?;
     Ok(())
 }

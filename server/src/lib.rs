@@ -56,7 +56,10 @@ pub fn app(state: ServerState) -> Router {
     let routes = ROUTES.clone();
     let context = {
         let app_state = state.app.clone();
-        move || provide_context(app_state.clone())
+        move || {
+            provide_context(app_state.clone());
+            middleware::page_csp();
+        }
     };
     let leptos = state.leptos.clone();
     Router::new()
@@ -80,6 +83,10 @@ pub fn app(state: ServerState) -> Router {
             state.clone(),
             middleware::origin_guard,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::limits))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .with_state(state)
 }

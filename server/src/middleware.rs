@@ -5,7 +5,11 @@
 //!   without one to sign in;
 //! - `server_fn_status` gives a server function's refusal its real HTTP
 //!   status (401, 403, 409, 422…) instead of the framework's blanket 500;
-//! - `security_headers` sets the headers every response should carry.
+//! - `limits` refuses a body over `MAX_BODY` (413, before reading it) and
+//!   answers 503 for a request not answered within `REQUEST_TIMEOUT`;
+//! - `security_headers` sets the headers every response should carry,
+//!   including a Content-Security-Policy (pages get one with the nonce
+//!   their inline script carries: `page_csp`).
 //!
 //! Authorisation by role, practice and object happens in the services.
 
@@ -93,7 +97,7 @@ fn is_public(path: &str) -> bool {
 
 pub async fn session(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
     let mut signed_in = false;
-    if let Some(token) = token_from_headers(req.headers()) {
+    if let Some(token) = token_from_headers(req.headers(), state.app.auth.secure_cookies) {
         match services::auth::resolve_session(
             &state.app.store,
             &state.app.auth,
@@ -112,6 +116,9 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
         }
     }
     let path = req.uri().path();
+    if signed_in && !is_public(path) && is_foreign_navigation(req.headers()) {
+        return foreign_navigation(req.uri());
+    }
     if !signed_in && !is_public(path) {
         if path != "/ws" && (req.method() == Method::GET || req.method() == Method::HEAD) {
             let target = req
@@ -129,6 +136,54 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
         return error_response(AppError::Unauthenticated);
     }
     next.run(req).await
+}
+
+/// A page opened by following a link on another site (or a sibling
+/// subdomain): the browser says so in its Fetch Metadata headers.
+fn is_foreign_navigation(headers: &axum::http::HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    get("sec-fetch-mode") == Some("navigate")
+        && matches!(get("sec-fetch-site"), Some("cross-site" | "same-site"))
+}
+
+/// Instead of the page: a plain page asking the person to continue. The
+/// page's app (which loads patient data, each view audited in the signed-in
+/// person's name) starts only when they choose to, so another site cannot
+/// make a colleague's browser open records and write audit rows in their
+/// name. Their click is a same-origin navigation.
+fn foreign_navigation(uri: &axum::http::Uri) -> Response {
+    let target = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let href: String = target
+        .chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '"' => "&quot;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Continue to OpenPractice</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/openpractice.css\"></head>\
+         <body class=\"min-h-screen bg-nhs-grey-5 font-sans text-nhs-text\">\
+         <main id=\"main\" class=\"mx-auto max-w-3xl p-8\">\
+         <h1 class=\"text-3xl font-bold\">You followed a link from another site</h1>\
+         <p class=\"mt-4 text-lg\">To keep records from being opened in your name without you \
+         knowing, OpenPractice does not open a page from a link on another site by itself.</p>\
+         <p class=\"mt-6\"><a class=\"op-button\" href=\"{href}\">Continue to the page</a></p>\
+         <p class=\"mt-4\"><a href=\"/\">Go to the home page instead</a></p>\
+         </main></body></html>"
+    );
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// The header server functions put on an error response.
@@ -156,7 +211,83 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+/// The largest request body accepted (a consultation note is a few KiB).
+pub const MAX_BODY: usize = 1024 * 1024;
+/// A request not answered within this is answered 503 (and its work
+/// dropped; a database transaction either committed or did not).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Body size and time limits, for every route. A body without a declared
+/// length is read here, up to the limit, so the handler never sees more.
+pub async fn limits(req: Request, next: Next) -> Response {
+    let too_large = || {
+        error_response(AppError::TooLarge {
+            limit_kib: MAX_BODY / 1024,
+        })
+    };
+    let run = async move {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let req = match declared {
+            Some(n) if n > MAX_BODY as u64 => return too_large(),
+            Some(_) => req,
+            None if is_safe_method(req.method()) => req,
+            None => {
+                let (parts, body) = req.into_parts();
+                match axum::body::to_bytes(body, MAX_BODY).await {
+                    Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
+                    Err(_) => return too_large(),
+                }
+            }
+        };
+        next.run(req).await
+    };
+    match tokio::time::timeout(REQUEST_TIMEOUT, run).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!("a request was not answered within {REQUEST_TIMEOUT:?}");
+            error_response(AppError::TimedOut)
+        }
+    }
+}
+
+/// The Content-Security-Policy: scripts only from this origin, or inline
+/// with this response's `nonce`; WebAssembly compiled from our own files;
+/// no inline styles, plugins, framing, or forms posting elsewhere.
+fn csp(nonce: Option<&str>) -> String {
+    let script = match nonce {
+        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src {script}; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// For a page being rendered: its CSP, naming the nonce Leptos puts on
+/// the page's inline script (called where each request's context is made).
+pub fn page_csp() {
+    use leptos::prelude::use_context;
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(v) = HeaderValue::from_str(&csp(Some(&nonce))) {
+            res.insert_header(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
+pub async fn security_headers(
+    State(state): State<ServerState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -169,6 +300,36 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(v) = HeaderValue::from_str(&csp(None)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+             serial=(), bluetooth=(), hid=(), interest-cohort=()",
+        ),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if state
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"))
+    {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     // Pages show patient data: never keep them in a shared cache.
     if !is_asset
         && !res.headers().contains_key(header::CACHE_CONTROL)
@@ -183,40 +344,38 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::routing::get;
+    use tower::ServiceExt;
 
-    #[test]
-    fn origins_must_match_this_server_exactly() {
-        assert!(origin_allowed(
-            "http://127.0.0.1:3000",
-            Some("127.0.0.1:3000"),
-            None
-        ));
-        assert!(!origin_allowed(
-            "http://evil.example",
-            Some("127.0.0.1:3000"),
-            None
-        ));
-        assert!(!origin_allowed(
-            "http://127.0.0.1:3000.evil.example",
-            Some("127.0.0.1:3000"),
-            None
-        ));
-        assert!(!origin_allowed("null", Some("127.0.0.1:3000"), None));
-        assert!(!origin_allowed("http://127.0.0.1:3000", None, None));
-        assert!(origin_allowed(
-            "https://gp.example",
-            Some("internal:3000"),
-            Some("https://gp.example/")
-        ));
-        assert!(!origin_allowed(
-            "https://internal:3000",
-            Some("internal:3000"),
-            Some("https://gp.example")
-        ));
-    }
-
-    #[test]
-    fn next_parameter_is_percent_encoded() {
-        assert_eq!(percent_encode("/tasks?x=1&y=2"), "/tasks%3Fx%3D1%26y%3D2");
+    /// A request that is not answered in time gets a 503 that says a
+    /// change may or may not have been made, instead of hanging.
+    #[tokio::test(start_paused = true)]
+    async fn a_request_not_answered_in_time_gets_503() {
+        let router = axum::Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(REQUEST_TIMEOUT * 2).await;
+                    "late"
+                }),
+            )
+            .route("/quick", get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn(limits));
+        let res = router
+            .clone()
+            .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap();
+        let error: AppError = serde_json::from_slice(&body).unwrap();
+        assert!(error
+            .to_string()
+            .contains("Check whether your change was saved"));
+        let res = router
+            .oneshot(Request::get("/quick").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
     }
 }

@@ -92,6 +92,30 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
             cli.serve.wait_amber_minutes
         );
     }
+    // Off this machine, the Origin check and the cookie's Secure flag need
+    // to know the address people use.
+    if !cli.serve.listen.ip().is_loopback() && cli.serve.public_origin.is_none() {
+        anyhow::bail!(
+            "--listen {} is reachable from other machines: give --public-origin (the https:// \
+             address people use, e.g. https://portal.example.nhs.uk) as well",
+            cli.serve.listen
+        );
+    }
+    if let Some(origin) = &cli.serve.public_origin {
+        let host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .unwrap_or_default();
+        if host.is_empty()
+            || host
+                .trim_end_matches('/')
+                .contains(['/', '?', '#', '@', ' '])
+        {
+            anyhow::bail!(
+                "--public-origin \"{origin}\" is not an origin: give scheme and host only, e.g. https://portal.example.nhs.uk"
+            );
+        }
+    }
     let options = cli.db.connect_options()?;
     tracing::info!(database = %options.target.describe(), "opening database");
     let store = Store::open(&options)

@@ -69,6 +69,11 @@ async fn sign_in_sets_a_hardened_cookie_and_the_shell_shows_the_person() {
         assert!(set_cookie.contains(attr), "{set_cookie} lacks {attr}");
     }
     assert!(!set_cookie.contains("Secure"), "not Secure without TLS");
+    // A browser-session cookie: gone when the browser closes.
+    assert!(
+        !set_cookie.contains("Max-Age") && !set_cookie.contains("Expires"),
+        "{set_cookie}"
+    );
     let cookie = session_cookie(&res).unwrap();
 
     let res = app(state.clone())
@@ -106,10 +111,43 @@ async fn secure_cookies_when_configured() {
     })
     .await;
     let res = sign_in_response(&state, "gp", PASSWORD).await;
-    assert!(res.headers()[header::SET_COOKIE]
+    let set_cookie = res.headers()[header::SET_COOKIE]
         .to_str()
         .unwrap()
-        .contains("; Secure"));
+        .to_string();
+    // The __Host- prefix: only with Secure, Path=/ and no Domain, so no
+    // sibling site can set or replace it; not kept across a browser restart.
+    assert!(set_cookie.starts_with("__Host-op_session="), "{set_cookie}");
+    for attr in ["; Secure", "HttpOnly", "Path=/"] {
+        assert!(set_cookie.contains(attr), "{set_cookie} lacks {attr}");
+    }
+    assert!(!set_cookie.contains("Domain") && !set_cookie.contains("Max-Age"));
+    let token = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("__Host-op_session=")
+        .to_string();
+    let signed_in = |cookie: String| {
+        let state = state.clone();
+        async move {
+            app(state)
+                .oneshot(get("/", Some(&cookie)))
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(
+        signed_in(format!("__Host-op_session={token}")).await,
+        StatusCode::OK
+    );
+    // The same token under the unprefixed name (as a sibling site could
+    // plant it) is not a session here.
+    assert_eq!(
+        signed_in(format!("op_session={token}")).await,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ mod common;
 use axum::http::StatusCode;
 use common::*;
 use domain::appointment_status::Status;
-use domain::live::{ClientMessage, Rows, ServerMessage, Topic};
+use domain::live::{ClientMessage, Rows, ServerMessage, Topic, CLOSE_SIGNED_OUT};
 use futures::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -274,10 +274,8 @@ async fn the_call_screen_gets_short_names_and_rooms_only_and_a_revoked_link_stop
         .create_display_link(&services::auth::token_key(key), w.ours.staff_id("admin"))
         .await
         .unwrap();
-    let path = format!("/ws/display?practice={}&key={key}", w.ours.practice_id);
-    let mut screen = connect(&addr, &path, None, Some(&format!("http://{addr}")))
-        .await
-        .unwrap();
+    let practice = w.ours.practice_id.to_string();
+    let mut screen = display_socket(&addr, &practice, key).await;
     let ServerMessage::Snapshot {
         rows: Rows::Calls(calls),
         ..
@@ -339,22 +337,52 @@ async fn the_call_screen_gets_short_names_and_rooms_only_and_a_revoked_link_stop
         );
     }
 
-    // The wrong practice in the address, or a revoked link, opens nothing.
-    let wrong = format!("/ws/display?practice={}&key={key}", w.theirs.practice_id);
-    assert!(
-        connect(&addr, &wrong, None, Some(&format!("http://{addr}")))
-            .await
-            .is_err()
+    // The wrong practice in the address, or no hello, or a secret in the
+    // address (as links carried it before), opens nothing.
+    let mut wrong = display_socket(&addr, w.theirs.practice_id.as_str(), key).await;
+    assert_eq!(
+        closed_with(&mut wrong, Duration::from_secs(3)).await,
+        Some(CLOSE_SIGNED_OUT)
     );
-    w.ours
-        .db(&w.store)
-        .revoke_display_link(&link)
+    let old_style = format!("/ws/display?practice={practice}&key={key}");
+    let mut silent = connect(&addr, &old_style, None, Some(&format!("http://{addr}")))
         .await
         .unwrap();
-    let err = connect(&addr, &path, None, Some(&format!("http://{addr}")))
+    send(
+        &mut silent,
+        &ClientMessage::Subscribe {
+            topic: Topic::CallScreen,
+            since: None,
+        },
+    )
+    .await;
+    assert_eq!(
+        closed_with(&mut silent, Duration::from_secs(3)).await,
+        Some(1008),
+        "a socket that does not start with the link is closed"
+    );
+
+    // Revoking the link closes the open screen at once (not at the next
+    // periodic check), through the service as the page does it.
+    let admin = actor(&w.ours, "admin");
+    let revoked_at = std::time::Instant::now();
+    services::display::revoke(&w.store, &admin, &domain::DisplayLinkId::new(link.as_str()))
         .await
-        .unwrap_err();
-    assert!(err.to_string().contains("404"), "{err}");
+        .unwrap();
+    assert_eq!(
+        closed_with(&mut screen, Duration::from_secs(5)).await,
+        Some(CLOSE_SIGNED_OUT)
+    );
+    assert!(
+        revoked_at.elapsed() < Duration::from_secs(3),
+        "closed after {:?}",
+        revoked_at.elapsed()
+    );
+    let mut again = display_socket(&addr, &practice, key).await;
+    assert_eq!(
+        closed_with(&mut again, Duration::from_secs(3)).await,
+        Some(CLOSE_SIGNED_OUT)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,13 +34,44 @@ pub async fn record(
         .map_err(ServiceError::internal)
 }
 
+/// The longest id recorded for a refused request.
+const ASKED_FOR_MAX: usize = 40;
+
+/// An id someone asked for, as the trail may hold it: only the characters
+/// an id can have (letters, digits, `-`, `_`), at most `ASKED_FOR_MAX`,
+/// saying so when anything was dropped. Whatever an attacker put in an
+/// address never reaches the trail, the audit page or an export verbatim.
+pub fn sanitised_id(asked_for: &str) -> String {
+    let kept: String = asked_for
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(ASKED_FOR_MAX)
+        .collect();
+    let allowed = asked_for
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .count();
+    let mut out = if kept.is_empty() {
+        "(no usable id)".to_string()
+    } else {
+        kept
+    };
+    if allowed > ASKED_FOR_MAX {
+        out.push('…');
+    }
+    if allowed != asked_for.chars().count() {
+        out.push_str(" (other characters removed)");
+    }
+    out
+}
+
 /// Records a refusal that must not reveal whether the record exists: no
-/// patient link, only the (shortened) id that was asked for.
+/// patient link, only the (sanitised, shortened) id that was asked for.
 pub async fn refused(store: &Store, actor: &Actor, what: &str, asked_for: &str) -> Result<()> {
     record(
         store,
         actor,
-        &format!("tried to {what} {asked_for:.40}"),
+        &format!("tried to {what} {}", sanitised_id(asked_for)),
         None,
         Outcome::Refused,
     )
@@ -181,4 +212,25 @@ pub async fn verify(
         .verify_audit_against(recorded)
         .await?
         .map_err(|b| describe_break(&b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitised_id;
+
+    #[test]
+    fn an_asked_for_id_is_recorded_sanitised_and_short() {
+        assert_eq!(sanitised_id("p-12_ab"), "p-12_ab");
+        let attack = "<script>alert(1)</script>\n\u{202e}DROP";
+        let kept = sanitised_id(attack);
+        let id = kept.split(' ').next().unwrap();
+        assert_eq!(id, "scriptalert1scriptDROP");
+        assert!(kept.ends_with("(other characters removed)"), "{kept}");
+        let long = "a".repeat(500);
+        assert_eq!(sanitised_id(&long), format!("{}…", "a".repeat(40)));
+        assert_eq!(
+            sanitised_id("<>"),
+            "(no usable id) (other characters removed)"
+        );
+    }
 }

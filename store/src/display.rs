@@ -1,10 +1,13 @@
 //! Display links: a per-practice secret URL that opens the waiting-room call
 //! screen on a TV without a staff session. Only the SHA-256 of the secret is
 //! stored (the caller hashes it); a revoked link stops working at once,
-//! including for a screen already connected (it is re-checked).
+//! including for a screen already connected (its revocation is an outbox
+//! event that every server acts on).
 
+use crate::tx::{run_with_retry, Retry};
 use crate::{PracticeStore, Store, StoreError};
-use domain::PracticeId;
+use domain::live::EventKind;
+use domain::{DisplayLinkId, PracticeId};
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,40 +75,58 @@ impl PracticeStore {
 
     /// Revokes a link of this practice; another practice's link is `NotFound`.
     pub async fn revoke_display_link(&self, id: &str) -> Result<(), StoreError> {
-        let mut res = self
-            .db()
-            .query(
-                "UPDATE type::record('display_link', $id) SET revoked_at = time::now()
-                 WHERE practice = $practice AND revoked_at = NONE RETURN VALUE record::id(id)",
-            )
-            .bind(("id", id.to_string()))
-            .bind(("practice", self.record()))
-            .await?
-            .check()?;
-        let ids: Vec<String> = res.take(0)?;
-        if ids.is_empty() {
-            return Err(StoreError::NotFound);
+        // The revocation and its outbox event in one transaction: every
+        // server closes the link's open screens when it sees the event.
+        let outcome = run_with_retry(|| {
+            self.db()
+                .query(format!(
+                    "BEGIN TRANSACTION;
+                     LET $ids = (UPDATE type::record('display_link', $id) SET revoked_at = time::now()
+                        WHERE practice = $practice AND revoked_at = NONE RETURN VALUE record::id(id));
+                     IF array::len($ids) = 0 {{ THROW 'op:not_found' }};
+                     {}
+                     COMMIT TRANSACTION;",
+                    crate::live::append("NONE", "NONE")
+                ))
+                .bind(("id", id.to_string()))
+                .bind(("practice", self.record()))
+                .bind(("kind", EventKind::DisplayLinkRevoked.as_str()))
+                .bind(("record", id.to_string()))
+                .bind(("new_version", 1i64))
+        })
+        .await;
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(Retry::Thrown(t)) if t == "op:not_found" => Err(StoreError::NotFound),
+            Err(e) => Err(e.into()),
         }
-        Ok(())
     }
 }
 
 impl Store {
-    /// The practice a live (unrevoked) link belongs to.
-    pub async fn display_link_practice(
+    /// A live (unrevoked) link, and its practice, by its secret's hash.
+    pub async fn display_link_by_token(
         &self,
         token_hash: &str,
-    ) -> Result<Option<PracticeId>, StoreError> {
+    ) -> Result<Option<(DisplayLinkId, PracticeId)>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Link {
+            id: String,
+            practice: String,
+        }
         let mut res = self
             .db()
             .query(
-                "SELECT VALUE record::id(practice) FROM display_link
+                "SELECT record::id(id) AS id, record::id(practice) AS practice FROM display_link
                  WHERE token_hash = $hash AND revoked_at = NONE LIMIT 1",
             )
             .bind(("hash", token_hash.to_string()))
             .await?
             .check()?;
-        let ids: Vec<String> = res.take(0)?;
-        Ok(ids.into_iter().next().map(PracticeId::new))
+        let links: Vec<Link> = res.take(0)?;
+        Ok(links
+            .into_iter()
+            .next()
+            .map(|l| (DisplayLinkId::new(l.id), PracticeId::new(l.practice))))
     }
 }

@@ -1,35 +1,73 @@
 //! The waiting-room call screen, for a TV: the latest calls as
 //! "J. Smith — Room 3" in large type, live, with an optional chime. Opened
-//! with a display link (`/display/<practice>?key=…`) and no staff session;
-//! it shows nothing but short names and rooms.
+//! with a display link (`/display/<practice>#key=…`) and no staff session;
+//! it shows nothing but short names and rooms. The link's secret is in the
+//! fragment, which the browser never sends: the page reads it and sends it
+//! in its socket's first message.
 
 use crate::live::{use_live, Connection};
 use domain::live::Topic;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn CallScreenPage() -> impl IntoView {
-    let key = use_query_map()
-        .with_untracked(|q| q.get("key"))
-        .unwrap_or_default();
     let practice = use_params_map()
         .with_untracked(|p| p.get("practice"))
         .unwrap_or_default();
+    // None until the browser has read the address (the server never sees
+    // the key); then the key, or "" when the address has none.
+    let key = RwSignal::new(None::<String>);
+    Effect::new(move |_| key.set(Some(key_from_address())));
     view! {
         <Title text="Call screen" />
         <main id="main" class="min-h-screen bg-nhs-dark-blue p-8 text-white">
-            {if key.is_empty() {
-                view! {
+            {move || match key.get() {
+                None => view! {
+                    <h1 class="text-4xl font-bold">"Call screen"</h1>
+                    <p class="mt-4 text-2xl">"Starting…"</p>
+                }.into_any(),
+                Some(k) if k.is_empty() => view! {
                     <h1 class="text-4xl font-bold">"Call screen"</h1>
                     <p class="mt-4 text-2xl">"This screen needs a display link. Ask a practice admin or receptionist for one."</p>
-                }.into_any()
-            } else {
-                view! { <Calls key practice /> }.into_any()
+                }.into_any(),
+                Some(k) => view! { <Calls key=k practice=practice.clone() /> }.into_any(),
             }}
         </main>
     }
+}
+
+/// `key=…` from the fragment. A link from before the key moved there
+/// (`?key=…`) still opens, and is rewritten so the key leaves the address
+/// bar and history.
+fn key_from_address() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let find = |s: &str| {
+            s.trim_start_matches(['#', '?'])
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("key="))
+                .and_then(|v| js_sys::decode_uri_component(v).ok())
+                .and_then(|v| v.as_string())
+        };
+        if let Some(key) = location.hash().ok().as_deref().and_then(find) {
+            return key;
+        }
+        if let Some(key) = location.search().ok().as_deref().and_then(find) {
+            let path = location.pathname().unwrap_or_default();
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(
+                    &wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some(&format!("{path}#key={key}")),
+                );
+            }
+            return key;
+        }
+    }
+    String::new()
 }
 
 #[component]
@@ -68,10 +106,14 @@ fn Calls(key: String, practice: String) -> impl IntoView {
         {move || list.refused.get().map(|m| view! { <p role="alert" class="mt-4 text-2xl">{m}</p> })}
         <div aria-live="polite" class="mt-8">
             {move || {
+                // A revoked link shows no one, not the last calls it had.
+                if list.connection.get() == Connection::SignedOut {
+                    return None;
+                }
                 let calls = list.calls.get();
                 let mut calls = calls.into_iter();
                 let latest = calls.next();
-                view! {
+                Some(view! {
                     {match latest {
                         Some(c) => view! {
                             <p class="text-7xl font-bold leading-tight">
@@ -84,7 +126,7 @@ fn Calls(key: String, practice: String) -> impl IntoView {
                     <ul aria-label="Earlier calls" class="mt-12 grid gap-3 text-4xl">
                         {calls.take(4).map(|c| view! { <li>{format!("{} — {}", c.short_name, c.room)}</li> }).collect_view()}
                     </ul>
-                }
+                })
             }}
         </div>
     }

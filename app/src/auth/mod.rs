@@ -11,7 +11,20 @@ pub use domain::{CurrentUser, SignInInfo};
 pub use server_fns::*;
 pub use sign_in_page::SignInPage;
 
+/// The session cookie's name over plain HTTP (development, tests).
 pub const SESSION_COOKIE: &str = "op_session";
+/// Its name when served over TLS: the `__Host-` prefix makes the browser
+/// accept it only with `Secure`, `Path=/` and no `Domain`, so a sibling
+/// site cannot set or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-op_session";
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// Why a plain-form sign-in failed, as carried in `/login?error=…` (the
 /// hydrated page gets the typed error instead).

@@ -2,7 +2,7 @@
 //! a sign-in goes next. The rules (sessions, passwords, throttling) are the
 //! auth service's (`services::auth`).
 
-use super::SESSION_COOKIE;
+use super::session_cookie_name;
 use crate::state::AppState;
 use http::header::{COOKIE, SET_COOKIE};
 use http::HeaderValue;
@@ -11,30 +11,34 @@ use leptos::prelude::*;
 /// The raw session token from this request's cookie.
 pub fn session_token() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    token_from_headers(&parts.headers)
+    let state = use_context::<AppState>()?;
+    token_from_headers(&parts.headers, state.auth.secure_cookies)
 }
 
-pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// The session token from the cookie of the name this deployment uses
+/// (only that name: over TLS a plain `op_session` is ignored).
+pub fn token_from_headers(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    let name = session_cookie_name(secure);
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
         .filter(|v| !v.is_empty())
 }
 
-fn cookie(state: &AppState, value: &str, max_age_secs: u64) -> String {
-    let secure = if state.auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    )
+/// The session cookie: a browser-session cookie (no `Max-Age`, so gone
+/// when the browser closes; the server ends the session anyway after the
+/// idle and absolute limits). `clear` expires it now.
+fn cookie(state: &AppState, value: &str, clear: bool) -> String {
+    let secure = state.auth.secure_cookies;
+    let name = session_cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    let expiry = if clear { "; Max-Age=0" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{expiry}{secure}")
 }
 
 fn set_cookie_header(value: String) {
@@ -47,11 +51,11 @@ fn set_cookie_header(value: String) {
 }
 
 pub fn set_session_cookie(state: &AppState, token: &str) {
-    set_cookie_header(cookie(state, token, state.auth.absolute_lifetime.as_secs()));
+    set_cookie_header(cookie(state, token, false));
 }
 
 pub fn clear_session_cookie(state: &AppState) {
-    set_cookie_header(cookie(state, "", 0));
+    set_cookie_header(cookie(state, "", true));
 }
 
 /// Percent-encodes a path for use as a query value.

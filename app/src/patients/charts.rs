@@ -159,10 +159,16 @@ fn chart(
     let legend = lines
         .iter()
         .map(|s| {
-            let swatch = if s.square { "inline-block h-3 w-3" } else { "inline-block h-3 w-3 rounded-full" };
+            // An SVG fill, not a style attribute: the Content-Security-Policy
+            // allows no inline styles.
+            let shape = if s.square {
+                view! { <rect width="12" height="12" fill=s.colour /> }.into_any()
+            } else {
+                view! { <circle cx="6" cy="6" r="6" fill=s.colour /> }.into_any()
+            };
             view! {
                 <span class="mr-4 inline-flex items-center gap-2">
-                    <span aria-hidden="true" class=swatch style=format!("background:{}", s.colour)></span>
+                    <svg aria-hidden="true" class="inline-block h-3 w-3" viewBox="0 0 12 12">{shape}</svg>
                     {s.label}
                 </span>
             }

@@ -10,6 +10,23 @@ pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 pub const CLOSE_RESYNC: u16 = 4000;
 /// Close code: the session (or display link) ended; do not reconnect.
 pub const CLOSE_SIGNED_OUT: u16 = 4401;
+/// Close code: the client sent messages faster than any page does;
+/// reconnect after the usual backoff.
+pub const CLOSE_TOO_MANY_MESSAGES: u16 = 4429;
+
+/// Lists one connection may watch at once (a page watches two or three;
+/// one tab holds one connection).
+pub const MAX_TOPICS_PER_SOCKET: usize = 16;
+/// Pages one connection may say it has open at once.
+pub const MAX_PLACES_PER_SOCKET: usize = 8;
+/// Client messages per connection: a burst of this many, then
+/// `MESSAGES_PER_SECOND` sustained (a page sends a heartbeat every 1.5 s
+/// and a few subscriptions on reconnecting).
+pub const MESSAGE_BURST: u32 = 60;
+pub const MESSAGES_PER_SECOND: u32 = 10;
+/// Open connections per session (tabs), and per call-screen link.
+pub const MAX_SOCKETS_PER_SESSION: usize = 12;
+pub const MAX_SOCKETS_PER_DISPLAY_LINK: usize = 8;
 
 /// The server pings each socket this often.
 pub const SERVER_PING_EVERY: Duration = Duration::from_secs(20);

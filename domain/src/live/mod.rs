@@ -36,13 +36,16 @@ pub enum EventKind {
     AppointmentCalled,
     /// A task was created, changed or commented on.
     Task,
+    /// A call-screen link was revoked: its open screens close now.
+    DisplayLinkRevoked,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 3] = [
+    pub const ALL: [EventKind; 4] = [
         EventKind::Appointment,
         EventKind::AppointmentCalled,
         EventKind::Task,
+        EventKind::DisplayLinkRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl EventKind {
             EventKind::Appointment => "appointment",
             EventKind::AppointmentCalled => "appointment_called",
             EventKind::Task => "task",
+            EventKind::DisplayLinkRevoked => "display_link_revoked",
         }
     }
 
@@ -176,6 +180,13 @@ pub enum ClientMessage {
         place: Place,
     },
     Ping,
+    /// A call screen's first message on `/ws/display`: which practice and
+    /// the link's secret (kept out of every address, so out of proxy logs
+    /// and browser history).
+    Display {
+        practice: String,
+        key: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

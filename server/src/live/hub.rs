@@ -55,6 +55,11 @@ impl Batch {
             })
             .clone()
     }
+
+    /// Whether this batch ends what `viewer` may see (a revoked link).
+    pub fn ends(&self, viewer: &services::live::Viewer) -> bool {
+        self.changed.ends(viewer)
+    }
 }
 
 /// What the hub keeps between batches, per practice.
@@ -75,6 +80,8 @@ pub struct Hub {
     store: Store,
     presence: Arc<Presence>,
     feeds: Mutex<HashMap<PracticeId, Arc<Feed>>>,
+    /// Sockets held per session and per call-screen link.
+    slots: Arc<super::slots::Slots>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -97,6 +104,7 @@ impl Hub {
             presence: Presence::start(store.clone(), relay),
             store,
             feeds: Mutex::new(HashMap::new()),
+            slots: Arc::default(),
         });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
@@ -141,6 +149,10 @@ impl Hub {
 
     pub fn presence(&self) -> &Arc<Presence> {
         &self.presence
+    }
+
+    pub fn slots(&self) -> &Arc<super::slots::Slots> {
+        &self.slots
     }
 
     fn feed(&self, practice_id: &PracticeId) -> Option<Arc<Feed>> {

@@ -3,23 +3,31 @@
 //! - `GET /ws`: staff. Authenticated by the session cookie (the session
 //!   middleware has resolved it), `Origin` checked, small buffers, a
 //!   maximum message size; the session is re-checked while connected.
-//! - `GET /ws/display?key=…`: the waiting-room call screen, authenticated by
-//!   a display link instead of a session; call-screen topic only.
+//! - `GET /ws/display`: the waiting-room call screen, authenticated by a
+//!   display link's secret in the first message (never in an address);
+//!   call-screen topic only.
+//!
+//! Each session may hold `MAX_SOCKETS_PER_SESSION` sockets on a server
+//! (tabs), each link `MAX_SOCKETS_PER_DISPLAY_LINK`.
 
 pub mod hub;
 pub mod presence;
+mod slots;
 pub mod socket;
 
 use crate::middleware::origin_allowed;
 use crate::ServerState;
 use app::auth::ssr::token_from_headers;
 use app::AppError;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use domain::live::MAX_CLIENT_MESSAGE;
+use domain::live::{
+    ClientMessage, CLOSE_SIGNED_OUT, MAX_CLIENT_MESSAGE, MAX_SOCKETS_PER_DISPLAY_LINK,
+    MAX_SOCKETS_PER_SESSION,
+};
 use services::auth::SignedIn;
 use services::live::Viewer;
 use socket::{serve, StillAllowed};
@@ -64,9 +72,21 @@ pub async fn ws_staff(
         tracing::warn!("refused a websocket from a foreign origin");
         return refuse(AppError::ForeignOrigin);
     }
-    let (Some(Extension(signed_in)), Some(token)) = (signed_in, token_from_headers(&headers))
-    else {
+    let (Some(Extension(signed_in)), Some(token)) = (
+        signed_in,
+        token_from_headers(&headers, state.app.auth.secure_cookies),
+    ) else {
         return refuse(AppError::Unauthenticated);
+    };
+    let Some(slot) = state.hub.slots().take(
+        format!("session:{}", signed_in.session_key),
+        MAX_SOCKETS_PER_SESSION,
+    ) else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many tabs are open for this sign-in; close some and reload.",
+        )
+            .into_response();
     };
     let actor = signed_in.actor;
     let (store, auth, staff) = (
@@ -88,49 +108,78 @@ pub async fn ws_staff(
     });
     let still_allowed = StillAllowed { check, every };
     let hub = state.hub.clone();
-    upgrade_config(ws)
-        .on_upgrade(move |socket| serve(socket, hub, Viewer::Staff(actor), still_allowed))
+    upgrade_config(ws).on_upgrade(move |socket| async move {
+        serve(socket, hub, Viewer::Staff(actor), still_allowed).await;
+        drop(slot);
+    })
 }
 
-#[derive(serde::Deserialize)]
-pub struct DisplayQuery {
-    practice: Option<String>,
-    key: Option<String>,
+/// How long a call screen has to say which link it is.
+const DISPLAY_HELLO_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn close_with(mut socket: WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        })))
+        .await;
 }
 
 pub async fn ws_display(
     State(state): State<ServerState>,
-    Query(query): Query<DisplayQuery>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
     if !origin_ok(&state, &headers) {
         return refuse(AppError::ForeignOrigin);
     }
-    let unknown = || (StatusCode::NOT_FOUND, "Unknown or revoked display link.").into_response();
-    let key = query.key.unwrap_or_default();
-    let practice = match services::display::link_practice(&state.app.store, &key).await {
-        // The link must belong to the practice in the screen's address.
-        Ok(Some(p)) if query.practice.as_deref().is_none_or(|q| q == p.as_str()) => p,
-        Ok(_) => return unknown(),
-        Err(_) => return refuse(AppError::Unavailable),
+    let hub = state.hub.clone();
+    let recheck = state.app.auth.socket_recheck;
+    upgrade_config(ws).on_upgrade(move |socket| display(socket, hub, recheck))
+}
+
+/// A call screen: its first message names the practice and the link's
+/// secret; then it is served like any socket, for the call screen only.
+async fn display(mut socket: WebSocket, hub: std::sync::Arc<hub::Hub>, every: std::time::Duration) {
+    let hello = match tokio::time::timeout(DISPLAY_HELLO_WITHIN, socket.recv()).await {
+        Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str::<ClientMessage>(&text).ok(),
+        _ => None,
     };
-    let store = state.app.store.clone();
-    let expected = practice.clone();
+    let Some(ClientMessage::Display { practice, key }) = hello else {
+        return close_with(socket, 1008, "expected the display link first").await;
+    };
+    let store = hub.store().clone();
+    let (link, practice) = match services::display::link(&store, &key).await {
+        // The link must belong to the practice in the screen's address.
+        Ok(Some((link, p))) if p.as_str() == practice => (link, p),
+        Ok(_) => {
+            return close_with(socket, CLOSE_SIGNED_OUT, "unknown or revoked display link").await
+        }
+        Err(_) => return close_with(socket, 1011, "unavailable").await,
+    };
+    let Some(slot) = hub
+        .slots()
+        .take(format!("display:{link}"), MAX_SOCKETS_PER_DISPLAY_LINK)
+    else {
+        return close_with(socket, 1013, "too many screens on this link").await;
+    };
+    let id = link.clone();
     let check = Box::new(move || {
-        let (store, key, expected) = (store.clone(), key.clone(), expected.clone());
+        let (store, key, id) = (store.clone(), key.clone(), id.clone());
         Box::pin(async move {
-            match services::display::link_practice(&store, &key).await {
-                Ok(p) => p.as_ref() == Some(&expected),
-                Err(_) => true,
-            }
+            services::display::still_live(&store, &key, &id)
+                .await
+                .unwrap_or(true)
         }) as futures::future::BoxFuture<'static, bool>
     });
-    let still_allowed = StillAllowed {
-        check,
-        every: state.app.auth.socket_recheck,
-    };
-    let hub = state.hub.clone();
-    upgrade_config(ws)
-        .on_upgrade(move |socket| serve(socket, hub, Viewer::Display { practice }, still_allowed))
+    let still_allowed = StillAllowed { check, every };
+    serve(
+        socket,
+        hub,
+        Viewer::Display { practice, link },
+        still_allowed,
+    )
+    .await;
+    drop(slot);
 }

@@ -9,7 +9,8 @@ use super::hub::Hub;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use domain::live::{
     ClientMessage, Place, PresentPerson, ServerMessage, Topic, CLOSE_RESYNC, CLOSE_SIGNED_OUT,
-    SERVER_PING_EVERY, SERVER_SILENCE_LIMIT,
+    CLOSE_TOO_MANY_MESSAGES, MAX_PLACES_PER_SOCKET, MAX_TOPICS_PER_SOCKET, MESSAGES_PER_SECOND,
+    MESSAGE_BURST, SERVER_PING_EVERY, SERVER_SILENCE_LIMIT,
 };
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
@@ -32,6 +33,36 @@ fn close(code: u16, reason: &'static str) -> Message {
         code,
         reason: Utf8Bytes::from_static(reason),
     }))
+}
+
+/// A token bucket: `MESSAGE_BURST` messages at once, refilled at
+/// `MESSAGES_PER_SECOND`.
+struct Allowance {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Allowance {
+    fn new() -> Self {
+        Self {
+            tokens: f64::from(MESSAGE_BURST),
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes one message's token; false when the client is sending faster
+    /// than any page does.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f64() * f64::from(MESSAGES_PER_SECOND);
+        self.tokens = (self.tokens + refill).min(f64::from(MESSAGE_BURST));
+        self.at = now;
+        if self.tokens < 1.0 {
+            return false;
+        }
+        self.tokens -= 1.0;
+        true
+    }
 }
 
 /// Re-checks, `every` so often, that the viewer may still be connected
@@ -76,6 +107,7 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
     ping.reset();
     recheck.reset();
     let mut last_heard = Instant::now();
+    let mut allowance = Allowance::new();
     macro_rules! send {
         ($msg:expr) => {
             match tokio::time::timeout(WRITE_TIMEOUT, sink.send($msg)).await {
@@ -100,6 +132,21 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 };
                 last_heard = Instant::now();
+                if !allowance.take() {
+                    let _ = sink.send(close(CLOSE_TOO_MANY_MESSAGES, "too many messages")).await;
+                    // Read (and drop) what the client already sent, until it
+                    // answers the close: closing with unread data would reset
+                    // the connection before the client reads why.
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+                        while let Some(Ok(m)) = incoming.next().await {
+                            if matches!(m, Message::Close(_)) {
+                                break;
+                            }
+                        }
+                    })
+                    .await;
+                    break;
+                }
                 let Ok(message) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
                     let _ = sink.send(close(1008, "unrecognised message")).await;
                     break;
@@ -113,8 +160,17 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                     ClientMessage::Unsubscribe { topic } => {
                         topics.remove(&topic);
                     }
+                    // Only a call screen's first message, already read.
+                    ClientMessage::Display { .. } => {}
                     ClientMessage::Here { place, editing } => {
                         let first = !present.contains(&place);
+                        if first && present.len() >= MAX_PLACES_PER_SOCKET {
+                            let message = "Too many pages are open on one connection.".to_string();
+                            if let Some(t) = encode(&ServerMessage::PresenceRefused { place, message }) {
+                                send!(Message::Text(t));
+                            }
+                            continue;
+                        }
                         if first {
                             if let Err(message) = Box::pin(authorise_place(hub.store(), &viewer, &place)).await {
                                 if let Some(t) = encode(&ServerMessage::PresenceRefused { place, message }) {
@@ -139,6 +195,14 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                     ClientMessage::Away { place } => {
                         if present.remove(&place) {
                             presence.away(conn, practice_id.as_str(), &place);
+                        }
+                    }
+                    ClientMessage::Subscribe { topic, .. }
+                        if !topics.contains_key(&topic) && topics.len() >= MAX_TOPICS_PER_SOCKET =>
+                    {
+                        let message = "Too many lists are open on one connection.".to_string();
+                        if let Some(t) = encode(&ServerMessage::Refused { topic, message }) {
+                            send!(Message::Text(t));
                         }
                     }
                     ClientMessage::Subscribe { topic, since } => {
@@ -173,6 +237,10 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                 }
             }
             batch = feed.recv() => match batch {
+                Ok(batch) if batch.ends(&viewer) => {
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(CLOSE_SIGNED_OUT, "display link revoked"))).await;
+                    break;
+                }
                 Ok(batch) => {
                     for (topic, stamp) in topics.iter_mut() {
                         if batch.seq <= *stamp {

@@ -47,6 +47,18 @@ pub async fn world() -> World {
     }
 }
 
+/// `username` of practice `p`, as a signed-in member of staff (for
+/// calling a service directly, as a page would).
+pub fn actor(p: &SmallPractice, username: &str) -> services::Actor {
+    services::Actor {
+        practice: p.practice_id.clone(),
+        staff: p.staff_id(username).into(),
+        name: p.name_of(username).to_string(),
+        role: p.role_of(username).expect("a fixture username"),
+        address: Some("10.0.0.1".into()),
+    }
+}
+
 pub fn state(store: &Store) -> ServerState {
     state_with_auth(store, AuthConfig::default())
 }
@@ -187,6 +199,35 @@ pub async fn staff_socket(addr: &str, cookie: &str) -> Ws {
     connect(addr, "/ws", Some(cookie), Some(&format!("http://{addr}")))
         .await
         .unwrap()
+}
+
+/// A call screen's socket: opened with no secret in the address, then
+/// the practice and the link's secret as the first message.
+pub async fn display_socket(addr: &str, practice: &str, key: &str) -> Ws {
+    let mut ws = connect(addr, "/ws/display", None, Some(&format!("http://{addr}")))
+        .await
+        .unwrap();
+    send(
+        &mut ws,
+        &ClientMessage::Display {
+            practice: practice.into(),
+            key: key.into(),
+        },
+    )
+    .await;
+    ws
+}
+
+/// The close code the server ends `ws` with within `wait` (skipping
+/// other frames); None if it stays open or ends without one.
+pub async fn closed_with(ws: &mut Ws, wait: Duration) -> Option<u16> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, ws.next()).await.ok()??;
+        if let Message::Close(frame) = frame.ok()? {
+            return frame.map(|f| u16::from(f.code));
+        }
+    }
 }
 
 pub async fn send(ws: &mut Ws, m: &ClientMessage) {

@@ -18,7 +18,10 @@ fn manager(actor: &Actor) -> Result<()> {
     }
 }
 
-/// Creates a link; returns its address (path and query), shown once.
+/// Creates a link; returns its address, shown once. The secret is in the
+/// fragment, which browsers never send: it stays out of the server's,
+/// proxies' and the browser history's record of addresses; the screen
+/// sends it in its socket's first message.
 pub async fn create(store: &Store, actor: &Actor) -> Result<String> {
     manager(actor)?;
     let key = new_token();
@@ -28,7 +31,7 @@ pub async fn create(store: &Store, actor: &Actor) -> Result<String> {
         .await
         .map_err(ServiceError::internal)?;
     tracing::info!(staff = %actor.staff, "display link created");
-    Ok(format!("/display/{}?key={key}", actor.practice))
+    Ok(format!("/display/{}#key={key}", actor.practice))
 }
 
 pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<DisplayLinkInfo>> {
@@ -62,10 +65,15 @@ pub async fn revoke(store: &Store, actor: &Actor, id: &DisplayLinkId) -> Result<
     }
 }
 
-/// The practice a live link's secret opens (none: unknown or revoked).
-pub async fn link_practice(store: &Store, key: &str) -> Result<Option<PracticeId>> {
+/// The live link a secret opens, and its practice (none: unknown or revoked).
+pub async fn link(store: &Store, key: &str) -> Result<Option<(DisplayLinkId, PracticeId)>> {
     if key.is_empty() || key.len() > 128 {
         return Ok(None);
     }
-    Ok(store.display_link_practice(&token_key(key)).await?)
+    Ok(store.display_link_by_token(&token_key(key)).await?)
+}
+
+/// Is link `id` still live (not revoked)?
+pub async fn still_live(store: &Store, key: &str, id: &DisplayLinkId) -> Result<bool> {
+    Ok(link(store, key).await?.is_some_and(|(live, _)| &live == id))
 }

@@ -8,8 +8,9 @@
 
 use crate::appointments::{day_list_access, DayListAccess};
 use crate::{Actor, ServiceError};
+use domain::live::EventKind;
 use domain::live::{Place, Rows, RowsKind, ServerMessage, Topic, CATCH_UP_LIMIT};
-use domain::{Area, PracticeId, StaffId, TaskId};
+use domain::{Area, DisplayLinkId, PracticeId, StaffId, TaskId};
 use store::live::Event;
 use store::{PracticeStore, Store, StoreError};
 
@@ -22,6 +23,7 @@ pub enum Viewer {
     /// A waiting-room screen opened with a display link: calls only.
     Display {
         practice: PracticeId,
+        link: DisplayLinkId,
     },
 }
 
@@ -29,7 +31,7 @@ impl Viewer {
     pub fn practice(&self) -> &PracticeId {
         match self {
             Viewer::Staff(a) => &a.practice,
-            Viewer::Display { practice } => practice,
+            Viewer::Display { practice, .. } => practice,
         }
     }
 }
@@ -196,6 +198,8 @@ pub struct Changed {
     pub seq: u64,
     appointments: crate::appointments::live::Changed,
     tasks: crate::tasks::live::Changed,
+    /// Call-screen links revoked in this batch.
+    revoked_links: Vec<String>,
 }
 
 impl Changed {
@@ -211,7 +215,20 @@ impl Changed {
             seq,
             appointments: crate::appointments::live::Changed::load(db, events).await?,
             tasks: crate::tasks::live::Changed::load(db, events, published).await?,
+            revoked_links: events
+                .iter()
+                .filter(|e| e.kind == EventKind::DisplayLinkRevoked)
+                .map(|e| e.record.clone())
+                .collect(),
         })
+    }
+
+    /// Whether this batch ends what `viewer` may see (its link revoked).
+    pub fn ends(&self, viewer: &Viewer) -> bool {
+        match viewer {
+            Viewer::Display { link, .. } => self.revoked_links.iter().any(|l| l == link.as_str()),
+            Viewer::Staff(_) => false,
+        }
     }
 
     /// What this batch carries for `topic`; `None` if nothing.

@@ -41,7 +41,12 @@ struct Here {
 }
 
 struct Tab {
+    /// Its name in `TABS`.
+    name: String,
     url: String,
+    /// A call screen's practice and link secret, sent as the socket's
+    /// first message (never in the address).
+    display: Option<(String, String)>,
     socket: Option<WebSocket>,
     watchers: Vec<Watcher>,
     heres: Vec<Here>,
@@ -71,11 +76,7 @@ fn socket_url(display: Option<&(String, String)>) -> Option<String> {
     };
     let host = location.host().ok()?;
     Some(match display {
-        Some((practice, key)) => format!(
-            "{scheme}://{host}/ws/display?practice={}&key={}",
-            js_sys::encode_uri_component(practice),
-            js_sys::encode_uri_component(key)
-        ),
+        Some(_) => format!("{scheme}://{host}/ws/display"),
         None => format!("{scheme}://{host}/ws"),
     })
 }
@@ -154,12 +155,18 @@ pub fn watch(
     let Some(url) = socket_url(display.as_ref()) else {
         return;
     };
-    let tab = TABS.with(|tabs| tabs.borrow().get(&url).cloned());
+    let name = match &display {
+        Some((practice, key)) => format!("{url} {practice} {key}"),
+        None => url.clone(),
+    };
+    let tab = TABS.with(|tabs| tabs.borrow().get(&name).cloned());
     let tab = match tab {
         Some(tab) => tab,
         None => {
             let tab = Rc::new(RefCell::new(Tab {
+                name: name.clone(),
                 url: url.clone(),
+                display: display.clone(),
                 socket: None,
                 watchers: Vec::new(),
                 heres: Vec::new(),
@@ -170,7 +177,7 @@ pub fn watch(
                 handlers: Vec::new(),
                 timers: Vec::new(),
             }));
-            TABS.with(|tabs| tabs.borrow_mut().insert(url.clone(), tab.clone()));
+            TABS.with(|tabs| tabs.borrow_mut().insert(name.clone(), tab.clone()));
             start_timers(&tab);
             connect(&tab);
             tab
@@ -239,8 +246,8 @@ fn release(tab: &Shared, id: u64) {
     }
     if t.watchers.is_empty() && t.heres.is_empty() {
         shut(&mut t);
-        let url = t.url.clone();
-        TABS.with(|tabs| tabs.borrow_mut().remove(&url));
+        let name = t.name.clone();
+        TABS.with(|tabs| tabs.borrow_mut().remove(&name));
     }
 }
 

@@ -55,6 +55,15 @@ pub(super) fn connect(tab: &Shared) {
             t.attempt = 0;
             t.last_heard = js_sys::Date::now();
             set_state(&mut t, Connection::Live);
+            if let (Some((practice, key)), Some(ws)) = (&t.display, open_socket(&t)) {
+                send(
+                    ws,
+                    &ClientMessage::Display {
+                        practice: practice.clone(),
+                        key: key.clone(),
+                    },
+                );
+            }
             let mut topics: Vec<Topic> = Vec::new();
             for w in &t.watchers {
                 if !topics.contains(&w.topic) {
@@ -94,7 +103,7 @@ pub(super) fn connect(tab: &Shared) {
                 // A staff session that ended (signed out, idle, deactivated):
                 // the tab goes to the sign-in page, so nothing stays on an
                 // unattended screen. (A call screen says its link was revoked.)
-                if !t.url.contains("/ws/display") {
+                if t.display.is_none() {
                     to_sign_in();
                 }
                 return;

@@ -12,9 +12,8 @@
 //! its people with it.
 
 use domain::live::{Place, PresentPerson, PRESENCE_TTL_MS};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,7 +42,9 @@ const NODE_SILENCE_SECS: i64 = 10;
 const MAX_AGE_MS: i64 = 10_000;
 /// Keep each datagram well under common path limits.
 const DATAGRAM_BUDGET: usize = 8 * 1024;
-const TAG_LEN: usize = 32;
+/// Changed pages queued for the relay; beyond this a change waits for the
+/// next full-state send (at most `FULL_STATE_EVERY`).
+const DIRTY_QUEUE: usize = 4096;
 
 type Key = (String, Place);
 
@@ -72,6 +73,10 @@ struct State {
     remote: HashMap<Key, HashMap<String, Heard>>,
     /// What was last announced to this server's sockets.
     shown: HashMap<Key, Vec<PresentPerson>>,
+    /// node → the highest datagram number accepted from it, and when.
+    /// Kept for twice the freshness window after a node's last datagram
+    /// (older ones are refused as stale anyway), so no replay is accepted.
+    node_seq: HashMap<String, (u64, Instant)>,
 }
 
 impl State {
@@ -113,7 +118,7 @@ pub struct Presence {
     state: Mutex<State>,
     updates: broadcast::Sender<Arc<PresenceUpdate>>,
     /// Keys whose local people changed, for the relay to send now.
-    dirty: mpsc::UnboundedSender<Key>,
+    dirty: mpsc::Sender<Key>,
     next_conn: AtomicU64,
     stopped: AtomicBool,
     /// Wakes the relay to say goodbye and let go of the database.
@@ -137,7 +142,7 @@ impl Presence {
     /// the same database (if the relay cannot start, presence still works
     /// within this server and the reason is logged).
     pub fn start(store: Store, relay: RelayConfig) -> Arc<Presence> {
-        let (dirty_tx, dirty_rx) = mpsc::unbounded_channel();
+        let (dirty_tx, dirty_rx) = mpsc::channel(DIRTY_QUEUE);
         let presence = Arc::new(Presence {
             node: format!("{:016x}", rand::random::<u64>()),
             state: Mutex::new(State::default()),
@@ -271,6 +276,10 @@ impl Presence {
         }
         state.local.retain(|_, e| !e.is_empty());
         state.remote.retain(|_, n| !n.is_empty());
+        let remember = Duration::from_millis(2 * MAX_AGE_MS.unsigned_abs());
+        state
+            .node_seq
+            .retain(|_, (_, at)| now.duration_since(*at) < remember);
         if !local_keys.is_empty() {
             self.publish(&mut state, &local_keys, true);
         }
@@ -298,7 +307,7 @@ impl Presence {
                 }));
             }
             if local && !self.stopped.load(Ordering::Relaxed) {
-                let _ = self.dirty.send(key.clone());
+                let _ = self.dirty.try_send(key.clone());
             }
         }
     }
@@ -310,15 +319,20 @@ impl Presence {
         }
         let now = Instant::now();
         let mut state = self.lock();
+        // Strictly increasing per server: a replayed (or overtaken) datagram
+        // is dropped; the next full-state send repairs a lost one.
+        match state.node_seq.get(&message.node) {
+            Some((last, _)) if message.seq <= *last => return,
+            _ => {
+                state
+                    .node_seq
+                    .insert(message.node.clone(), (message.seq, now));
+            }
+        }
         let mut keys = Vec::new();
         for entry in message.entries {
             let key = (entry.practice, entry.place);
             let nodes = state.remote.entry(key.clone()).or_default();
-            if let Some((_, _, seq)) = nodes.get(&message.node) {
-                if *seq > message.seq {
-                    continue; // an older message overtaken by a newer one
-                }
-            }
             if entry.people.is_empty() {
                 nodes.remove(&message.node);
             } else {
@@ -361,5 +375,49 @@ impl Presence {
         self.stopped.store(true, Ordering::Relaxed);
         // A stored permit if the relay is busy: it stops at its next turn.
         self.halt.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_n2(seq: u64, people: Vec<PresentPerson>) -> RelayMessage {
+        RelayMessage {
+            node: "n2".into(),
+            seq,
+            sent_ms: now_ms(),
+            entries: vec![RelayEntry {
+                practice: "p1".into(),
+                place: Place::Patient { id: "x".into() },
+                people,
+            }],
+        }
+    }
+
+    /// A datagram captured while a colleague was on a page, replayed after
+    /// they left, must not bring them back (nor an equal number be taken
+    /// twice).
+    #[tokio::test]
+    async fn a_replayed_datagram_is_ignored() {
+        let store = Store::memory().await.unwrap();
+        let presence = Presence::start(store, RelayConfig::default());
+        let place = Place::Patient { id: "x".into() };
+        let ann = PresentPerson {
+            name: "Dr Ann Carter".into(),
+            staff_id: "s1".into(),
+            editing: false,
+        };
+        presence.receive(from_n2(5, vec![ann.clone()]));
+        assert_eq!(presence.people("p1", &place), vec![ann.clone()]);
+        presence.receive(from_n2(6, vec![]));
+        assert!(presence.people("p1", &place).is_empty());
+        presence.receive(from_n2(5, vec![ann.clone()]));
+        assert!(presence.people("p1", &place).is_empty(), "replay of 5");
+        presence.receive(from_n2(6, vec![ann.clone()]));
+        assert!(presence.people("p1", &place).is_empty(), "a second 6");
+        presence.receive(from_n2(7, vec![ann.clone()]));
+        assert_eq!(presence.people("p1", &place), vec![ann]);
+        presence.stop(false);
     }
 }

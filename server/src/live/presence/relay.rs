@@ -1,7 +1,14 @@
-//! The presence relay between servers sharing a database: signed UDP
-//! datagrams carrying what each server's pages have open.
+//! The presence relay between servers sharing a database: UDP datagrams
+//! carrying what each server's pages have open (staff names, patient ids),
+//! sealed with XChaCha20-Poly1305 under a key derived from the cluster
+//! secret in the database: unreadable and unforgeable on the wire. Each
+//! server numbers its datagrams; a receiver accepts from each server only
+//! numbers higher than any it has seen (so a captured datagram cannot be
+//! replayed), and only datagrams sent in the last `MAX_AGE_MS`.
 
 use super::*;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct RelayMessage {
@@ -38,35 +45,68 @@ impl Default for RelayConfig {
 
 pub(super) struct Relay {
     pub(super) socket: UdpSocket,
-    pub(super) key: Vec<u8>,
+    pub(super) key: RelayKey,
     pub(super) peers: Mutex<Vec<SocketAddr>>,
     pub(super) seq: AtomicU64,
 }
 
-pub(super) fn sign(key: &[u8], body: &[u8]) -> Vec<u8> {
-    // HMAC accepts a key of any length, so this never fails.
-    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(body);
-            mac.finalize().into_bytes().to_vec()
-        }
-        Err(_) => vec![0; TAG_LEN],
-    }
-}
+/// The relay's sealing key, derived from the cluster secret.
+pub(super) struct RelayKey(XChaCha20Poly1305);
 
-pub(super) fn verify(key: &[u8], datagram: &[u8]) -> Option<RelayMessage> {
-    if datagram.len() <= TAG_LEN {
-        return None;
+/// Bound into every sealed datagram: a datagram of another protocol or
+/// version does not open.
+const AAD: &[u8] = b"openpractice presence relay v2";
+const NONCE_LEN: usize = 24;
+
+impl RelayKey {
+    pub(super) fn derive(secret: &[u8]) -> Self {
+        let mut h = Sha256::new();
+        h.update(b"openpractice presence relay key\0");
+        h.update(secret);
+        let key: [u8; 32] = h.finalize().into();
+        RelayKey(XChaCha20Poly1305::new(&key.into()))
     }
-    let (tag, body) = datagram.split_at(TAG_LEN);
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
-    mac.update(body);
-    mac.verify_slice(tag).ok()?;
-    let message: RelayMessage = serde_json::from_slice(body).ok()?;
-    if (now_ms() - message.sent_ms).abs() > MAX_AGE_MS {
-        return None;
+
+    /// nonce ‖ ciphertext-and-tag.
+    pub(super) fn seal(&self, body: &[u8]) -> Option<Vec<u8>> {
+        let nonce: [u8; NONCE_LEN] = rand::random();
+        let sealed = self
+            .0
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: body,
+                    aad: AAD,
+                },
+            )
+            .ok()?;
+        let mut datagram = nonce.to_vec();
+        datagram.extend_from_slice(&sealed);
+        Some(datagram)
     }
-    Some(message)
+
+    /// The message in a datagram, if it opens with our key and is fresh.
+    pub(super) fn open(&self, datagram: &[u8]) -> Option<RelayMessage> {
+        if datagram.len() <= NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = datagram.split_at(NONCE_LEN);
+        let body = self
+            .0
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: AAD,
+                },
+            )
+            .ok()?;
+        let message: RelayMessage = serde_json::from_slice(&body).ok()?;
+        if (now_ms() - message.sent_ms).abs() > MAX_AGE_MS {
+            return None;
+        }
+        Some(message)
+    }
 }
 
 impl Relay {
@@ -99,8 +139,9 @@ impl Relay {
             let Ok(body) = serde_json::to_vec(&message) else {
                 continue;
             };
-            let mut datagram = sign(&self.key, &body);
-            datagram.extend_from_slice(&body);
+            let Some(datagram) = self.key.seal(&body) else {
+                continue;
+            };
             for peer in &peers {
                 if let Err(e) = self.socket.send_to(&datagram, peer).await {
                     tracing::debug!(error = %e, %peer, "presence relay send failed");
@@ -114,7 +155,7 @@ pub(super) async fn run_relay(
     presence: Weak<Presence>,
     store: Store,
     config: RelayConfig,
-    mut dirty: mpsc::UnboundedReceiver<Key>,
+    mut dirty: mpsc::Receiver<Key>,
     halt: Arc<tokio::sync::Notify>,
 ) -> anyhow::Result<()> {
     let socket = UdpSocket::bind(config.bind).await?;
@@ -125,7 +166,7 @@ pub(super) async fn run_relay(
         .unwrap_or_else(|| bound.to_string());
     let key = loop {
         match store.cluster_secret().await {
-            Ok(k) => break k.into_bytes(),
+            Ok(k) => break RelayKey::derive(k.as_bytes()),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the presence relay key; retrying");
                 tokio::time::sleep(Duration::from_secs(2)).await;
@@ -161,9 +202,11 @@ pub(super) async fn run_relay(
                 if p.stopped.load(Ordering::Relaxed) {
                     continue;
                 }
-                match verify(&relay.key, &buf[..n]) {
+                match relay.key.open(&buf[..n]) {
                     Some(message) => p.receive(message),
-                    None => tracing::debug!("ignored an unsigned or stale presence datagram"),
+                    None => tracing::debug!(
+                        "ignored a presence datagram that did not open or was stale"
+                    ),
                 }
             }
         })
@@ -239,31 +282,47 @@ pub(super) async fn run_relay(
 mod tests {
     use super::*;
 
-    #[test]
-    pub(super) fn relay_messages_are_signed_and_fresh() {
-        let key = b"a shared cluster key".to_vec();
-        let message = RelayMessage {
+    fn message(seq: u64, sent_ms: i64) -> RelayMessage {
+        RelayMessage {
             node: "n1".into(),
-            seq: 1,
-            sent_ms: now_ms(),
-            entries: vec![],
-        };
-        let body = serde_json::to_vec(&message).unwrap();
-        let mut datagram = sign(&key, &body);
-        datagram.extend_from_slice(&body);
-        assert!(verify(&key, &datagram).is_some());
-        assert!(verify(b"another key", &datagram).is_none(), "wrong key");
+            seq,
+            sent_ms,
+            entries: vec![RelayEntry {
+                practice: "p1".into(),
+                place: Place::Patient {
+                    id: "patient-42".into(),
+                },
+                people: vec![PresentPerson {
+                    name: "Dr Ann Carter".into(),
+                    staff_id: "s1".into(),
+                    editing: true,
+                }],
+            }],
+        }
+    }
+
+    #[test]
+    pub(super) fn relay_datagrams_are_sealed_and_fresh() {
+        let key = RelayKey::derive(b"a shared cluster key");
+        let body = serde_json::to_vec(&message(1, now_ms())).unwrap();
+        let datagram = key.seal(&body).unwrap();
+        // Unreadable on the wire: neither names nor ids appear.
+        let wire = String::from_utf8_lossy(&datagram);
+        for secret in ["Ann Carter", "patient-42", "p1", "editing"] {
+            assert!(!wire.contains(secret), "{secret} readable on the wire");
+        }
+        assert!(key.open(&datagram).is_some());
+        assert!(
+            RelayKey::derive(b"another key").open(&datagram).is_none(),
+            "wrong key"
+        );
         let mut forged = datagram.clone();
         let last = forged.len() - 2;
         forged[last] ^= 1;
-        assert!(verify(&key, &forged).is_none(), "tampered body");
-        let old = RelayMessage {
-            sent_ms: now_ms() - 60_000,
-            ..message
-        };
-        let body = serde_json::to_vec(&old).unwrap();
-        let mut stale = sign(&key, &body);
-        stale.extend_from_slice(&body);
-        assert!(verify(&key, &stale).is_none(), "replayed");
+        assert!(key.open(&forged).is_none(), "tampered");
+        // An old plain signed datagram (the previous protocol) does not open.
+        assert!(key.open(&body).is_none());
+        let stale = serde_json::to_vec(&message(2, now_ms() - 60_000)).unwrap();
+        assert!(key.open(&key.seal(&stale).unwrap()).is_none(), "stale");
     }
 }
