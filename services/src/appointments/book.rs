@@ -127,8 +127,18 @@ pub async fn next_free_slot(
         (today, domain::time::london_hhmm(now))
     };
     let clinician = clinician.filter(|c| !c.is_empty());
-    Ok(actor
-        .db(store)
+    let db = actor.db(store);
+    if let Some(c) = clinician {
+        // Another practice's clinician, or no one: say so rather than
+        // answer "no free slot" about someone who is not here.
+        if !db.staff_role(c).await?.is_some_and(|r| r.is_clinician()) {
+            return Err(ServiceError::field(
+                "clinician",
+                "Choose a GP or nurse of this practice.",
+            ));
+        }
+    }
+    Ok(db
         .next_free_slot(clinician.map(StaffId::as_str), &from, &time, 28)
         .await?)
 }
