@@ -37,38 +37,41 @@ fn is_safe_method(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Does `origin` ("https://host:port") name this server?
-pub(crate) fn origin_allowed(
-    origin: &str,
-    host: Option<&str>,
-    public_origin: Option<&str>,
-) -> bool {
+/// Does `origin` ("scheme://host:port") name this server? With a public
+/// origin configured, it must be exactly that; without one the server is on
+/// loopback over plain HTTP, so it must be `http://` and the request's Host.
+fn origin_allowed(origin: &str, host: Option<&str>, public_origin: Option<&str>) -> bool {
     if let Some(allowed) = public_origin {
         return origin.eq_ignore_ascii_case(allowed.trim_end_matches('/'));
     }
     let Some(host) = host else { return false };
-    let origin_host = origin
+    origin
         .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    origin_host.is_some_and(|h| h.eq_ignore_ascii_case(host))
+        .is_some_and(|h| h.eq_ignore_ascii_case(host))
+}
+
+/// Did this request come from one of our own pages? A browser sends
+/// `Origin` on every POST and websocket handshake, and `Sec-Fetch-Site`
+/// (which only it can set) on every request: the `Origin` must be ours, and
+/// `Sec-Fetch-Site`, when sent, must say same-origin. A request without an
+/// `Origin` is not from one of our pages (our own clients and tools send it
+/// too), so it is refused rather than trusted.
+pub(crate) fn from_our_pages(headers: &axum::http::HeaderMap, public_origin: Option<&str>) -> bool {
+    let get = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let site_ok = get(header::HeaderName::from_static("sec-fetch-site"))
+        .is_none_or(|site| site == "same-origin");
+    site_ok
+        && get(header::ORIGIN)
+            .is_some_and(|origin| origin_allowed(origin, get(header::HOST), public_origin))
 }
 
 pub async fn origin_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     if !is_safe_method(req.method()) {
-        let headers = req.headers();
-        let allowed = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-            Some(origin) => origin_allowed(
-                origin,
-                headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-                state.public_origin.as_deref(),
-            ),
-            // No Origin (older browsers, non-browser clients): fall back on
-            // the Fetch Metadata header, which browsers always send.
-            None => headers
-                .get("sec-fetch-site")
-                .and_then(|v| v.to_str().ok())
-                .is_none_or(|site| site == "same-origin" || site == "none"),
-        };
+        let allowed = from_our_pages(req.headers(), state.public_origin.as_deref());
         if !allowed {
             tracing::warn!(path = %req.uri().path(), "refused a cross-origin state-changing request");
             return error_response(AppError::ForeignOrigin);

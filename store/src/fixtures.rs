@@ -204,3 +204,28 @@ pub async fn two_practices(
     let theirs = small_practice(store, "Other Surgery", "o", &hash, date).await?;
     Ok((ours, theirs))
 }
+
+/// Every row of every table, as text in a fixed order: equal before and
+/// after a refused request proves it wrote nothing. Leaves out the servers'
+/// heartbeat (`server_node`), which changes on its own.
+pub async fn everything(store: &Store) -> Result<String, StoreError> {
+    let mut res = store
+        .db()
+        .query("RETURN object::keys((INFO FOR DB).tables)")
+        .await?
+        .check()?;
+    let mut tables: Vec<String> = res.take(0)?;
+    tables.sort();
+    let mut out = String::new();
+    for table in tables.into_iter().filter(|t| t != "server_node") {
+        let mut res = store
+            .db()
+            .query("SELECT * FROM type::table($table) ORDER BY id")
+            .bind(("table", table.clone()))
+            .await?
+            .check()?;
+        let rows: surrealdb::types::Value = res.take(0)?;
+        out.push_str(&format!("{table}: {rows:?}\n"));
+    }
+    Ok(out)
+}

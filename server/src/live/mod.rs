@@ -15,13 +15,13 @@ pub mod presence;
 mod slots;
 pub mod socket;
 
-use crate::middleware::origin_allowed;
+use crate::middleware::from_our_pages;
 use crate::ServerState;
 use app::auth::ssr::token_from_headers;
 use app::AppError;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use domain::live::{
@@ -46,16 +46,7 @@ fn upgrade_config(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 /// A websocket handshake must come from one of our own pages. Browsers
 /// always send `Origin` on a websocket handshake, so none at all is refused.
 fn origin_ok(state: &ServerState, headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|origin| {
-            origin_allowed(
-                origin,
-                headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-                state.public_origin.as_deref(),
-            )
-        })
+    from_our_pages(headers, state.public_origin.as_deref())
 }
 
 fn refuse(error: AppError) -> Response {

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod calls;
 pub mod router;
 
 use app::state::{AppState, AuthConfig};

@@ -1,0 +1,324 @@
+//! Every server function with real arguments, for each object a call can
+//! name (own practice, another practice, missing): shared by the
+//! authorisation matrix and the CSRF matrix, so both cover every route.
+
+use super::*;
+use serde_json::{json, Value};
+use store::fixtures::SmallPractice;
+
+pub const MISSING: &str = "0000000000000000000000000000dead";
+
+/// Which object a call names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Obj {
+    Own,
+    Other,
+    Missing,
+}
+
+impl Obj {
+    pub const ALL: [Obj; 3] = [Obj::Own, Obj::Other, Obj::Missing];
+    pub fn name(self) -> &'static str {
+        match self {
+            Obj::Own => "own",
+            Obj::Other => "other",
+            Obj::Missing => "missing",
+        }
+    }
+}
+
+/// What each practice has besides the fixture: the objects the calls name.
+pub struct Objects {
+    pub task_for_action: String,
+    pub task_for_edit: String,
+    pub task_for_reassign: String,
+    pub task_for_comment: String,
+    pub team: String,
+    pub display_link: String,
+    pub record_item: String,
+    pub consultation: String,
+}
+
+pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
+    let gp = actor(p, "gp");
+    let admin = actor(p, "admin");
+    let team = p.db(&w.store).create_team("Prescriptions").await.unwrap();
+    let mut tasks = Vec::new();
+    for title in ["Action", "Edit", "Reassign", "Comment"] {
+        let t = services::tasks::create(
+            &w.store,
+            &admin,
+            services::tasks::TaskForm {
+                title: format!("{title} me"),
+                details: String::new(),
+                priority: domain::task::Priority::Routine,
+                patient: None,
+                assignee: domain::task::TaskAssignee::Team(team.clone().into()),
+                due_date: None,
+                due_time: None,
+            },
+        )
+        .await
+        .unwrap();
+        tasks.push(t.id);
+    }
+    services::display::create(&w.store, &admin).await.unwrap();
+    let display_link = services::display::list(&w.store, &admin).await.unwrap()[0]
+        .id
+        .clone();
+    let patient = domain::PatientId::new(p.patient_ids[0].as_str());
+    let item = services::record::add_item(
+        &w.store,
+        &gp,
+        &patient,
+        &domain::record::ItemForm {
+            kind: "problem".into(),
+            term: "Asthma".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let consultation = services::record::save_consultation(
+        &w.store,
+        &gp,
+        &patient,
+        &domain::record::ConsultationForm {
+            history: "Cough for a week.".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    Objects {
+        task_for_action: tasks[0].to_string(),
+        task_for_edit: tasks[1].to_string(),
+        task_for_reassign: tasks[2].to_string(),
+        task_for_comment: tasks[3].to_string(),
+        team,
+        display_link: display_link.to_string(),
+        record_item: item.id.to_string(),
+        consultation: consultation.to_string(),
+    }
+}
+
+/// One call: the row's name, the object column, the path and the body
+/// (JSON for the functions that take JSON, else a form).
+pub struct Call {
+    pub name: &'static str,
+    pub obj: &'static str,
+    pub body: Value,
+    pub json: bool,
+}
+
+pub fn form_body(v: &Value) -> String {
+    serde_qs::to_string(v).unwrap()
+}
+
+/// Every server function, with its arguments for each object.
+pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Vec<Call> {
+    let pick = |o: Obj, own: &str, other: &str| -> String {
+        match o {
+            Obj::Own => own.to_string(),
+            Obj::Other => other.to_string(),
+            Obj::Missing => MISSING.to_string(),
+        }
+    };
+    let (us, them) = (&w.ours, &w.theirs);
+    let date = us.date.clone();
+    let mut out = Vec::new();
+    let mut none = |name: &'static str, body: Value| {
+        out.push(Call {
+            name,
+            obj: "-",
+            body,
+            json: false,
+        })
+    };
+    none("sign_in_info", json!({}));
+    none("current_user", json!({}));
+    none("day_info", json!({}));
+    none("day_sessions", json!({"date": date}));
+    none("sessions_info", json!({"date": date}));
+    none("search_patients", json!({"query": "Smith"}));
+    none("practice_gps", json!({}));
+    none("teams", json!({}));
+    none("team_admin", json!({}));
+    none("practice_staff", json!({}));
+    none("list_display_links", json!({}));
+    none("audit_trail", json!({}));
+    none("create_display_link", json!({}));
+    none("add_room", json!({"room_name": "Room 9"}));
+    none("create_team", json!({"name": "Letters"}));
+    none(
+        "register_patient",
+        json!({"form": {
+            "title": "Ms", "given_name": "Nia", "family_name": "Reed",
+            "date_of_birth": "02/03/1990", "sex": "female", "gender": "",
+            "address": "1 High Street", "postcode": "RV1 1AA", "phone": "", "email": "",
+            "nhs_number": "943 476 5919", "usual_gp": "", "registered_on": ""
+        }}),
+    );
+    none(
+        "create_task",
+        json!({"title": "Call back", "details": "", "priority": "routine",
+               "assignee": format!("staff:{caller_id}")}),
+    );
+    for o in Obj::ALL {
+        let obj = o.name();
+        let patient = pick(o, &us.patient_ids[1], &them.patient_ids[1]);
+        let clinician = pick(o, us.staff_id("gp"), them.staff_id("gp"));
+        let session = pick(o, &us.gp_session_id, &them.gp_session_id);
+        let appt = |i: usize| {
+            (
+                pick(o, &us.appointments[i].id, &them.appointments[i].id),
+                match o {
+                    Obj::Own => us.appointments[i].version,
+                    _ => them.appointments[i].version,
+                },
+            )
+        };
+        let task = |f: fn(&Objects) -> &String| pick(o, f(ours), f(theirs));
+        let mut call = |name: &'static str, body: Value, json: bool| {
+            out.push(Call {
+                name,
+                obj,
+                body,
+                json,
+            })
+        };
+        call("patient_page", json!({"id": patient}), false);
+        call("consultation_page", json!({"patient_id": patient}), false);
+        call("task_form", json!({"patient": patient}), false);
+        call(
+            "edit_patient",
+            json!({"id": patient, "version": 1, "form": {
+                "title": "Mrs", "given_name": "Aisha", "family_name": "Khan",
+                "date_of_birth": "12/09/1987", "sex": "female", "gender": "",
+                "address": "2 Mill Lane", "postcode": "RV2 2BB", "phone": "", "email": "",
+                "nhs_number": "9990000026", "usual_gp": "", "registered_on": ""
+            }}),
+            false,
+        );
+        call(
+            "record_item_add",
+            json!({"patient_id": patient, "form": {"kind": "allergy", "term": "Penicillin"}}),
+            false,
+        );
+        call(
+            "consultation_draft",
+            json!({"patient_id": patient, "form": {"history": "Draft"}}),
+            true,
+        );
+        call(
+            "consultation_save",
+            json!({"patient_id": patient, "form": {"history": "Seen today."}}),
+            true,
+        );
+        call(
+            "record_item_change",
+            json!({"id": pick(o, &ours.record_item, &theirs.record_item), "version": 1,
+                   "action": "review", "note": "Still current."}),
+            false,
+        );
+        call(
+            "consultation_amend",
+            json!({"id": pick(o, &ours.consultation, &theirs.consultation),
+                   "reason": "Typo", "history": "Cough for two weeks.",
+                   "examination": "", "plan": ""}),
+            false,
+        );
+        call(
+            "clinician_week",
+            json!({"clinician": clinician, "from": date}),
+            false,
+        );
+        call(
+            "next_free_slot",
+            json!({"clinician": clinician, "date": date}),
+            false,
+        );
+        call(
+            "add_clinic_session",
+            json!({"clinician": clinician, "date": date,
+                   "room": pick(o, &format!("{}-r1", us.practice_id.as_str()), &format!("{}-r1", them.practice_id.as_str())),
+                   "start": "14:00", "end": "15:00", "slot_minutes": "10"}),
+            false,
+        );
+        call(
+            "book_slot",
+            json!({"session_id": session, "start": "11:50", "patient_id": pick(o, &us.patient_ids[0], &them.patient_ids[0]),
+                   "kind": "face_to_face"}),
+            false,
+        );
+        let (id, version) = appt(0);
+        call(
+            "appointment_action",
+            json!({"id": id, "version": version, "action": "mark_arrived"}),
+            false,
+        );
+        let (id, version) = appt(1);
+        call(
+            "move_booking",
+            json!({"id": id, "version": version, "session_id": session, "start": "11:40"}),
+            false,
+        );
+        let (id, version) = appt(2);
+        call(
+            "cancel_booking",
+            json!({"id": id, "version": version, "reason": "Patient rang"}),
+            false,
+        );
+        call(
+            "task_page",
+            json!({"id": task(|o| &o.task_for_action)}),
+            false,
+        );
+        call(
+            "task_action",
+            json!({"id": task(|o| &o.task_for_action), "version": 1, "action": "claim"}),
+            false,
+        );
+        call(
+            "edit_task",
+            json!({"id": task(|o| &o.task_for_edit), "version": 1, "title": "Edited",
+                   "details": "", "priority": "urgent"}),
+            false,
+        );
+        call(
+            "reassign_task",
+            json!({"id": task(|o| &o.task_for_reassign), "version": 1,
+                   "assignee": format!("staff:{}", clinician)}),
+            false,
+        );
+        call(
+            "comment_on_task",
+            json!({"id": task(|o| &o.task_for_comment), "comment": "Done?"}),
+            false,
+        );
+        call(
+            "team_member",
+            json!({"team": pick(o, &ours.team, &theirs.team), "staff": pick(o, us.staff_id("nurse"), them.staff_id("nurse")), "add": true}),
+            false,
+        );
+        call(
+            "revoke_display_link",
+            json!({"id": pick(o, &ours.display_link, &theirs.display_link)}),
+            false,
+        );
+    }
+    // Last: these end the session the other calls use (signing in again
+    // replaces the session the request carried).
+    for (name, body) in [
+        ("sign_out", json!({})),
+        ("sign_in", json!({"username": "gp", "password": PASSWORD})),
+    ] {
+        out.push(Call {
+            name,
+            obj: "-",
+            body,
+            json: false,
+        });
+    }
+    out
+}
