@@ -47,6 +47,11 @@ pub enum AppError {
     Internal { reference: String },
     #[error("Could not reach OpenPractice: {0}")]
     Transport(String),
+    /// The server could not read the request (malformed arguments: not a
+    /// page of this version, or not a browser); nothing was done. The
+    /// detail is the decoder's, for whoever sent it.
+    #[error("The request could not be read, so nothing was saved. Reload the page and try again.")]
+    BadRequest(String),
 }
 
 impl AppError {
@@ -102,6 +107,7 @@ impl AppError {
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Internal { .. } | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -160,6 +166,15 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server these are the request's arguments failing to
+            // decode: the sender's fault, a 400, never a 500.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(d)
+            | ServerFnErrorErr::UnsupportedRequestMethod(d)
+            | ServerFnErrorErr::Deserialization(d) => AppError::BadRequest(d),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Serialization(d) => AppError::internal(d),
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(d)
             | ServerFnErrorErr::UnsupportedRequestMethod(d)
             | ServerFnErrorErr::Deserialization(d)

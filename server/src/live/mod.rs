@@ -19,7 +19,7 @@ use crate::middleware::from_our_pages;
 use crate::ServerState;
 use app::auth::ssr::token_from_headers;
 use app::AppError;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -108,13 +108,9 @@ pub async fn ws_staff(
 /// How long a call screen has to say which link it is.
 const DISPLAY_HELLO_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
-async fn close_with(mut socket: WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        })))
-        .await;
+async fn close_with(socket: WebSocket, code: u16, reason: &'static str) {
+    let (mut sink, mut incoming) = futures::StreamExt::split(socket);
+    socket::close_and_drain(&mut sink, &mut incoming, code, reason).await;
 }
 
 pub async fn ws_display(

@@ -28,6 +28,29 @@ fn encode(message: &ServerMessage) -> Option<Utf8Bytes> {
     serde_json::to_string(message).ok().map(Utf8Bytes::from)
 }
 
+/// Sends a close frame, then reads (and drops) what the client had already
+/// sent until it answers the close, or `WRITE_TIMEOUT`: closing with unread
+/// data would reset the connection before the client reads why.
+pub(crate) async fn close_and_drain<S, R>(
+    sink: &mut S,
+    incoming: &mut R,
+    code: u16,
+    reason: &'static str,
+) where
+    S: futures::Sink<Message> + Unpin,
+    R: futures::Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(code, reason))).await;
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        while let Some(Ok(m)) = incoming.next().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 fn close(code: u16, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame {
         code,
@@ -126,29 +149,24 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                         continue;
                     }
                     Some(Ok(Message::Binary(_))) => {
-                        let _ = sink.send(close(1003, "text messages only")).await;
+                        close_and_drain(&mut sink, &mut incoming, 1003, "text messages only").await;
+                        break;
+                    }
+                    Some(Err(e)) if e.to_string().contains("Space limit exceeded") => {
+                        // Over MAX_CLIENT_MESSAGE: say so, rather than drop
+                        // the connection without a word.
+                        close_and_drain(&mut sink, &mut incoming, 1009, "message too big").await;
                         break;
                     }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 };
                 last_heard = Instant::now();
                 if !allowance.take() {
-                    let _ = sink.send(close(CLOSE_TOO_MANY_MESSAGES, "too many messages")).await;
-                    // Read (and drop) what the client already sent, until it
-                    // answers the close: closing with unread data would reset
-                    // the connection before the client reads why.
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-                        while let Some(Ok(m)) = incoming.next().await {
-                            if matches!(m, Message::Close(_)) {
-                                break;
-                            }
-                        }
-                    })
-                    .await;
+                    close_and_drain(&mut sink, &mut incoming, CLOSE_TOO_MANY_MESSAGES, "too many messages").await;
                     break;
                 }
                 let Ok(message) = serde_json::from_str::<ClientMessage>(text.as_str()) else {
-                    let _ = sink.send(close(1008, "unrecognised message")).await;
+                    close_and_drain(&mut sink, &mut incoming, 1008, "unrecognised message").await;
                     break;
                 };
                 match message {
