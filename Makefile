@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search
+.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute
 
 run:
 	scripts/run.sh
@@ -48,6 +48,13 @@ bench-search: build
 bench-live: build
 	cargo build --release -p load
 	$(CARGO_TARGET_DIR)/release/openpractice-load run \
+	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site $(ARGS)
+
+# Sign-in brute force (docs/SECURITY.md): page latency during a burst of
+# real sign-ins, then 15 minutes of guessing (ARGS="--minutes 2" for less).
+bench-brute: build
+	cargo build --release -p load
+	$(CARGO_TARGET_DIR)/release/openpractice-load brute-force \
 	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site $(ARGS)
 
 # Deletes the local embedded database (the demo is re-seeded on next run).

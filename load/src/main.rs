@@ -9,6 +9,7 @@
 //! binary, `bare-server`) as the baseline, and measures server memory per
 //! idle socket for both.
 
+mod brute;
 mod clients;
 mod live;
 mod proc;
@@ -98,6 +99,21 @@ enum Cmd {
         #[arg(long)]
         db: String,
     },
+    /// Sign-in brute force: page latency during a burst of real sign-ins,
+    /// then guesses checked per account in `minutes`, sequential, in
+    /// parallel from one address, and from many addresses.
+    BruteForce {
+        #[arg(long)]
+        server_bin: String,
+        #[arg(long, default_value = "target/site")]
+        site_root: String,
+        /// How long the attackers guess.
+        #[arg(long, default_value_t = 15.0)]
+        minutes: f64,
+        /// Parallel attackers (and parallel real sign-ins in the burst).
+        #[arg(long, default_value_t = 40)]
+        parallel: usize,
+    },
     /// The baseline: a websocket broadcast server with no database and no auth.
     BareServer {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -139,6 +155,12 @@ async fn main() -> Result<()> {
             queries,
             db,
         } => search::run(server_bin, site_root, patients, queries, db).await,
+        Cmd::BruteForce {
+            server_bin,
+            site_root,
+            minutes,
+            parallel,
+        } => brute::run(server_bin, site_root, minutes, parallel).await,
         Cmd::BareServer { listen } => {
             raise_fd_limit();
             bare_server(listen).await

@@ -56,6 +56,16 @@ impl Proc {
 
     /// The real server: `--demo` on `db`, any free port, warnings only.
     pub(crate) fn real(server_bin: &str, db: &str, site_root: &str) -> Result<Proc> {
+        Proc::real_with(server_bin, db, site_root, &[])
+    }
+
+    /// The real server with `extra` options.
+    pub(crate) fn real_with(
+        server_bin: &str,
+        db: &str,
+        site_root: &str,
+        extra: &[&str],
+    ) -> Result<Proc> {
         let mut cmd = Command::new(server_bin);
         cmd.args([
             "--db",
@@ -66,6 +76,7 @@ impl Proc {
             "--site-root",
             site_root,
         ])
+        .args(extra)
         .env("RUST_LOG", "warn");
         Proc::start(cmd, "OpenPractice listening on ")
     }
