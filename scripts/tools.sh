@@ -89,13 +89,13 @@ ensure_wasm_bindgen() {
 }
 
 ensure_npm_tools() {
-  # Tailwind CLI, binaryen (wasm-opt) and playwright-core, pinned by
+  # Tailwind CLI, binaryen (wasm-opt), playwright-core and axe-core, pinned by
   # package-lock.json. The stamp makes a warm run skip npm entirely.
   local stamp="$ROOT/node_modules/.openpractice-lock"
   if [ -f "$stamp" ] && cmp -s "$stamp" "$ROOT/package-lock.json"; then
     return
   fi
-  log "installing npm tools (tailwind, binaryen, playwright-core)"
+  log "installing npm tools (tailwind, binaryen, playwright-core, axe-core)"
   # Not `npm ci`: the registry here lacks some other platforms' optional
   # packages, so the lock lists them unresolved and `npm ci` refuses it.
   # `npm install` installs exactly the locked versions and leaves the lock as it is.

@@ -95,7 +95,7 @@ async fn reception_books_the_next_free_slot_and_a_second_desk_cannot_double_book
         .to_string();
 
     // The second desk's grid shows the booking live; its stale form is refused clearly.
-    let cell = format!("{patient} – Booked, {time}");
+    let cell = format!("{patient} Booked · Face to face, {time}");
     expect(role(second, AriaRole::Button, &cell))
         .with_timeout(Duration::from_secs(2))
         .to_be_visible()

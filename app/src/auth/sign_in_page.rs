@@ -4,6 +4,7 @@
 use super::{get_sign_in_info, SignIn};
 use crate::shell::{hard_navigate, DemoBanner};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -46,6 +47,7 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="text-2xl font-bold">"OpenPractice"</p>
             </div>
         </header>
+        <Title text="Sign in" />
         <main id="main" class="mx-auto max-w-xl px-4 py-8">
             <h1 class="mb-6 text-3xl font-bold">"Sign in"</h1>
             {move || {

@@ -196,13 +196,14 @@ pub(crate) fn DayGrid(
                                             let session = sessions.with_value(|ss| ss.iter().find(|s| s.clinician_id == cid && s.slots().contains(&t)).cloned());
                                             match (booked, session) {
                                                 (Some(a), _) => {
-                                                    let label = format!("{} – {}, {}", a.patient_name, a.status.label(), t);
+                                                    // The visible text first (WCAG 2.5.3, label in name), then the time.
+                                                    let label = format!("{} {} · {}, {}", a.patient_name, a.status.label(), a.kind_label(), t);
                                                     let a2 = a.clone();
                                                     view! {
                                                         <td class="border border-nhs-grey-4 p-1">
                                                             <button type="button" class="w-full text-left op-link" aria-label=label
                                                                 on:click=move |_| selected.set(Selected::Appointment(a2.clone()))>
-                                                                <span class="block font-bold">{a.patient_name.clone()}</span>
+                                                                <span class="block font-bold">{a.patient_name.clone()}</span>" "
                                                                 <span class="block text-sm">{format!("{} · {}", a.status.label(), a.kind_label())}</span>
                                                             </button>
                                                         </td>

@@ -1,0 +1,173 @@
+//! The accessibility gate: axe-core (npm, pinned in package.json, a library
+//! we did not write) audits every page, for every role that uses it, in
+//! Chromium once the page's content has arrived, against WCAG 2.0, 2.1 and
+//! 2.2 A and AA. Any violation fails, with its rule, the element and
+//! axe's own explanation.
+
+use end2end::{launch_browser, sign_in, Server, DEMO_PASSWORD};
+use playwright_rs::{expect, Page};
+use std::time::Duration;
+
+fn axe_source() -> anyhow::Result<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {e} (make test installs it with npm ci)",
+            path.display()
+        )
+    })
+}
+
+/// Runs axe on the page as it is; returns one line per violation.
+async fn violations(page: &Page, axe: &str) -> anyhow::Result<Vec<String>> {
+    // Through the DevTools protocol, so the page's own
+    // Content-Security-Policy does not apply to the auditor.
+    page.evaluate_expression(axe).await?;
+    let found: Vec<String> = page
+        .evaluate(
+            r#"async () => {
+                const r = await axe.run(document, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                    resultTypes: ['violations'],
+                });
+                return r.violations.flatMap(v => v.nodes.map(n =>
+                    `${v.id} (${v.impact}): ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`));
+            }"#,
+            None::<&()>,
+        )
+        .await?;
+    Ok(found)
+}
+
+async fn audit(page: &Page, axe: &str, url: &str, what: &str) -> anyhow::Result<Vec<String>> {
+    page.goto(url, None).await?;
+    expect(page.locator("main"))
+        .with_timeout(Duration::from_secs(30))
+        .not()
+        .to_contain_text("Loading…")
+        .await
+        .map_err(|e| anyhow::anyhow!("{what}: still loading: {e}"))?;
+    // Data that follows the first paint (lists over the socket).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    Ok(violations(page, axe)
+        .await?
+        .into_iter()
+        .map(|v| format!("{what}: {v}"))
+        .collect())
+}
+
+#[tokio::test]
+async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result<()> {
+    let axe = axe_source()?;
+    let server = Server::start_demo()?;
+    let (_pw, browser) = launch_browser().await?;
+    let mut found = Vec::new();
+
+    // Signed out.
+    let page = browser.new_context().await?.new_page().await?;
+    page.goto(&server.url("/login"), None).await?;
+    expect(page.get_by_label("Username", true))
+        .to_be_visible()
+        .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    found.extend(
+        violations(&page, &axe)
+            .await?
+            .into_iter()
+            .map(|v| format!("signed out /login: {v}")),
+    );
+
+    // A patient and a task of the demo practice, and a call-screen link.
+    let admin = sign_in(
+        &server,
+        &browser.new_context().await?,
+        "admin",
+        DEMO_PASSWORD,
+    )
+    .await?;
+    let (patient, task, link): (String, String, String) = admin
+        .evaluate(
+            r#"async () => {
+                const post = async (name, body) => {
+                    const r = await fetch('/api/' + name, { method: 'POST',
+                        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/json' },
+                        body: new URLSearchParams(body).toString() });
+                    if (!r.ok) throw new Error(name + ': ' + r.status + ' ' + await r.text());
+                    return r.json();
+                };
+                const hits = await post('search_patients', { query: 'Jones' });
+                const me = await post('current_user', {});
+                const task = await post('create_task', { title: 'Order more gloves', details: '',
+                    priority: 'routine', assignee: 'staff:' + me.staff_id });
+                const link = await post('create_display_link', {});
+                return [hits[0].id, task.id, link];
+            }"#,
+            None::<&()>,
+        )
+        .await?;
+
+    for (user, pages) in [
+        (
+            "gp",
+            vec![
+                "/",
+                "/my-day",
+                "/waiting-room",
+                "/patients",
+                "/patients/{patient}",
+                "/patients/{patient}/consultation",
+                "/tasks",
+                "/tasks/new",
+            ],
+        ),
+        ("nurse", vec!["/my-day", "/patients/{patient}", "/tasks"]),
+        (
+            "reception",
+            vec![
+                "/",
+                "/waiting-room",
+                "/appointments",
+                "/patients",
+                "/patients/new",
+                "/patients/{patient}",
+                "/patients/{patient}/edit",
+                "/tasks",
+                "/call-screen-links",
+            ],
+        ),
+        (
+            "admin",
+            vec![
+                "/",
+                "/admin",
+                "/admin/teams",
+                "/admin/audit",
+                "/admin/sessions",
+                "/appointments",
+                "/patients/{patient}",
+                "/tasks",
+                "/tasks/{task}",
+                "/call-screen-links",
+            ],
+        ),
+    ] {
+        let page = sign_in(&server, &browser.new_context().await?, user, DEMO_PASSWORD).await?;
+        for path in pages {
+            let path = path.replace("{patient}", &patient).replace("{task}", &task);
+            found.extend(audit(&page, &axe, &server.url(&path), &format!("{user} {path}")).await?);
+        }
+    }
+
+    // The waiting-room screen.
+    let tv = browser.new_context().await?.new_page().await?;
+    found.extend(audit(&tv, &axe, &server.url(&link), "the call screen").await?);
+
+    assert!(
+        found.is_empty(),
+        "{} accessibility violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+    Ok(())
+}
