@@ -19,7 +19,7 @@ test:
 
 build:
 	scripts/tools.sh build
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 tools:
 	scripts/tools.sh test

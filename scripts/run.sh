@@ -6,5 +6,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 scripts/tools.sh build
-cargo leptos build --release
+cargo leptos build --release --precompress
 exec "$CARGO_TARGET_DIR/release/openpractice" --site-root "$ROOT/target/site" --data-dir "$ROOT/data" --demo "$@"

@@ -52,6 +52,22 @@ impl FromRef<ServerState> for LeptosOptions {
 /// no request can be in flight while it is open.
 static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(app::App));
 
+/// The built site's `pkg/` (WASM, JS, CSS): a file's `.br` or `.gz` copy
+/// when the browser accepts it and the release build made one
+/// (`cargo leptos build --release --precompress`), else the file itself.
+/// The names carry no hash, so browsers revalidate each use (`no-cache`:
+/// a 304 when unchanged, never a stale WASM after an upgrade).
+fn static_files(site_root: &str) -> axum::routing::MethodRouter {
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let dir = tower_http::services::ServeDir::new(std::path::Path::new(site_root).join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    axum::routing::get_service(dir).layer(SetResponseHeaderLayer::overriding(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-cache"),
+    ))
+}
+
 pub fn app(state: ServerState) -> Router {
     let routes = ROUTES.clone();
     let context = {
@@ -67,6 +83,7 @@ pub fn app(state: ServerState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/ws", get(live::ws_staff))
         .route("/ws/display", get(live::ws_display))
+        .nest_service("/pkg", static_files(&state.leptos.site_root))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(leptos.clone())
         })

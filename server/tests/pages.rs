@@ -159,3 +159,67 @@ async fn every_page_renders_completely_for_each_role() {
     );
     assert!(!html.contains("Sign out"));
 }
+
+/// The site's WASM, JS and CSS go out as their Brotli or gzip copy when
+/// the browser accepts it and the release build made one, else as they
+/// are; always revalidated (`no-cache`), so an upgrade is never served
+/// stale, and unchanged files cost a 304.
+#[tokio::test]
+async fn static_files_go_precompressed_and_are_revalidated() {
+    let site = std::env::temp_dir().join(format!("op-site-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("openpractice.wasm"), vec![0u8; 4096]).unwrap();
+    std::fs::write(pkg.join("openpractice.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("openpractice.wasm.gz"), b"gzip bytes").unwrap();
+    std::fs::write(pkg.join("openpractice.css"), b"body{}").unwrap();
+    let mut state = state().await;
+    state.leptos.site_root = site.to_string_lossy().to_string().into();
+    let fetch = |path: &'static str, accept: &'static str| {
+        let state = state.clone();
+        async move {
+            let mut req = get(path, None);
+            req.headers_mut()
+                .insert(axum::http::header::ACCEPT_ENCODING, accept.parse().unwrap());
+            app(state).oneshot(req).await.unwrap()
+        }
+    };
+    let header = |res: &axum::response::Response, name: axum::http::HeaderName| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    use axum::http::header::{CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, LAST_MODIFIED};
+
+    let res = fetch("/pkg/openpractice.wasm", "gzip, deflate, br").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, CONTENT_ENCODING), "br");
+    assert_eq!(header(&res, CONTENT_TYPE), "application/wasm");
+    assert_eq!(header(&res, CACHE_CONTROL), "no-cache");
+    let modified = header(&res, LAST_MODIFIED);
+    assert_eq!(body_text(res).await, "brotli bytes");
+
+    let res = fetch("/pkg/openpractice.wasm", "gzip").await;
+    assert_eq!(header(&res, CONTENT_ENCODING), "gzip");
+    assert_eq!(body_text(res).await, "gzip bytes");
+
+    let res = fetch("/pkg/openpractice.wasm", "identity").await;
+    assert_eq!(header(&res, CONTENT_ENCODING), "");
+    assert_eq!(body_text(res).await.len(), 4096);
+
+    // No copy made: the file itself, whatever the browser accepts.
+    let res = fetch("/pkg/openpractice.css", "br").await;
+    assert_eq!(header(&res, CONTENT_ENCODING), "");
+    assert_eq!(body_text(res).await, "body{}");
+
+    // Unchanged since the browser's copy: 304, no body.
+    let mut req = get("/pkg/openpractice.wasm", None);
+    req.headers_mut().insert(
+        axum::http::header::IF_MODIFIED_SINCE,
+        modified.parse().unwrap(),
+    );
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    std::fs::remove_dir_all(&site).unwrap();
+}
