@@ -39,14 +39,21 @@ fn is_safe_method(method: &Method) -> bool {
 
 /// Does `origin` ("scheme://host:port") name this server? With a public
 /// origin configured, it must be exactly that; without one the server is on
-/// loopback over plain HTTP, so it must be `http://` and the request's Host.
-fn origin_allowed(origin: &str, host: Option<&str>, public_origin: Option<&str>) -> bool {
+/// loopback, so it must be the request's Host, over `https://` when TLS ends
+/// at a proxy in front (`--secure-cookies`), else `http://`.
+fn origin_allowed(
+    origin: &str,
+    host: Option<&str>,
+    public_origin: Option<&str>,
+    behind_tls: bool,
+) -> bool {
     if let Some(allowed) = public_origin {
         return origin.eq_ignore_ascii_case(allowed.trim_end_matches('/'));
     }
     let Some(host) = host else { return false };
+    let scheme = if behind_tls { "https://" } else { "http://" };
     origin
-        .strip_prefix("http://")
+        .strip_prefix(scheme)
         .is_some_and(|h| h.eq_ignore_ascii_case(host))
 }
 
@@ -56,7 +63,9 @@ fn origin_allowed(origin: &str, host: Option<&str>, public_origin: Option<&str>)
 /// `Sec-Fetch-Site`, when sent, must say same-origin. A request without an
 /// `Origin` is not from one of our pages (our own clients and tools send it
 /// too), so it is refused rather than trusted.
-pub(crate) fn from_our_pages(headers: &axum::http::HeaderMap, public_origin: Option<&str>) -> bool {
+pub(crate) fn from_our_pages(headers: &axum::http::HeaderMap, state: &ServerState) -> bool {
+    let public_origin = state.public_origin.as_deref();
+    let behind_tls = state.app.auth.secure_cookies;
     let get = |name| {
         headers
             .get(name)
@@ -65,13 +74,14 @@ pub(crate) fn from_our_pages(headers: &axum::http::HeaderMap, public_origin: Opt
     let site_ok = get(header::HeaderName::from_static("sec-fetch-site"))
         .is_none_or(|site| site == "same-origin");
     site_ok
-        && get(header::ORIGIN)
-            .is_some_and(|origin| origin_allowed(origin, get(header::HOST), public_origin))
+        && get(header::ORIGIN).is_some_and(|origin| {
+            origin_allowed(origin, get(header::HOST), public_origin, behind_tls)
+        })
 }
 
 pub async fn origin_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     if !is_safe_method(req.method()) {
-        let allowed = from_our_pages(req.headers(), state.public_origin.as_deref());
+        let allowed = from_our_pages(req.headers(), &state);
         if !allowed {
             tracing::warn!(path = %req.uri().path(), "refused a cross-origin state-changing request");
             return error_response(AppError::ForeignOrigin);

@@ -239,3 +239,33 @@ async fn websocket_handshakes_refuse_other_origins() {
         }
     }
 }
+
+/// Behind a TLS proxy on this machine (`--secure-cookies`, no public
+/// origin) our pages are https: that origin is ours, the plain-http one
+/// is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_tls_proxy_only_the_https_origin_is_ours() {
+    let w = world().await;
+    let state = state_with_auth(
+        &w.store,
+        app::state::AuthConfig {
+            secure_cookies: true,
+            ..Default::default()
+        },
+    );
+    let sign_in_from = |origin: &'static str| {
+        let mut req = form(
+            "/api/sign_in",
+            HOST,
+            format!("username=gp&password={}", PASSWORD.replace(' ', "+")),
+            None,
+        );
+        req.headers_mut()
+            .insert(header::ORIGIN, origin.parse().unwrap());
+        respond(&state, req)
+    };
+    let (status, _) = sign_in_from("https://127.0.0.1:3000").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = sign_in_from("http://127.0.0.1:3000").await;
+    assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, REFUSED));
+}

@@ -46,7 +46,7 @@ fn upgrade_config(ws: WebSocketUpgrade) -> WebSocketUpgrade {
 /// A websocket handshake must come from one of our own pages. Browsers
 /// always send `Origin` on a websocket handshake, so none at all is refused.
 fn origin_ok(state: &ServerState, headers: &HeaderMap) -> bool {
-    from_our_pages(headers, state.public_origin.as_deref())
+    from_our_pages(headers, state)
 }
 
 fn refuse(error: AppError) -> Response {
