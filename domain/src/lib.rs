@@ -16,6 +16,7 @@ pub mod ids;
 pub mod live;
 pub mod nav;
 pub mod nhs_number;
+pub mod password;
 pub mod patient;
 pub mod policy;
 pub mod postcode;

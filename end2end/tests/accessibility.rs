@@ -119,6 +119,7 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/patients/{patient}/consultation",
                 "/tasks",
                 "/tasks/new",
+                "/account/password",
             ],
         ),
         ("nurse", vec!["/my-day", "/patients/{patient}", "/tasks"]),

@@ -6,7 +6,7 @@
 
 use crate::config::{AdminCommand, CreateUserArgs, DbArgs};
 use anyhow::{bail, Context};
-use services::staff::{NewAccount, ValidAccount, MIN_PASSWORD_LEN};
+use services::staff::{NewAccount, ValidAccount};
 use services::ServiceError;
 use std::io::{BufRead, IsTerminal};
 use store::Store;
@@ -158,6 +158,10 @@ fn account(args: &CreateUserArgs) -> NewAccount {
     }
 }
 
+/// A password that passes the rules, to check the other arguments before
+/// asking for the real one.
+const PLACEHOLDER_PASSWORD: &str = "a placeholder passphrase to check the rest";
+
 /// Checks what can be checked before touching the database.
 pub fn validate(args: &CreateUserArgs, password: &str) -> anyhow::Result<ValidAccount> {
     services::staff::validate(&account(args), password).map_err(refusal)
@@ -165,7 +169,7 @@ pub fn validate(args: &CreateUserArgs, password: &str) -> anyhow::Result<ValidAc
 
 async fn create_user(db: &DbArgs, args: &CreateUserArgs) -> anyhow::Result<()> {
     // Validate the arguments before prompting, so a typo costs no typing.
-    validate(args, &"x".repeat(MIN_PASSWORD_LEN))?;
+    validate(args, PLACEHOLDER_PASSWORD)?;
     let password = read_password(args)?;
     let valid = validate(args, &password)?;
     let store = Store::open(&db.connect_options()?)
@@ -221,5 +225,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("at least 12 characters"), "{e}");
+        let e = validate(&args("gp", "gp1", "Name"), "1q2w3e4r5t6y")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("most commonly used"), "{e}");
+        let e = validate(&args("gp", "hcarter", "Name"), "hcarter's password")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("username"), "{e}");
     }
 }

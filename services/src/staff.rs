@@ -8,9 +8,6 @@ use store::practice::Practice;
 use store::staff::{hash_password, NewStaff, Staff};
 use store::{Store, StoreError};
 
-/// The shortest password accepted (NCSC: length, not composition).
-pub const MIN_PASSWORD_LEN: usize = 12;
-
 /// A new account as the operator typed it.
 #[derive(Clone, Debug)]
 pub struct NewAccount {
@@ -42,11 +39,9 @@ pub fn validate(account: &NewAccount, password: &str) -> Result<ValidAccount> {
             "Give the name colleagues will see.",
         ));
     }
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(ServiceError::field(
-            "password",
-            format!("The password must have at least {MIN_PASSWORD_LEN} characters."),
-        ));
+    // The same rules as a password a person changes (`domain::password`).
+    if let Some(problem) = domain::password::problem(username.as_str(), password) {
+        return Err(ServiceError::field("password", problem));
     }
     Ok(ValidAccount {
         role,

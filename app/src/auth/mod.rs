@@ -2,12 +2,14 @@
 //! the auth service (cookies, redirects). Sessions are server-side; the
 //! browser holds only an HttpOnly cookie with a random token.
 
+mod password_page;
 mod server_fns;
 mod sign_in_page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
 pub use domain::{CurrentUser, SignInInfo};
+pub use password_page::PasswordPage;
 pub use server_fns::*;
 pub use sign_in_page::SignInPage;
 

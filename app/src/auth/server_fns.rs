@@ -53,6 +53,33 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Changes the signed-in person's own password (the current one is
+/// checked); every other session of theirs ends. Audited.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let state = crate::door::state()?;
+    let signed_in = crate::door::signed_in().ok_or(AppError::Unauthenticated)?;
+    let (_, actor) = crate::door::staff()?;
+    let form = services::auth::PasswordChange {
+        current: current_password,
+        new: new_password,
+        confirm: confirm_password,
+    };
+    services::auth::change_password(
+        &state.store,
+        &state.auth,
+        &actor,
+        &signed_in.session_key,
+        &form,
+    )
+    .await?;
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     Ok(crate::door::signed_in().map(|s| s.user))

@@ -10,7 +10,7 @@ pub use layout::{DemoBanner, ShellRoute, UserResource};
 use crate::appointments::{
     AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, SessionsPage, WaitingRoomPage,
 };
-use crate::auth::{get_current_user, SignInPage};
+use crate::auth::{get_current_user, PasswordPage, SignInPage};
 use crate::pages::{AdminPage, HomePage};
 use crate::patients::{
     AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/teams") view=TeamsPage />
                     <Route path=path!("admin/audit") view=AuditPage />
                     <Route path=path!("admin") view=AdminPage />
+                    <Route path=path!("account/password") view=PasswordPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -159,6 +159,12 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
             "nhs_number": "943 476 5919", "usual_gp": "", "registered_on": ""
         }}),
     );
+    // With a wrong current password: it reaches the rule, changes nothing.
+    none(
+        "change_password",
+        json!({"current_password": "not the password", "new_password": "kettle harbour violin",
+               "confirm_password": "kettle harbour violin"}),
+    );
     none(
         "create_task",
         json!({"title": "Call back", "details": "", "priority": "routine",

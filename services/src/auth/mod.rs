@@ -4,10 +4,12 @@
 //! that failed to sign in, and never reveals whether a username exists:
 //! wrong credentials get one answer.
 
+mod change;
 mod passwords;
 mod throttle;
 mod tokens;
 
+pub use change::{change_password, PasswordChange};
 pub use tokens::{new_token, token_key};
 
 use crate::{Actor, Result, ServiceError};

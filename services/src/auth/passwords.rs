@@ -25,6 +25,19 @@ pub(super) async fn verify(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The argon2id hash of a new password, made on the blocking pool under
+/// the same limit as checks.
+pub(super) async fn hash(password: &str) -> crate::Result<String> {
+    let Ok(_turn) = limit().acquire().await else {
+        return Err(crate::ServiceError::internal("the password limit closed"));
+    };
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || store::staff::hash_password(&password))
+        .await
+        .map_err(crate::ServiceError::internal)?
+        .map_err(Into::into)
+}
+
 /// Costs what a real check costs, for a username that does not exist, so
 /// the time taken does not tell whether it does.
 pub(super) async fn verify_against_nothing(password: &str) {

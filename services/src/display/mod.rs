@@ -55,6 +55,9 @@ pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<DisplayLinkInfo>> 
 /// Revokes a link: screens using it stop.
 pub async fn revoke(store: &Store, actor: &Actor, id: &DisplayLinkId) -> Result<()> {
     manager(actor)?;
+    if id.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
     match actor.db(store).revoke_display_link(id.as_str()).await {
         Ok(()) => {
             tracing::info!(staff = %actor.staff, link = %id, "display link revoked");

@@ -103,6 +103,9 @@ pub async fn act(
 /// Adds a comment to a task.
 pub async fn comment(store: &Store, actor: &Actor, id: &TaskId, text: &str) -> Result<TaskView> {
     actor.require(Area::Tasks)?;
+    if id.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 5_000 {
         return Err(ServiceError::field(

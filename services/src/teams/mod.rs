@@ -40,6 +40,10 @@ pub async fn change_member(
     add: bool,
 ) -> Result<()> {
     actor.require(Area::Admin)?;
+    if team.is_empty() || staff.is_empty() {
+        // No record has an empty id (and the database refuses to name one).
+        return Err(ServiceError::NotFound);
+    }
     let db = actor.db(store);
     let r = if add {
         db.add_team_member(team.as_str(), staff.as_str()).await

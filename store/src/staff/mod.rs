@@ -156,6 +156,51 @@ impl PracticeStore {
     }
 }
 
+impl PracticeStore {
+    /// A member of this practice's account, with its hash (to check their
+    /// current password before they change it).
+    pub async fn account(&self, staff: &StaffId) -> Result<Option<SignInAccount>, StoreError> {
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {FIELDS} FROM type::record('staff', $staff)
+                 WHERE practice = type::record('practice', $practice)"
+            ))
+            .bind(("staff", staff.as_str().to_string()))
+            .bind(("practice", self.pid()))
+            .await?
+            .check()?;
+        let row: Option<StaffRow> = res.take(0)?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Sets a member's new password hash and ends every session of theirs
+    /// but `keep` (the session they changed it from), in one transaction.
+    pub async fn set_password(
+        &self,
+        staff: &StaffId,
+        hash: String,
+        keep: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "BEGIN TRANSACTION;
+                 UPDATE type::record('staff', $staff) SET password_hash = $hash
+                     WHERE practice = type::record('practice', $practice) RETURN NONE;
+                 DELETE session WHERE staff = type::record('staff', $staff)
+                     AND id != type::record('session', $keep);
+                 COMMIT TRANSACTION;",
+            )
+            .bind(("staff", staff.as_str().to_string()))
+            .bind(("practice", self.pid()))
+            .bind(("hash", hash))
+            .bind(("keep", keep.to_string()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+}
+
 impl Store {
     /// The account a sign-in names, with its hash (any practice: usernames
     /// are unique across the deployment).
