@@ -107,6 +107,12 @@ pub fn session_cookie(res: &Response) -> Option<String> {
 
 /// Signs in through the form endpoint; the whole response.
 pub async fn sign_in_response(state: &ServerState, username: &str, password: &str) -> Response {
+    // From our own sign-in page: over https when TLS ends at a proxy.
+    let scheme = if state.app.auth.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
     app(state.clone())
         .oneshot(post_form(
             "/api/sign_in",
@@ -114,7 +120,7 @@ pub async fn sign_in_response(state: &ServerState, username: &str, password: &st
                 "username={username}&password={}",
                 password.replace(' ', "+")
             ),
-            Some(&format!("http://{HOST}")),
+            Some(&format!("{scheme}://{HOST}")),
             None,
         ))
         .await
