@@ -219,3 +219,36 @@ pub fn nav_link(page: &Page, name: &str) -> Locator {
         Some(GetByRoleOptions::default().name(name).exact(true)),
     )
 }
+
+/// Calls a server function from inside a signed-in page (same origin, its
+/// session cookie), as the page's own code would: a form post, or JSON for
+/// the functions that take JSON. Fails unless it answers 200; returns the
+/// answer (`null` when it is not JSON).
+pub async fn call(
+    page: &Page,
+    name: &str,
+    fields: serde_json::Value,
+    as_json: bool,
+) -> Result<serde_json::Value> {
+    let (status, body): (u16, String) = page
+        .evaluate(
+            r#"async ([name, fields, asJson]) => {
+                const body = asJson ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
+                const r = await fetch('/api/' + name, {
+                    method: 'POST',
+                    headers: {
+                        'Content-Type': asJson ? 'application/json' : 'application/x-www-form-urlencoded',
+                        'Accept': 'application/json',
+                    },
+                    body,
+                });
+                return [r.status, await r.text()];
+            }"#,
+            Some(&(name, fields, as_json)),
+        )
+        .await?;
+    if status != 200 {
+        bail!("{name}: {status} {body}");
+    }
+    Ok(serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+}

@@ -4,8 +4,9 @@
 //! 2.2 A and AA. Any violation fails, with its rule, the element and
 //! axe's own explanation.
 
-use end2end::{launch_browser, sign_in, Server, DEMO_PASSWORD};
+use end2end::{call, launch_browser, sign_in, Server, DEMO_PASSWORD};
 use playwright_rs::{expect, Page};
+use serde_json::json;
 use std::time::Duration;
 
 fn axe_source() -> anyhow::Result<String> {
@@ -86,26 +87,25 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
         DEMO_PASSWORD,
     )
     .await?;
-    let (patient, task, link): (String, String, String) = admin
-        .evaluate(
-            r#"async () => {
-                const post = async (name, body) => {
-                    const r = await fetch('/api/' + name, { method: 'POST',
-                        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Accept': 'application/json' },
-                        body: new URLSearchParams(body).toString() });
-                    if (!r.ok) throw new Error(name + ': ' + r.status + ' ' + await r.text());
-                    return r.json();
-                };
-                const hits = await post('search_patients', { query: 'Jones' });
-                const me = await post('current_user', {});
-                const task = await post('create_task', { title: 'Order more gloves', details: '',
-                    priority: 'routine', assignee: 'staff:' + me.staff_id });
-                const link = await post('create_display_link', {});
-                return [hits[0].id, task.id, link];
-            }"#,
-            None::<&()>,
-        )
-        .await?;
+    let hits = call(
+        &admin,
+        "search_patients",
+        json!({ "query": "Jones" }),
+        false,
+    )
+    .await?;
+    let me = call(&admin, "current_user", json!({}), false).await?;
+    let task = call(
+        &admin,
+        "create_task",
+        json!({ "title": "Order more gloves", "details": "", "priority": "routine",
+                "assignee": format!("staff:{}", me["staff_id"].as_str().unwrap_or_default()) }),
+        false,
+    )
+    .await?;
+    let link = call(&admin, "create_display_link", json!({}), false).await?;
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let (patient, task, link) = (text(&hits[0]["id"]), text(&task["id"]), text(&link));
 
     for (user, pages) in [
         (

@@ -11,7 +11,7 @@
 //! the Content-Security-Policy never has to block one: that would mean it
 //! got into the page), and each page shows the text as typed.
 
-use end2end::{launch_browser, role, sign_in, Server, DEMO_PASSWORD};
+use end2end::{call, launch_browser, role, sign_in, Server, DEMO_PASSWORD};
 use playwright_rs::{expect, AriaRole, Page, SelectOption};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -32,30 +32,6 @@ const P10: &str = "<b onclick=alert(1)>";
 
 fn all() -> String {
     [P1, P2, P3, P4, P5, P6, P7, P8, P9].join("\n")
-}
-
-/// Calls a server function from inside the signed-in page (same origin,
-/// its session cookie), as the page's own code would.
-async fn call(page: &Page, name: &str, fields: Value, as_json: bool) -> anyhow::Result<Value> {
-    let (status, body): (u16, String) = page
-        .evaluate(
-            r#"async ([name, fields, asJson]) => {
-                const body = asJson ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
-                const r = await fetch('/api/' + name, {
-                    method: 'POST',
-                    headers: {
-                        'Content-Type': asJson ? 'application/json' : 'application/x-www-form-urlencoded',
-                        'Accept': 'application/json',
-                    },
-                    body,
-                });
-                return [r.status, await r.text()];
-            }"#,
-            Some(&(name, fields, as_json)),
-        )
-        .await?;
-    anyhow::ensure!(status == 200, "{name}: {status} {body}");
-    Ok(serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
 fn id_of(v: &Value) -> String {
