@@ -4,23 +4,12 @@
 
 mod common;
 
-use common::{actor, field, world, World};
+use common::{actor, field, world_with_team as setup, World};
 use domain::task::{Priority, TaskAction, TaskAssignee, TaskStatus, TaskView};
 use domain::{TaskId, Version};
 use services::tasks::{self, TaskChanges, TaskForm};
 use services::ServiceError;
 use std::sync::Arc;
-
-async fn setup() -> (World, String) {
-    let w = world().await;
-    let team = w
-        .ours
-        .db(&w.store)
-        .create_team("Prescriptions")
-        .await
-        .unwrap();
-    (w, team)
-}
 
 fn pool_task(w: &World, team: &str) -> TaskForm {
     TaskForm {

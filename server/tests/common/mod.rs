@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod calls;
+pub mod fuzz;
 pub mod router;
 
 use app::state::{AppState, AuthConfig};

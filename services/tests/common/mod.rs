@@ -25,6 +25,18 @@ pub async fn world() -> World {
     }
 }
 
+/// The two practices, ours with a "Prescriptions" team (its id).
+pub async fn world_with_team() -> (World, String) {
+    let w = world().await;
+    let team = w
+        .ours
+        .db(&w.store)
+        .create_team("Prescriptions")
+        .await
+        .unwrap();
+    (w, team)
+}
+
 /// `username` of practice `p`, as a signed-in member of staff.
 pub fn actor(p: &SmallPractice, username: &str) -> Actor {
     Actor {
