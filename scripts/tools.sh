@@ -114,8 +114,33 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium
 }
 
+# The shared target directory grows with every build (incremental caches,
+# a new test binary per change); when it once filled the disk, the linker
+# died with a bus error. With less than 15 GiB free, drop what cargo
+# rebuilds cheaply: incremental caches and all but the newest binary of
+# each test and program.
+prune_target() {
+  local target="${CARGO_TARGET_DIR:-$HOME/.cache/openpractice/target}"
+  [ -d "$target" ] || return 0
+  local free_kib
+  free_kib="$(df -Pk "$target" | awk 'NR == 2 { print $4 }')"
+  [ "$free_kib" -lt $((15 * 1024 * 1024)) ] || return 0
+  log "less than 15 GiB free: pruning old build output in $target"
+  rm -rf "$target"/*/incremental "$target"/*/*/incremental
+  local deps
+  for deps in "$target"/debug/deps "$target"/release/deps; do
+    [ -d "$deps" ] || continue
+    find "$deps" -maxdepth 1 -type f -executable -printf '%T@ %f\n' |
+      awk '{ name = $2; sub(/-[0-9a-f]+$/, "", name); print name, $1, $2 }' |
+      sort -k1,1 -k2,2n |
+      awk -v dir="$deps" '$1 == previous { print dir "/" previous_file } { previous = $1; previous_file = $3 }' |
+      xargs -r rm -f
+  done
+}
+
 main() {
   local mode="${1:-build}"
+  prune_target
   ensure_wasm_target
   ensure_npm_tools
   ensure_cargo_leptos
