@@ -95,12 +95,26 @@ ensure_npm_tools() {
   if [ -f "$stamp" ] && cmp -s "$stamp" "$ROOT/package-lock.json"; then
     return
   fi
-  log "installing npm tools (tailwind, binaryen, playwright-core, axe-core)"
+  log "installing npm tools (tailwind, binaryen, playwright-core, axe-core, @medplum/core)"
   # Not `npm ci`: the registry here lacks some other platforms' optional
   # packages, so the lock lists them unresolved and `npm ci` refuses it.
   # `npm install` installs exactly the locked versions and leaves the lock as it is.
   (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
   cp "$ROOT/package-lock.json" "$stamp"
+}
+
+# The FHIR tests' second oracle: PyPI fhir.resources (R4B models), pinned
+# in scripts/fhir/requirements.txt, in its own virtualenv.
+ensure_fhir_python() {
+  local venv="$OP_TOOLS/fhir-venv" wanted="$ROOT/scripts/fhir/requirements.txt"
+  if [ -f "$venv/.openpractice-requirements" ] && cmp -s "$venv/.openpractice-requirements" "$wanted"; then
+    return
+  fi
+  log "installing fhir.resources (the FHIR tests' Python validator)"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$wanted"
+  cp "$wanted" "$venv/.openpractice-requirements"
 }
 
 ensure_chromium() {
@@ -146,6 +160,7 @@ main() {
   ensure_cargo_leptos
   ensure_wasm_bindgen
   if [ "$mode" = "test" ]; then
+    ensure_fhir_python
     ensure_chromium
   fi
 }

@@ -87,6 +87,10 @@ id_type!(
 );
 id_type!(ConsultationId);
 id_type!(DisplayLinkId);
+id_type!(
+    /// A registered API client (its public client id).
+    ApiClientId
+);
 
 /// A mutable record's version: every change names the version it read,
 /// and a stale one is refused rather than silently applied.

@@ -22,6 +22,7 @@ pub mod policy;
 pub mod postcode;
 pub mod record;
 pub mod role;
+pub mod scopes;
 pub mod snomed;
 pub mod staff;
 pub mod task;

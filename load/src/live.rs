@@ -215,6 +215,8 @@ pub(crate) async fn bare_server(listen: String) -> Result<()> {
                     arrived_at: None,
                     updated_at: String::new(),
                     updated_by: None,
+                    clinic_session_id: String::new(),
+                    cancel_reason: None,
                 };
                 let msg = ServerMessage::Changes { topic: Topic::CallScreen, seq: n, rows: Rows::Appointments(vec![row]) };
                 if let Ok(s) = serde_json::to_string(&msg) {

@@ -16,6 +16,11 @@ pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
         AdminCommand::CreateUser(args) => create_user(db, args).await,
         AdminCommand::VerifyAudit { expect_head } => verify_audit(db, expect_head.as_ref()).await,
         AdminCommand::CreateAuditKey => create_audit_key(db).await,
+        AdminCommand::CreateApiClient {
+            practice_name,
+            name,
+            scopes,
+        } => create_api_client(db, practice_name.as_deref(), name, scopes).await,
         AdminCommand::SeedSyntheticPatients {
             total,
             samples,
@@ -60,6 +65,58 @@ async fn seed_synthetic(
     println!(
         "The demo practice has {} patients ({added} added).",
         have + added
+    );
+    Ok(())
+}
+
+async fn create_api_client(
+    db: &DbArgs,
+    practice_name: Option<&str>,
+    name: &str,
+    scopes: &str,
+) -> anyhow::Result<()> {
+    let store = Store::open(&db.connect_options()?)
+        .await
+        .context("opening the database")?;
+    let outcome = async {
+        let practices = store.practices().await?;
+        let practice = match practice_name {
+            Some(want) => practices
+                .into_iter()
+                .find(|p| p.name == want)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("no practice is called \"{want}\"; nothing was written")
+                })?,
+            None if practices.len() == 1 => practices.into_iter().next().context("a practice")?,
+            None if practices.is_empty() => {
+                bail!("this database has no practice yet; create its first admin with create-user")
+            }
+            None => bail!("this database has several practices: name one with --practice-name"),
+        };
+        services::api_clients::register_as_operator(&store, &practice.id, name, scopes)
+            .await
+            .map_err(|e| match e {
+                ServiceError::Invalid(fields) => anyhow::anyhow!(
+                    "{}; nothing was written",
+                    fields
+                        .iter()
+                        .map(|f| format!("--{}: {}", f.field, f.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                other => anyhow::anyhow!("{other}"),
+            })
+            .map(|r| (practice.name, r))
+    }
+    .await;
+    store.close(std::time::Duration::from_secs(10)).await;
+    let (practice, registered) = outcome?;
+    println!("Registered API client \"{}\" for {practice}.", name.trim());
+    println!("client id:     {}", registered.id);
+    println!("client secret: {}", registered.secret);
+    println!("scopes:        {}", registered.scopes);
+    println!(
+        "The secret is shown only now: give it to the system's operator over a secure channel."
     );
     Ok(())
 }

@@ -212,6 +212,21 @@ pub enum AdminCommand {
     /// before the first server starts; copy it to every server. The
     /// embedded database makes its own on first start.
     CreateAuditKey,
+    /// Register a system that calls the FHIR API for a practice, with the
+    /// SMART scopes it may be granted (e.g. "system/Patient.rs
+    /// system/Appointment.cruds"). Prints the client id and its secret,
+    /// which is shown only this once.
+    CreateApiClient {
+        /// The practice's name (needed when the database has several).
+        #[arg(long)]
+        practice_name: Option<String>,
+        /// What the client is, e.g. "Pathology results feed".
+        #[arg(long)]
+        name: String,
+        /// Space-separated SMART v2 system scopes.
+        #[arg(long)]
+        scopes: String,
+    },
     /// Benchmarks only: add synthetic patients (test-range NHS numbers,
     /// fictional postcodes) to the demo practice until it has --total, and
     /// write --samples of them as JSON to --samples-out. Refuses a

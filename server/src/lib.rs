@@ -13,6 +13,7 @@
 
 pub mod admin_cli;
 pub mod config;
+pub mod fhir;
 mod health;
 pub mod live;
 mod middleware;
@@ -78,7 +79,7 @@ pub fn app(state: ServerState) -> Router {
         }
     };
     let leptos = state.leptos.clone();
-    Router::new()
+    let pages = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/ws", get(live::ws_staff))
@@ -99,7 +100,12 @@ pub fn app(state: ServerState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::origin_guard,
-        ))
+        ));
+    // The FHIR API authenticates by bearer token, not by session cookie,
+    // so it sits beside the pages' session and Origin checks, under the
+    // same limits and security headers.
+    pages
+        .merge(fhir::router(state.clone()))
         .layer(axum::middleware::from_fn(middleware::limits))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -20,11 +20,12 @@ pub async fn record(
     patient: Option<&str>,
     outcome: Outcome,
 ) -> Result<()> {
+    let (staff_id, role) = actor.audit_names();
     actor
         .db(store)
         .audit(&AuditEntry {
-            staff_id: Some(actor.staff.as_str().to_string()),
-            role: Some(actor.role.as_str().to_string()),
+            staff_id,
+            role: Some(role),
             action: action.to_string(),
             patient_id: patient.map(String::from),
             address: actor.address.clone(),
@@ -79,11 +80,17 @@ pub async fn refused(store: &Store, actor: &Actor, what: &str, asked_for: &str) 
 }
 
 /// An audit row as the audit page and the patient page show it.
+/// An API client's row names the client where a person's names them.
 pub fn entry(r: AuditRow) -> AccessEntry {
+    let client = r
+        .role
+        .as_deref()
+        .and_then(|role| role.strip_prefix(crate::CLIENT_ROLE_PREFIX))
+        .map(|id| format!("API client {id}"));
     AccessEntry {
         seq: r.seq,
         at: store::rfc3339(r.at),
-        staff_name: r.staff_name.unwrap_or_default(),
+        staff_name: client.or(r.staff_name).unwrap_or_default(),
         role: r.role.unwrap_or_default(),
         action: r.action,
         patient_id: r.patient,

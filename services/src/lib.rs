@@ -14,6 +14,7 @@
 )]
 
 mod actor;
+pub mod api_clients;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
@@ -27,7 +28,7 @@ pub mod staff;
 pub mod tasks;
 pub mod teams;
 
-pub use actor::Actor;
+pub use actor::{Actor, Who, CLIENT_ROLE_PREFIX};
 pub use error::{Result, ServiceError};
 
 /// "14:05" in London for an RFC 3339 instant (empty if unreadable).

@@ -136,7 +136,10 @@ async fn another_practice_cannot_change_a_password_through_its_own_session() {
     // An actor claiming our GP's id but their practice: the account is
     // not found in their practice, so nothing changes.
     let mut intruder = actor(&w.theirs, "admin");
-    intruder.staff = w.ours.staff_id("gp").into();
+    intruder.who = services::Who::Staff {
+        id: w.ours.staff_id("gp").into(),
+        role: domain::Role::Admin,
+    };
     let refused = auth::change_password(
         &w.store,
         &AuthConfig::default(),

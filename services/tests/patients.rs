@@ -124,7 +124,7 @@ async fn registering_viewing_and_editing_follow_the_policy_and_are_audited() {
         assert_eq!(page.accesses.is_some(), username == "admin");
         assert_eq!(
             page.summary.consultations.is_some(),
-            who.role.is_clinician()
+            who.role().is_some_and(domain::Role::is_clinician)
         );
         assert_eq!(
             page.summary.allergies.is_some(),

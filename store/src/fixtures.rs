@@ -172,7 +172,7 @@ pub async fn small_practice(
                 start: format!("09:{:02}", n * 10),
                 kind: AppointmentKind::FaceToFace,
                 reason: Some("Review".into()),
-                booked_by: reception.clone(),
+                booked_by: reception.clone().into(),
             })
             .await
             .map_err(|e| StoreError::Internal(e.to_string()))?;

@@ -14,6 +14,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod api_clients;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
@@ -38,6 +39,41 @@ pub use scope::PracticeStore;
 /// A database datetime as RFC 3339 UTC to the second, as views carry it.
 pub fn rfc3339(d: surrealdb::types::Datetime) -> String {
     chrono::DateTime::<chrono::Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Who made a change: a member of staff or an API client (their ids).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum By {
+    Staff(String),
+    Client(String),
+}
+
+/// A member of staff, by id (what most changes are made by).
+impl From<&str> for By {
+    fn from(staff: &str) -> Self {
+        By::Staff(staff.to_string())
+    }
+}
+
+impl From<&String> for By {
+    fn from(staff: &String) -> Self {
+        By::Staff(staff.clone())
+    }
+}
+
+impl From<String> for By {
+    fn from(staff: String) -> Self {
+        By::Staff(staff)
+    }
+}
+
+impl By {
+    pub(crate) fn record(&self) -> surrealdb::types::RecordId {
+        match self {
+            By::Staff(id) => surrealdb::types::RecordId::new("staff", id.as_str()),
+            By::Client(id) => surrealdb::types::RecordId::new("api_client", id.as_str()),
+        }
+    }
 }
 
 /// A random record key, for records whose id is chosen before the write

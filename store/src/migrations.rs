@@ -52,6 +52,16 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "security",
         include_str!("../migrations/0009_security.surql"),
     ),
+    (
+        10,
+        "api_clients",
+        include_str!("../migrations/0010_api_clients.surql"),
+    ),
+    (
+        11,
+        "client_bookings",
+        include_str!("../migrations/0011_client_bookings.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

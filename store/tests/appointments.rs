@@ -197,7 +197,7 @@ async fn fifty_simultaneous_bookings_of_one_slot_make_exactly_one_appointment() 
             start: "11:00".into(),
             kind: AppointmentKind::Telephone,
             reason: None,
-            booked_by: p.staff_id("reception").to_string(),
+            booked_by: p.staff_id("reception").into(),
         };
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
@@ -250,7 +250,7 @@ async fn concurrent_changes_get_a_gap_free_sequence() {
             start: format!("{:02}:{:02}", 9 + slot / 6, (slot % 6) * 10),
             kind: AppointmentKind::FaceToFace,
             reason: None,
-            booked_by: p.staff_id("reception").to_string(),
+            booked_by: p.staff_id("reception").into(),
         };
         tasks.push(tokio::spawn(async move {
             db.book_appointment(&new)
@@ -290,7 +290,7 @@ async fn bad_bookings_are_refused_with_a_reason_and_write_nothing() {
         start: "09:05".into(),
         kind: AppointmentKind::FaceToFace,
         reason: None,
-        booked_by: p.staff_id("reception").to_string(),
+        booked_by: p.staff_id("reception").into(),
     };
     let err = db.book_appointment(&base).await.unwrap_err();
     assert!(

@@ -28,7 +28,7 @@ fn booking(p: &SmallPractice, start: &str) -> NewAppointment {
         start: start.into(),
         kind: AppointmentKind::Telephone,
         reason: None,
-        booked_by: p.staff_id("reception").to_string(),
+        booked_by: p.staff_id("reception").into(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod password_page;
 mod server_fns;
-mod sign_in_page;
+pub(crate) mod sign_in_page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -1,6 +1,10 @@
 //! Top-level pages: the home page (the areas a role uses) and the admin
 //! team's index.
 
+mod api_clients;
+
+pub use api_clients::*;
+
 use crate::auth::CurrentUser;
 use domain::Area;
 use leptos::prelude::*;
@@ -46,6 +50,7 @@ pub fn AdminPage() -> impl IntoView {
             <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/audit">"Audit trail"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/api-clients">"API clients"</a></li>
         </ul>
         <p class="max-w-2xl">
             "Staff accounts are created from the command line on the server (openpractice admin create-user)."

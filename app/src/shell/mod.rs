@@ -11,7 +11,7 @@ use crate::appointments::{
     AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, SessionsPage, WaitingRoomPage,
 };
 use crate::auth::{get_current_user, PasswordPage, SignInPage};
-use crate::pages::{AdminPage, HomePage};
+use crate::pages::{AdminPage, ApiClientsPage, HomePage};
 use crate::patients::{
     AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
 };
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks/:id") view=TaskPageView />
                     <Route path=path!("admin/teams") view=TeamsPage />
                     <Route path=path!("admin/audit") view=AuditPage />
+                    <Route path=path!("admin/api-clients") view=ApiClientsPage />
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("account/password") view=PasswordPage />
                 </ParentRoute>

@@ -248,6 +248,12 @@ pub struct AppointmentView {
     pub arrived_at: Option<String>,
     pub updated_at: String,
     pub updated_by: Option<String>,
+    /// The clinic session whose slot it holds.
+    #[serde(default)]
+    pub clinic_session_id: String,
+    /// Why it was cancelled, when it was.
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
 }
 
 impl AppointmentView {

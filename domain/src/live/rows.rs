@@ -143,6 +143,8 @@ mod tests {
             arrived_at: None,
             updated_at: String::new(),
             updated_by: None,
+            clinic_session_id: String::new(),
+            cancel_reason: None,
         }
     }
 

@@ -79,12 +79,9 @@ pub async fn ws_staff(
         )
             .into_response();
     };
+    let staff = signed_in.user.staff_id.clone();
     let actor = signed_in.actor;
-    let (store, auth, staff) = (
-        state.app.store.clone(),
-        state.app.auth.clone(),
-        actor.staff.clone(),
-    );
+    let (store, auth) = (state.app.store.clone(), state.app.auth.clone());
     let every = auth.socket_recheck;
     let check = Box::new(move || {
         let (store, auth, token, staff) =

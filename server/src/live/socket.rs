@@ -118,7 +118,10 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
     // Pages this connection has open (and was allowed to).
     let mut present: HashSet<Place> = HashSet::new();
     let (me, my_name) = match &viewer {
-        Viewer::Staff(actor) => (actor.staff.as_str().to_string(), actor.name.clone()),
+        Viewer::Staff(actor) => (
+            actor.staff_id().map(|s| s.to_string()).unwrap_or_default(),
+            actor.name.clone(),
+        ),
         Viewer::Display { .. } => (String::new(), String::new()),
     };
     // Everyone on a page but this person (in other tabs too).

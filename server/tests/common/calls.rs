@@ -35,6 +35,7 @@ pub struct Objects {
     pub task_for_comment: String,
     pub team: String,
     pub display_link: String,
+    pub api_client: String,
     pub record_item: String,
     pub consultation: String,
 }
@@ -66,6 +67,11 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
     let display_link = services::display::list(&w.store, &admin).await.unwrap()[0]
         .id
         .clone();
+    let api_client = services::api_clients::register(&w.store, &admin, "Lab", "system/Patient.rs")
+        .await
+        .unwrap()
+        .id
+        .to_string();
     let patient = domain::PatientId::new(p.patient_ids[0].as_str());
     let item = services::record::add_item(
         &w.store,
@@ -97,6 +103,7 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
         task_for_comment: tasks[3].to_string(),
         team,
         display_link: display_link.to_string(),
+        api_client,
         record_item: item.id.to_string(),
         consultation: consultation.to_string(),
     }
@@ -146,6 +153,11 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
     none("team_admin", json!({}));
     none("practice_staff", json!({}));
     none("list_display_links", json!({}));
+    none("list_api_clients", json!({}));
+    none(
+        "register_api_client",
+        json!({"name": "Results feed", "scopes": "system/Patient.rs"}),
+    );
     none("audit_trail", json!({}));
     none("create_display_link", json!({}));
     none("add_room", json!({"room_name": "Room 9"}));
@@ -310,6 +322,17 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
         call(
             "revoke_display_link",
             json!({"id": pick(o, &ours.display_link, &theirs.display_link)}),
+            false,
+        );
+        // A new secret first: after the revocation it would be refused.
+        call(
+            "rotate_api_client",
+            json!({"id": pick(o, &ours.api_client, &theirs.api_client)}),
+            false,
+        );
+        call(
+            "revoke_api_client",
+            json!({"id": pick(o, &ours.api_client, &theirs.api_client)}),
             false,
         );
     }

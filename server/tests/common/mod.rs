@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod fuzz;
+pub mod http;
 pub mod router;
 
 use app::state::{AppState, AuthConfig};
@@ -52,13 +53,13 @@ pub async fn world() -> World {
 /// `username` of practice `p`, as a signed-in member of staff (for
 /// calling a service directly, as a page would).
 pub fn actor(p: &SmallPractice, username: &str) -> services::Actor {
-    services::Actor {
-        practice: p.practice_id.clone(),
-        staff: p.staff_id(username).into(),
-        name: p.name_of(username).to_string(),
-        role: p.role_of(username).expect("a fixture username"),
-        address: Some("10.0.0.1".into()),
-    }
+    services::Actor::member(
+        p.practice_id.clone(),
+        p.staff_id(username).into(),
+        p.name_of(username),
+        p.role_of(username).expect("a fixture username"),
+        Some("10.0.0.1".into()),
+    )
 }
 
 pub fn state(store: &Store) -> ServerState {

@@ -3,12 +3,14 @@
 //! actor's practice, so another practice's answers as not found.
 
 use super::{change_refused, Result};
-use crate::{Actor, ServiceError};
+use crate::{audit, Actor, ServiceError};
 use domain::appointment_status::BookChange;
 use domain::book::{AppointmentKind, FreeSlot, SessionView, WeekBook};
 use domain::live::AppointmentView;
+use domain::scopes::Interaction;
 use domain::{AppointmentId, Area, ClinicSessionId, PatientId, StaffId, Version};
 use store::appointments::{BookError, MoveError, NewAppointment};
+use store::audit::Outcome;
 use store::Store;
 
 /// The book's one rule for `change` (`BookChange::allowed_for`): whose
@@ -37,7 +39,19 @@ async fn may_change(
             .await?
             .is_some_and(|c| actor.is(&c));
     }
-    if change.allowed_for(actor.role, own) {
+    // Staff by the book's rule for their role; an API client by its
+    // scopes (it has no list of its own).
+    let allowed = match actor.role() {
+        Some(role) => change.allowed_for(role, own),
+        None => actor.may_do(
+            "Appointment",
+            match change {
+                BookChange::Book => Interaction::Create,
+                BookChange::Move | BookChange::Cancel => Interaction::Update,
+            },
+        ),
+    };
+    if allowed {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
@@ -181,7 +195,10 @@ pub async fn book(store: &Store, actor: &Actor, booking: Booking) -> Result<Appo
             "Choose face to face, telephone or video.",
         ));
     };
-    actor
+    if actor.role().is_none() {
+        not_started(store, actor, &booking.session, &booking.start).await?;
+    }
+    let booked = actor
         .db(store)
         .book_appointment(&NewAppointment {
             clinic_session_id: booking.session.into_string(),
@@ -189,10 +206,46 @@ pub async fn book(store: &Store, actor: &Actor, booking: Booking) -> Result<Appo
             start: booking.start,
             kind,
             reason,
-            booked_by: actor.staff.as_str().to_string(),
+            booked_by: actor.by(),
         })
         .await
-        .map_err(book_refused)
+        .map_err(book_refused)?;
+    let action = format!("booked an appointment ({} {})", booked.date, booked.start);
+    audit::record(
+        store,
+        actor,
+        &action,
+        Some(&booked.patient_id),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(booked)
+}
+
+/// Another system books ahead only (GP Connect's rule): a slot that has
+/// started is refused. Reception may still book a walk-in into the
+/// current slot.
+async fn not_started(
+    store: &Store,
+    actor: &Actor,
+    session: &ClinicSessionId,
+    start: &str,
+) -> Result<()> {
+    let Some(s) = actor.db(store).clinic_session(session.as_str()).await? else {
+        return Ok(()); // the booking itself says the session does not exist
+    };
+    let now = chrono::Utc::now();
+    let (today, time) = (
+        domain::time::london_today(now).to_string(),
+        domain::time::london_hhmm(now),
+    );
+    if (s.date.as_str(), start) <= (today.as_str(), time.as_str()) {
+        return Err(ServiceError::field(
+            "slot",
+            "That slot is in the past; choose a slot that has not started.",
+        ));
+    }
+    Ok(())
 }
 
 /// Moves a booked appointment (as last seen at `version`) to another slot.
@@ -212,7 +265,7 @@ pub async fn move_booking(
             version.get(),
             to_session.as_str(),
             to_start,
-            actor.staff.as_str(),
+            actor.staff_id()?.as_str(),
         )
         .await
         .map_err(|e| match e {
@@ -237,9 +290,22 @@ pub async fn cancel_booking(
             "Keep the reason under 200 characters.",
         ));
     }
-    actor
+    let cancelled = actor
         .db(store)
-        .cancel_appointment(id.as_str(), version.get(), reason, actor.staff.as_str())
+        .cancel_appointment(id.as_str(), version.get(), reason, actor.by())
         .await
-        .map_err(change_refused)
+        .map_err(change_refused)?;
+    let action = format!(
+        "cancelled an appointment ({} {})",
+        cancelled.date, cancelled.start
+    );
+    audit::record(
+        store,
+        actor,
+        &action,
+        Some(&cancelled.patient_id),
+        Outcome::Allowed,
+    )
+    .await?;
+    Ok(cancelled)
 }

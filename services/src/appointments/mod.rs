@@ -4,6 +4,7 @@
 //! (`domain::appointment_status::Action::allowed_for`), applied here.
 
 mod book;
+pub mod calendar;
 pub mod live;
 
 pub use book::*;
@@ -55,12 +56,17 @@ pub async fn act(
     let db = actor.db(store);
     let current = db.appointment(id.as_str()).await?;
     let own = actor.is(&current.clinician_id);
-    if !action.allowed_for(actor.role, own) {
+    if !actor.role().is_some_and(|r| action.allowed_for(r, own)) {
         return Err(ServiceError::Forbidden);
     }
-    db.change_appointment_status(id.as_str(), version.get(), action, actor.staff.as_str())
-        .await
-        .map_err(change_refused)
+    db.change_appointment_status(
+        id.as_str(),
+        version.get(),
+        action,
+        actor.staff_id()?.as_str(),
+    )
+    .await
+    .map_err(change_refused)
 }
 
 /// Today in the practice and the waiting-time thresholds: what a day list
@@ -88,10 +94,10 @@ pub async fn day_list_access(
     actor: &Actor,
     clinician: &StaffId,
 ) -> Result<DayListAccess> {
-    if actor.role.is_clinician() && &actor.staff == clinician {
+    if actor.role().is_some_and(Role::is_clinician) && actor.is(clinician.as_str()) {
         return Ok(DayListAccess::Allowed);
     }
-    if actor.role != Role::Reception {
+    if actor.role() != Some(Role::Reception) {
         return Ok(DayListAccess::NotOwn);
     }
     Ok(match actor.db(store).staff_role(clinician).await? {

@@ -29,7 +29,7 @@ pub async fn change_password(
     form: &PasswordChange,
 ) -> Result<()> {
     let db = actor.db(store);
-    let Some(account) = db.account(&actor.staff).await? else {
+    let Some(account) = db.account(actor.staff_id()?).await? else {
         return Err(ServiceError::Unauthenticated);
     };
     let username = account.staff.username.as_str().to_string();
@@ -77,7 +77,8 @@ pub async fn change_password(
     }
     throttle::succeeded(store, &keys).await?;
     let hash = passwords::hash(&form.new).await?;
-    db.set_password(&actor.staff, hash, session_key).await?;
+    db.set_password(actor.staff_id()?, hash, session_key)
+        .await?;
     audit::record(
         store,
         actor,
@@ -86,6 +87,6 @@ pub async fn change_password(
         Outcome::Allowed,
     )
     .await?;
-    tracing::info!(staff = %actor.staff, "password changed");
+    tracing::info!(staff = %actor.staff_id()?, "password changed");
     Ok(())
 }

@@ -112,13 +112,13 @@ pub async fn resolve_session(
         practice_is_demo: record.practice_is_demo,
     };
     Ok(Some(SignedIn {
-        actor: Actor {
-            practice: user.practice_id.clone(),
-            staff: user.staff_id.clone(),
-            name: user.display_name.clone(),
+        actor: Actor::member(
+            user.practice_id.clone(),
+            user.staff_id.clone(),
+            user.display_name.clone(),
             role,
-            address: None,
-        },
+            None,
+        ),
         user,
         session_key: key,
     }))
@@ -278,7 +278,7 @@ pub async fn still_signed_in(
     staff: &StaffId,
 ) -> Option<bool> {
     match resolve_session(store, config, token, Utc::now(), Activity::Check).await {
-        Ok(Some(s)) => Some(&s.actor.staff == staff),
+        Ok(Some(s)) => Some(s.actor.is(staff.as_str())),
         Ok(None) => Some(false),
         Err(_) => None,
     }

@@ -11,7 +11,7 @@ use domain::{DisplayLinkId, PracticeId};
 use store::{Store, StoreError};
 
 fn manager(actor: &Actor) -> Result<()> {
-    if manages_display_links(actor.role) {
+    if actor.role().is_some_and(manages_display_links) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
@@ -27,10 +27,10 @@ pub async fn create(store: &Store, actor: &Actor) -> Result<String> {
     let key = new_token();
     actor
         .db(store)
-        .create_display_link(&token_key(&key), actor.staff.as_str())
+        .create_display_link(&token_key(&key), actor.staff_id()?.as_str())
         .await
         .map_err(ServiceError::internal)?;
-    tracing::info!(staff = %actor.staff, "display link created");
+    tracing::info!(staff = %actor.staff_id()?, "display link created");
     Ok(format!("/display/{}#key={key}", actor.practice))
 }
 
@@ -60,7 +60,7 @@ pub async fn revoke(store: &Store, actor: &Actor, id: &DisplayLinkId) -> Result<
     }
     match actor.db(store).revoke_display_link(id.as_str()).await {
         Ok(()) => {
-            tracing::info!(staff = %actor.staff, link = %id, "display link revoked");
+            tracing::info!(staff = %actor.name, link = %id, "display link revoked");
             Ok(())
         }
         Err(StoreError::NotFound) => Err(ServiceError::NotFound),

@@ -4,6 +4,10 @@
 //! practice, and audits every view and write of a patient's record,
 //! refusals included (without revealing whether the record exists).
 
+mod lookup;
+
+pub use lookup::{details, find, MAX_PAGE};
+
 use crate::{audit, Actor, Result, ServiceError};
 use domain::book::PatientHit;
 use domain::patient::{PatientForm, PatientPageData, ValidPatient};
@@ -136,7 +140,12 @@ pub async fn edit(
     let valid = form.validate(today).map_err(ServiceError::fields)?;
     check_usual_gp(&db, &valid).await?;
     let saved = db
-        .update_patient(id.as_str(), version.get(), &valid, actor.staff.as_str())
+        .update_patient(
+            id.as_str(),
+            version.get(),
+            &valid,
+            actor.staff_id()?.as_str(),
+        )
         .await
         .map_err(refused)?;
     audit::record(

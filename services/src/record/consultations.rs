@@ -68,7 +68,7 @@ pub async fn save_draft(
     }
     let saved = actor
         .db(store)
-        .save_draft(p, form, actor.staff.as_str())
+        .save_draft(p, form, actor.staff_id()?.as_str())
         .await
         .map_err(refused)?;
     let action = if saved.is_some() {
@@ -93,7 +93,12 @@ pub async fn save_consultation(
     let valid = form.validate().map_err(ServiceError::fields)?;
     let id = actor
         .db(store)
-        .save_consultation(p, &valid, actor.staff.as_str(), "Added in a consultation")
+        .save_consultation(
+            p,
+            &valid,
+            actor.staff_id()?.as_str(),
+            "Added in a consultation",
+        )
         .await
         .map_err(refused)?;
     audit::record(
@@ -143,7 +148,7 @@ pub async fn amend_consultation(
         id.as_str(),
         &a.reason,
         (&a.history, &a.examination, &a.plan),
-        actor.staff.as_str(),
+        actor.staff_id()?.as_str(),
     )
     .await
     .map_err(refused)?;

@@ -27,7 +27,12 @@ pub async fn add_item(
     };
     let item = actor
         .db(store)
-        .add_record_item(patient.as_str(), &valid, actor.staff.as_str(), &history)
+        .add_record_item(
+            patient.as_str(),
+            &valid,
+            actor.staff_id()?.as_str(),
+            &history,
+        )
         .await
         .map_err(refused)?;
     audit::record(
@@ -86,7 +91,7 @@ pub async fn change_item(
             id.as_str(),
             version.get(),
             action,
-            actor.staff.as_str(),
+            actor.staff_id()?.as_str(),
             &history,
         )
         .await

@@ -60,7 +60,7 @@ pub async fn create(store: &Store, actor: &Actor, form: TaskForm) -> Result<Task
                 priority: form.priority,
                 due_at,
                 assignee: assignee(form.assignee),
-                created_by: actor.staff.clone(),
+                created_by: actor.staff_id()?.clone(),
             },
             "Created",
         )
@@ -79,7 +79,7 @@ pub async fn act(
 ) -> Result<TaskView> {
     actor.require(Area::Tasks)?;
     let db = actor.db(store);
-    let staff = actor.staff.as_str();
+    let staff = actor.staff_id()?.as_str();
     if action == TaskAction::Claim {
         return db
             .claim_task(id.as_str(), staff, "Claimed")
@@ -115,7 +115,7 @@ pub async fn comment(store: &Store, actor: &Actor, id: &TaskId, text: &str) -> R
     }
     actor
         .db(store)
-        .comment_on_task(id.as_str(), text, actor.staff.as_str(), "Commented")
+        .comment_on_task(id.as_str(), text, actor.staff_id()?.as_str(), "Commented")
         .await
         .map_err(refused)
 }
@@ -162,7 +162,7 @@ pub async fn edit(
                 priority: changes.priority,
                 due_at: new_due.unwrap_or_else(|| current.due_instant()),
             },
-            actor.staff.as_str(),
+            actor.staff_id()?.as_str(),
             "Edited",
         )
         .await
@@ -215,7 +215,7 @@ pub async fn reassign(
         id.as_str(),
         version.get(),
         &assignee(to),
-        actor.staff.as_str(),
+        actor.staff_id()?.as_str(),
         &format!("Reassigned to {name}"),
     )
     .await

@@ -39,13 +39,13 @@ pub async fn world_with_team() -> (World, String) {
 
 /// `username` of practice `p`, as a signed-in member of staff.
 pub fn actor(p: &SmallPractice, username: &str) -> Actor {
-    Actor {
-        practice: p.practice_id.clone(),
-        staff: p.staff_id(username).into(),
-        name: p.name_of(username).to_string(),
-        role: p.role_of(username).expect("a fixture username"),
-        address: Some("10.0.0.1".into()),
-    }
+    Actor::member(
+        p.practice_id.clone(),
+        p.staff_id(username).into(),
+        p.name_of(username),
+        p.role_of(username).expect("a fixture username"),
+        Some("10.0.0.1".into()),
+    )
 }
 
 /// The words of a refusal (what a person reads).

@@ -20,7 +20,7 @@ pub struct NewAppointment {
     pub start: String,
     pub kind: AppointmentKind,
     pub reason: Option<String>,
-    pub booked_by: String,
+    pub booked_by: crate::By,
 }
 
 #[derive(SurrealValue)]
@@ -112,7 +112,7 @@ impl PracticeStore {
                  clinician: type::record('staff', $staff), patient: type::record('patient', $patient),
                  date: $date, start: $start, duration_minutes: $duration, kind: $kind_of_appointment,
                  reason: $reason, status: 'booked', slot_key: $slot_key,
-                 booked_by: type::record('staff', $booked_by), updated_by: type::record('staff', $booked_by)
+                 booked_by: $booked_by, updated_by: $booked_by
              }} RETURN NONE;
              {append}
              COMMIT TRANSACTION;",
@@ -134,7 +134,7 @@ impl PracticeStore {
                 .bind(("kind_of_appointment", new.kind.as_str().to_string()))
                 .bind(("reason", new.reason.clone()))
                 .bind(("slot_key", slot_key.clone()))
-                .bind(("booked_by", new.booked_by.clone()))
+                .bind(("booked_by", new.booked_by.record()))
                 .bind(("kind", EventKind::Appointment.as_str()))
                 .bind(("new_version", 1_i64))
         })

@@ -6,9 +6,11 @@
 
 mod booking;
 mod calls;
+mod find;
 mod status;
 
 pub use booking::{MoveError, NewAppointment};
+pub use find::AppointmentFilter;
 
 use crate::{rfc3339, PracticeStore, StoreError};
 use domain::appointment_status::{Status, TransitionError};
@@ -85,6 +87,8 @@ struct ViewRow {
     arrived_at: Option<Datetime>,
     updated_at: Datetime,
     updated_by: Option<String>,
+    clinic_session_id: String,
+    cancel_reason: Option<String>,
 }
 
 impl TryFrom<ViewRow> for AppointmentView {
@@ -116,6 +120,8 @@ impl TryFrom<ViewRow> for AppointmentView {
             arrived_at: r.arrived_at.map(rfc3339),
             updated_at: rfc3339(r.updated_at),
             updated_by: r.updated_by,
+            clinic_session_id: r.clinic_session_id,
+            cancel_reason: r.cancel_reason,
         })
     }
 }
@@ -125,7 +131,10 @@ const VIEW_FIELDS: &str = "record::id(id) AS id, version, date, start, duration_
     clinic_session.room.name AS room,
     record::id(patient) AS patient_id, patient.title AS title, patient.given_name AS given_name,
     patient.family_name AS family_name, patient.date_of_birth AS date_of_birth,
-    kind, reason, status, arrived_at, updated_at, updated_by.display_name AS updated_by";
+    kind, reason, status, arrived_at, updated_at,
+    IF updated_by.display_name THEN updated_by.display_name
+    ELSE IF updated_by.name THEN string::concat(updated_by.name, ' (API)') END AS updated_by,
+    record::id(clinic_session) AS clinic_session_id, cancel_reason";
 
 fn views(rows: Vec<ViewRow>) -> Result<Vec<AppointmentView>, StoreError> {
     rows.into_iter().map(TryInto::try_into).collect()

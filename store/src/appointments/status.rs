@@ -6,7 +6,7 @@ use crate::tx::{run_with_retry, Retry};
 use crate::{PracticeStore, StoreError};
 use domain::appointment_status::Action;
 use domain::live::{short_name, AppointmentView, EventKind};
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 /// What changing an appointment needs to know besides the view.
 #[derive(SurrealValue)]
@@ -25,12 +25,12 @@ impl PracticeStore {
         id: &str,
         expected_version: i64,
         action: Action,
-        by: &str,
+        by: impl Into<crate::By>,
     ) -> Result<AppointmentView, ChangeError> {
         if action == Action::Cancel {
             return Err(ChangeError::ReasonRequired);
         }
-        self.change_status_with(id, expected_version, action, by, None)
+        self.change_status_with(id, expected_version, action, &by.into(), None)
             .await
     }
 
@@ -39,7 +39,7 @@ impl PracticeStore {
         id: &str,
         expected_version: i64,
         action: Action,
-        by: &str,
+        by: &crate::By,
         reason: Option<String>,
     ) -> Result<AppointmentView, ChangeError> {
         let current = match self.appointment(id).await {
@@ -109,7 +109,7 @@ impl PracticeStore {
                 .bind(("version", expected_version))
                 .bind(("from", current.status.as_str().to_string()))
                 .bind(("to", next.as_str().to_string()))
-                .bind(("by", RecordId::new("staff", by)))
+                .bind(("by", by.record()))
                 .bind(("arrival", arrival.to_string()))
                 .bind(("call", call.clone()))
                 .bind(("reason", reason.clone()))
@@ -141,8 +141,9 @@ impl PracticeStore {
         id: &str,
         expected_version: i64,
         reason: &str,
-        by: &str,
+        by: impl Into<crate::By>,
     ) -> Result<AppointmentView, ChangeError> {
+        let by = by.into();
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(ChangeError::ReasonRequired);
@@ -151,7 +152,7 @@ impl PracticeStore {
             id,
             expected_version,
             domain::appointment_status::Action::Cancel,
-            by,
+            &by,
             Some(reason.to_string()),
         )
         .await

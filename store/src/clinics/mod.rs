@@ -3,6 +3,9 @@
 //! session (whole slots, no overlap) is the clinics service's.
 
 mod rooms;
+mod slots;
+
+pub use slots::SlotState;
 
 use crate::{PracticeStore, StoreError};
 pub use domain::book::{FreeSlot, SessionView};

@@ -3,9 +3,11 @@
 //! version check, and the searches behind "find a patient". Returns typed
 //! refusals; the words are the patients service's.
 
+mod filter;
 mod register;
 mod search;
 
+pub use filter::PatientFilter;
 pub use search::PatientQuery;
 
 use crate::StoreError;

@@ -27,7 +27,7 @@ pub(crate) enum Selected {
     Nothing,
     /// A free slot: (session, start).
     Slot(SessionView, String),
-    Appointment(AppointmentView),
+    Appointment(Box<AppointmentView>),
 }
 
 pub(crate) fn shift_date(date: &str, days: i64) -> String {
@@ -202,7 +202,7 @@ pub(crate) fn DayGrid(
                                                     view! {
                                                         <td class="border border-nhs-grey-4 p-1">
                                                             <button type="button" class="w-full text-left op-link" aria-label=label
-                                                                on:click=move |_| selected.set(Selected::Appointment(a2.clone()))>
+                                                                on:click=move |_| selected.set(Selected::Appointment(Box::new(a2.clone())))>
                                                                 <span class="block font-bold">{a.patient_name.clone()}</span>" "
                                                                 <span class="block text-sm">{format!("{} · {}", a.status.label(), a.kind_label())}</span>
                                                             </button>

@@ -117,7 +117,7 @@ pub(crate) fn Panel(
         }
         Selected::Appointment(a) => {
             // Show the live version of the row, if the list has a newer one.
-            let a = list.appointments.with(|all| all.iter().find(|x| x.id == a.id).cloned()).unwrap_or(a);
+            let a = list.appointments.with(|all| all.iter().find(|x| x.id == a.id).cloned()).unwrap_or(*a);
             let heading = format!("{} at {} with {}", a.patient_name, a.start, a.clinician_name);
             let (a_dna, a_cancel, a_move) = (a.clone(), a.clone(), a.clone());
             view! {

@@ -1,0 +1,96 @@
+//! What the API does, said by the API: the CapabilityStatement (exactly
+//! the resources, interactions and search parameters implemented) and the
+//! SMART configuration naming the token endpoint.
+
+use super::outcome::{resource, Answer};
+use super::{appointment, base_url, patient, slot};
+use crate::ServerState;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use serde_json::{json, Value};
+
+/// The OAuth token endpoint, beside the FHIR base.
+fn token_url(base: &str) -> String {
+    format!("{}/oauth2/token", base.trim_end_matches("/fhir/r4"))
+}
+
+/// One resource type's entry: its profile, interactions and parameters.
+fn rest_resource(kind: &str, interactions: &[&str], params: &[(&str, &str, &str)]) -> Value {
+    json!({
+        "type": kind,
+        "profile": format!("https://fhir.hl7.org.uk/StructureDefinition/UKCore-{kind}"),
+        "interaction": interactions.iter().map(|i| json!({ "code": i })).collect::<Vec<_>>(),
+        "versioning": "versioned",
+        "readHistory": false,
+        "searchParam": params.iter().map(|(name, ty, doc)| json!({
+            "name": name, "type": ty, "documentation": doc
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> Answer {
+    let base = base_url(&state, &headers);
+    let body = json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": "2026-12-01",
+        "publisher": "OpenPractice",
+        "kind": "instance",
+        "software": { "name": "OpenPractice", "version": env!("CARGO_PKG_VERSION") },
+        "implementation": {
+            "description": "OpenPractice FHIR R4 API (UK Core)",
+            "url": base,
+        },
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "security": {
+                "extension": [{
+                    "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                    "extension": [{ "url": "token", "valueUri": token_url(&base) }]
+                }],
+                "service": [{
+                    "coding": [{
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR"
+                    }]
+                }],
+                "description": "OAuth 2.0 client credentials (client_secret_basic) with SMART v2 system scopes; a client reaches only its own practice."
+            },
+            "resource": [
+                rest_resource("Patient", &["read", "search-type"], patient::SEARCH_PARAMS),
+                rest_resource("Schedule", &["read"], &[]),
+                rest_resource("Slot", &["search-type"], slot::SEARCH_PARAMS),
+                rest_resource(
+                    "Appointment",
+                    &["read", "search-type", "create", "update"],
+                    appointment::SEARCH_PARAMS,
+                ),
+            ]
+        }]
+    });
+    Ok(resource(StatusCode::OK, &body))
+}
+
+pub async fn smart_configuration(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+) -> impl IntoResponse {
+    let base = base_url(&state, &headers);
+    let body = json!({
+        "issuer": base,
+        "token_endpoint": token_url(&base),
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "scopes_supported": ["system/*.cruds", "system/Patient.rs"],
+        "capabilities": ["client-confidential-symmetric"],
+    });
+    let mut res = resource(StatusCode::OK, &body);
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    res
+}

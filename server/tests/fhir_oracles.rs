@@ -1,0 +1,223 @@
+//! Every kind of resource the FHIR API emits (CapabilityStatement,
+//! Patient, searchset Bundles with and without an outcome entry, and each
+//! OperationOutcome), fetched from the live server, is validated by two
+//! FHIR libraries we did not write: npm @medplum/core against the R4
+//! StructureDefinitions, and PyPI fhir.resources' R4B models (both pinned,
+//! installed by `scripts/tools.sh test`). A resource broken on purpose
+//! must be caught by both, so this test cannot pass by validating nothing.
+
+mod common;
+
+use common::http::{basic, request};
+use common::{actor, serve, state, world};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn python() -> PathBuf {
+    let tools = std::env::var("OP_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap()).join(".local/openpractice")
+        });
+    tools.join("fhir-venv/bin/python")
+}
+
+/// (file, ok) for each file, from one validator's JSON lines.
+fn run(mut cmd: Command, files: &[PathBuf]) -> Vec<(String, bool, String)> {
+    let out = cmd.args(files).output().unwrap_or_else(|e| {
+        panic!("could not run the validator {cmd:?} ({e}); run scripts/tools.sh test")
+    });
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<(String, bool, String)> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .map(|v| {
+            (
+                v["file"].as_str().unwrap_or_default().to_string(),
+                v["ok"].as_bool().unwrap_or(false),
+                v["errors"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows.len(),
+        files.len(),
+        "{cmd:?} reported on {} of {} files: {}",
+        rows.len(),
+        files.len(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    rows
+}
+
+async fn created_json(addr: &str, auth: &str, id: &str) -> Value {
+    request(
+        addr,
+        "GET",
+        &format!("/fhir/r4/Appointment/{id}"),
+        &[("Authorization", auth)],
+        "",
+    )
+    .await
+    .json()
+}
+
+#[tokio::test]
+async fn every_resource_the_api_emits_passes_two_independent_validators() {
+    let w = world().await;
+    let addr = serve(state(&w.store)).await;
+    let r = services::api_clients::register(
+        &w.store,
+        &actor(&w.ours, "admin"),
+        "Oracle",
+        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds",
+    )
+    .await
+    .unwrap();
+    let tok = request(
+        &addr,
+        "POST",
+        "/oauth2/token",
+        &[
+            ("Authorization", &basic(r.id.as_str(), &r.secret)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "grant_type=client_credentials",
+    )
+    .await
+    .json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let auth = format!("Bearer {tok}");
+    let patient = &w.ours.patient_ids[0];
+    let theirs = &w.theirs.patient_ids[0];
+    let date =
+        (domain::time::london_today(chrono::Utc::now()) + chrono::Duration::days(7)).to_string();
+    let session = services::clinics::add_session(
+        &w.store,
+        &actor(&w.ours, "admin"),
+        services::clinics::SessionForm {
+            clinician: w.ours.staff_id("gp").to_string(),
+            room: format!("{}-r1", w.ours.practice_id),
+            date: date.clone(),
+            start: "09:00".into(),
+            end: "09:30".into(),
+            slot_minutes: "10".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let book = serde_json::json!({
+        "resourceType": "Appointment", "status": "booked",
+        "slot": [{ "reference": format!("Slot/{session}-0900") }],
+        "participant": [{ "actor": { "reference": format!("Patient/{patient}") }, "status": "accepted" }]
+    })
+    .to_string();
+    let json_body = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/fhir+json"),
+    ];
+    let mut bodies = Vec::new();
+    let created = request(&addr, "POST", "/fhir/r4/Appointment", &json_body, &book).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let appointment = created.json()["id"].as_str().unwrap().to_string();
+    bodies.push(created.body);
+    bodies.push(
+        request(&addr, "POST", "/fhir/r4/Appointment", &json_body, &book)
+            .await
+            .body,
+    );
+    let mut stale = created_json(&addr, &auth, &appointment).await;
+    stale["status"] = "cancelled".into();
+    let if_match = [json_body[0], json_body[1], ("If-Match", "W/\"9\"")];
+    let put = format!("/fhir/r4/Appointment/{appointment}");
+    bodies.push(
+        request(&addr, "PUT", &put, &if_match, &stale.to_string())
+            .await
+            .body,
+    );
+    let paths = [
+        format!("/fhir/r4/Slot?start={date}&_include=Slot:schedule"),
+        format!("/fhir/r4/Schedule/{session}"),
+        format!("/fhir/r4/Appointment/{appointment}"),
+        format!("/fhir/r4/Appointment?patient={patient}"),
+        "/fhir/r4/metadata".to_string(),
+        format!("/fhir/r4/Patient/{patient}"),
+        "/fhir/r4/Patient?_count=2".to_string(),
+        "/fhir/r4/Patient?family=smith&colour=blue".to_string(),
+        "/fhir/r4/Patient?family=nobody".to_string(),
+        format!("/fhir/r4/Patient/{theirs}"),
+        "/fhir/r4/Patient?birthdate=1987-13".to_string(),
+        "/fhir/r4/Patient?_format=xml".to_string(),
+        "/fhir/r4/Observation".to_string(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in &paths {
+        bodies.push(
+            request(&addr, "GET", path, &[("Authorization", &auth)], "")
+                .await
+                .body,
+        );
+    }
+    for (n, body) in bodies.into_iter().enumerate() {
+        let v: Value = serde_json::from_str(&body).unwrap();
+        kinds.insert(v["resourceType"].as_str().unwrap().to_string());
+        let file = dir.path().join(format!("{n:02}.json"));
+        std::fs::write(&file, body).unwrap();
+        files.push(file);
+    }
+    // Unauthenticated answers are FHIR too.
+    let reply = request(&addr, "GET", "/fhir/r4/Patient", &[], "").await;
+    let file = dir.path().join("unauthenticated.json");
+    std::fs::write(&file, reply.body).unwrap();
+    files.push(file);
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "Appointment",
+            "Bundle",
+            "CapabilityStatement",
+            "OperationOutcome",
+            "Patient",
+            "Schedule"
+        ]
+    );
+    let patient_file = files
+        .iter()
+        .find(|f| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            v["resourceType"] == "Patient"
+        })
+        .unwrap()
+        .clone();
+    // Broken on purpose: a real Patient with an impossible birth date.
+    let mut broken: Value =
+        serde_json::from_str(&std::fs::read_to_string(patient_file).unwrap()).unwrap();
+    broken["birthDate"] = "1987-13-45".into();
+    let broken_file = dir.path().join("broken.json");
+    std::fs::write(&broken_file, broken.to_string()).unwrap();
+    files.push(broken_file.clone());
+
+    let mut node = Command::new("node");
+    node.arg(repo().join("scripts/fhir/validate.mjs"));
+    let mut py = Command::new(python());
+    py.arg(repo().join("scripts/fhir/validate.py"));
+    for (name, rows) in [
+        ("@medplum/core", run(node, &files)),
+        ("fhir.resources", run(py, &files)),
+    ] {
+        for (file, ok, errors) in rows {
+            let is_broken = file == broken_file.to_string_lossy();
+            assert_eq!(ok, !is_broken, "{name} on {file}: {errors}");
+        }
+    }
+}
