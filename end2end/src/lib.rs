@@ -5,6 +5,8 @@
 //! Environment (set by `make test`): OP_E2E_BIN, the debug server binary built
 //! by cargo-leptos; OP_E2E_SITE_ROOT, the site it built (WASM, JS, CSS).
 
+pub mod http;
+
 use anyhow::{bail, Context, Result};
 use playwright_rs::{
     expect, AriaRole, Browser, BrowserContext, GetByRoleOptions, LaunchOptions, Locator, Page,

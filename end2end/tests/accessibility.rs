@@ -144,6 +144,7 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/admin",
                 "/admin/teams",
                 "/admin/audit",
+                "/admin/api-clients",
                 "/admin/sessions",
                 "/appointments",
                 "/patients/{patient}",

@@ -135,6 +135,7 @@ pub async fn list(store: &Store, actor: &Actor) -> Result<Vec<ClientView>> {
 /// Revokes a client: its tokens stop working at once.
 pub async fn revoke(store: &Store, actor: &Actor, id: &ApiClientId) -> Result<()> {
     actor.require(Area::Admin)?;
+    named(id)?;
     actor
         .db(store)
         .change_api_client(id.as_str(), None)
@@ -148,6 +149,7 @@ pub async fn revoke(store: &Store, actor: &Actor, id: &ApiClientId) -> Result<()
 /// working at once.
 pub async fn rotate(store: &Store, actor: &Actor, id: &ApiClientId) -> Result<String> {
     actor.require(Area::Admin)?;
+    named(id)?;
     let secret = new_token();
     actor
         .db(store)
@@ -160,6 +162,16 @@ pub async fn rotate(store: &Store, actor: &Actor, id: &ApiClientId) -> Result<St
     );
     audit::record(store, actor, &action, None, Outcome::Allowed).await?;
     Ok(secret)
+}
+
+/// An empty id names no client (the store's transaction would only say it
+/// could not commit).
+fn named(id: &ApiClientId) -> Result<()> {
+    if id.is_empty() {
+        Err(ServiceError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 fn change_refused(e: ClientChangeError) -> ServiceError {
