@@ -14,6 +14,9 @@ pub struct SessionView {
     pub start: String,
     pub end: String,
     pub slot_minutes: i64,
+    /// The room's id (empty where only its name is known).
+    #[serde(default)]
+    pub room_id: String,
 }
 
 /// Minutes after midnight for "HH:MM" (24-hour, two digits each).
@@ -146,6 +149,7 @@ mod tests {
             start: "09:00".into(),
             end: "09:35".into(),
             slot_minutes: 10,
+            room_id: String::new(),
         };
         assert_eq!(s.slots(), vec!["09:00", "09:10", "09:20"]);
     }

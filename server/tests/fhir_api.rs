@@ -84,7 +84,16 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
         .collect();
     assert_eq!(
         types,
-        ["Patient", "Schedule", "Slot", "Appointment"],
+        [
+            "Patient",
+            "Organization",
+            "Practitioner",
+            "PractitionerRole",
+            "Location",
+            "Schedule",
+            "Slot",
+            "Appointment"
+        ],
         "only what is implemented"
     );
     // _format overrides Accept, both ways.
@@ -418,4 +427,71 @@ async fn patient_search_parameters_pages_and_refusals() {
         assert_eq!((r.status, code.as_str()), (400, "invalid"), "{path}");
         assert!(words.starts_with(field), "{path}: {words}");
     }
+}
+
+#[tokio::test]
+async fn the_practice_its_staff_and_rooms_are_described_within_the_practice() {
+    let w = world().await;
+    let addr = serve(state(&w.store)).await;
+    let (id, secret) = client(
+        &w,
+        "system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/Location.rs",
+    )
+    .await;
+    let t = token(&addr, &id, &secret).await;
+    let org = get(
+        &addr,
+        &format!("/fhir/r4/Organization/{}", w.ours.practice_id),
+        &t,
+    )
+    .await;
+    assert_eq!(org.status, 200, "{}", org.body);
+    assert_eq!(org.json()["name"], w.ours.practice_name.as_str());
+    let theirs = get(
+        &addr,
+        &format!("/fhir/r4/Organization/{}", w.theirs.practice_id),
+        &t,
+    )
+    .await;
+    assert_eq!(theirs.status, 404, "another practice is not known here");
+    let found = get(&addr, "/fhir/r4/Practitioner?name=carter", &t)
+        .await
+        .json();
+    assert_eq!(found["total"], 1, "{found}");
+    let gp = found["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(gp, w.ours.staff_id("gp"));
+    let roles = get(
+        &addr,
+        &format!("/fhir/r4/PractitionerRole?practitioner=Practitioner/{gp}"),
+        &t,
+    )
+    .await
+    .json();
+    assert_eq!(roles["total"], 1);
+    assert_eq!(
+        roles["entry"][0]["resource"]["code"][0]["coding"][0]["display"],
+        "General practitioner"
+    );
+    let their_gp = w.theirs.staff_id("gp");
+    let r = get(&addr, &format!("/fhir/r4/Practitioner/{their_gp}"), &t).await;
+    assert_eq!(r.status, 404);
+    let rooms = get(&addr, "/fhir/r4/Location", &t).await.json();
+    let names: Vec<&str> = rooms["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Room 1", "Room 2", "Room 3"],
+        "one room per clinician"
+    );
+    // Without the scope: 403.
+    let (id2, secret2) = client(&w, "system/Patient.rs").await;
+    let t2 = token(&addr, &id2, &secret2).await;
+    assert_eq!(get(&addr, "/fhir/r4/Location", &t2).await.status, 403);
 }

@@ -75,7 +75,7 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
         &w.store,
         &actor(&w.ours, "admin"),
         "Oracle",
-        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds",
+        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/Location.rs",
     )
     .await
     .unwrap();
@@ -146,6 +146,10 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
     let paths = [
         format!("/fhir/r4/Slot?start={date}&_include=Slot:schedule"),
         format!("/fhir/r4/Schedule/{session}"),
+        format!("/fhir/r4/Organization/{}", w.ours.practice_id),
+        "/fhir/r4/Practitioner".to_string(),
+        "/fhir/r4/PractitionerRole?_count=2".to_string(),
+        "/fhir/r4/Location".to_string(),
         format!("/fhir/r4/Appointment/{appointment}"),
         format!("/fhir/r4/Appointment?patient={patient}"),
         "/fhir/r4/metadata".to_string(),
@@ -187,6 +191,7 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
             "Bundle",
             "CapabilityStatement",
             "OperationOutcome",
+            "Organization",
             "Patient",
             "Schedule"
         ]

@@ -19,6 +19,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod clinics;
+pub mod directory;
 pub mod display;
 mod error;
 pub mod live;

@@ -3,7 +3,7 @@
 //! SMART configuration naming the token endpoint.
 
 use super::outcome::{resource, Answer};
-use super::{appointment, base_url, patient, slot};
+use super::{appointment, base_url, directory, patient, slot};
 use crate::ServerState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -61,6 +61,10 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
             },
             "resource": [
                 rest_resource("Patient", &["read", "search-type"], patient::SEARCH_PARAMS),
+                rest_resource("Organization", &["read", "search-type"], directory::ORGANIZATION_PARAMS),
+                rest_resource("Practitioner", &["read", "search-type"], directory::PRACTITIONER_PARAMS),
+                rest_resource("PractitionerRole", &["read", "search-type"], directory::ROLE_PARAMS),
+                rest_resource("Location", &["read", "search-type"], directory::LOCATION_PARAMS),
                 rest_resource("Schedule", &["read"], &[]),
                 rest_resource("Slot", &["search-type"], slot::SEARCH_PARAMS),
                 rest_resource(

@@ -7,6 +7,7 @@
 
 mod appointment;
 mod capability;
+mod directory;
 mod outcome;
 mod patient;
 mod search;
@@ -35,6 +36,26 @@ pub fn router(state: ServerState) -> Router<ServerState> {
         .route("/oauth2/token", post(token::token))
         .route("/fhir/r4/Patient", get(patient::search))
         .route("/fhir/r4/Patient/{id}", get(patient::read))
+        .route("/fhir/r4/Organization", get(directory::search_organization))
+        .route(
+            "/fhir/r4/Organization/{id}",
+            get(directory::read_organization),
+        )
+        .route("/fhir/r4/Practitioner", get(directory::search_practitioner))
+        .route(
+            "/fhir/r4/Practitioner/{id}",
+            get(directory::read_practitioner),
+        )
+        .route(
+            "/fhir/r4/PractitionerRole",
+            get(directory::search_practitioner_role),
+        )
+        .route(
+            "/fhir/r4/PractitionerRole/{id}",
+            get(directory::read_practitioner_role),
+        )
+        .route("/fhir/r4/Location", get(directory::search_location))
+        .route("/fhir/r4/Location/{id}", get(directory::read_location))
         .route("/fhir/r4/Schedule/{id}", get(slot::read_schedule))
         .route("/fhir/r4/Slot", get(slot::search))
         .route(

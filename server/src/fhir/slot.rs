@@ -66,7 +66,7 @@ pub fn schedule_to_fhir(s: &SessionView) -> Value {
         "active": true,
         "actor": [
             { "reference": format!("Practitioner/{}", s.clinician_id), "display": s.clinician_name },
-            { "display": s.room }
+            { "reference": format!("Location/{}", s.room_id), "display": s.room }
         ],
         "planningHorizon": { "start": start, "end": end },
         "comment": format!("{}-minute slots", s.slot_minutes),

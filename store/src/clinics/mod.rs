@@ -22,6 +22,7 @@ struct SessionRow {
     start: String,
     end: String,
     slot_minutes: i64,
+    room_id: Option<String>,
 }
 
 impl From<SessionRow> for SessionView {
@@ -35,6 +36,7 @@ impl From<SessionRow> for SessionView {
             start: r.start,
             end: r.end,
             slot_minutes: r.slot_minutes,
+            room_id: r.room_id.unwrap_or_default(),
         }
     }
 }
@@ -44,7 +46,8 @@ fn sessions(rows: Vec<SessionRow>) -> Vec<SessionView> {
 }
 
 const SESSION_FIELDS: &str = "record::id(id) AS id, record::id(clinician) AS clinician_id,
-    clinician.display_name AS clinician_name, room.name AS room, date, start, end, slot_minutes";
+    clinician.display_name AS clinician_name, room.name AS room, date, start, end, slot_minutes,
+    record::id(room) AS room_id";
 
 /// A new clinic session, as an admin enters it.
 #[derive(Clone, Debug)]

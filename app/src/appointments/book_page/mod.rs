@@ -90,6 +90,7 @@ pub(crate) fn Book(info: DayInfo) -> impl IntoView {
                 start: String::new(),
                 end: String::new(),
                 slot_minutes: 0,
+                room_id: String::new(),
             },
             slot.start,
         ));
