@@ -26,7 +26,7 @@ use leptos_meta::Title;
 pub(crate) enum Selected {
     Nothing,
     /// A free slot: (session, start).
-    Slot(SessionView, String),
+    Slot(Box<SessionView>, String),
     Appointment(Box<AppointmentView>),
 }
 
@@ -81,7 +81,7 @@ pub(crate) fn Book(info: DayInfo) -> impl IntoView {
         date.set(slot.date.clone());
         week.set(false);
         selected.set(Selected::Slot(
-            SessionView {
+            Box::new(SessionView {
                 id: slot.session_id,
                 clinician_id: slot.clinician_id,
                 clinician_name: slot.clinician_name,
@@ -91,7 +91,7 @@ pub(crate) fn Book(info: DayInfo) -> impl IntoView {
                 end: String::new(),
                 slot_minutes: 0,
                 room_id: String::new(),
-            },
+            }),
             slot.start,
         ));
     };
@@ -234,7 +234,7 @@ pub(crate) fn DayGrid(
                                                                         });
                                                                     } else {
                                                                         message.set(None);
-                                                                        selected.set(Selected::Slot(s2.clone(), t2.clone()));
+                                                                        selected.set(Selected::Slot(Box::new(s2.clone()), t2.clone()));
                                                                     }
                                                                 }>
                                                                 {verb}
