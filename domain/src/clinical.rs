@@ -121,6 +121,34 @@ impl ObservationKind {
         }
     }
 
+    /// The unit as UCUM writes it (FHIR `valueQuantity.code`).
+    pub fn ucum(self) -> &'static str {
+        match self {
+            ObservationKind::Systolic | ObservationKind::Diastolic => "mm[Hg]",
+            ObservationKind::Pulse | ObservationKind::RespiratoryRate => "/min",
+            ObservationKind::Temperature => "Cel",
+            ObservationKind::Spo2 => "%",
+            ObservationKind::Weight => "kg",
+            ObservationKind::Height => "cm",
+            ObservationKind::Bmi => "kg/m2",
+        }
+    }
+
+    /// The SNOMED CT observable entity, beside the LOINC code.
+    pub fn snomed(self) -> &'static str {
+        match self {
+            ObservationKind::Systolic => "271649006",
+            ObservationKind::Diastolic => "271650006",
+            ObservationKind::Pulse => "78564009",
+            ObservationKind::Temperature => "386725007",
+            ObservationKind::Spo2 => "431314004",
+            ObservationKind::RespiratoryRate => "86290005",
+            ObservationKind::Weight => "27113001",
+            ObservationKind::Height => "50373000",
+            ObservationKind::Bmi => "60621009",
+        }
+    }
+
     /// The LOINC code the observation maps to in FHIR.
     pub fn loinc(self) -> &'static str {
         match self {
@@ -291,6 +319,20 @@ mod tests {
             concept("44054006").map(|c| c.term),
             Some("Diabetes mellitus type 2")
         );
+    }
+
+    /// The codes the FHIR API sends beside LOINC carry SNOMED CT's check
+    /// digit, and the units are UCUM's.
+    #[test]
+    fn every_observation_kind_has_a_valid_snomed_code_and_a_ucum_unit() {
+        for k in ObservationKind::ALL_WITH_BMI {
+            assert!(
+                crate::snomed::verhoeff_ok(k.snomed()),
+                "{k:?} {}",
+                k.snomed()
+            );
+            assert!(!k.ucum().is_empty() && !k.ucum().contains(' '), "{k:?}");
+        }
     }
 
     #[test]

@@ -90,12 +90,37 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             "Practitioner",
             "PractitionerRole",
             "Location",
+            "Condition",
+            "AllergyIntolerance",
+            "MedicationStatement",
+            "Observation",
+            "Encounter",
             "Schedule",
             "Slot",
             "Appointment"
         ],
         "only what is implemented"
     );
+    // Each one listed is served: it asks for a token, where anything else
+    // is "not something this server does".
+    for r in v["rest"][0]["resource"].as_array().unwrap() {
+        let kind = r["type"].as_str().unwrap();
+        let codes: Vec<&str> = r["interaction"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap())
+            .collect();
+        let path = if codes.contains(&"search-type") {
+            format!("/fhir/r4/{kind}")
+        } else {
+            format!("/fhir/r4/{kind}/some-id")
+        };
+        let answer = request(&addr, "GET", &path, &[JSON], "").await;
+        assert_eq!(answer.status, 401, "{path} is listed but not served");
+    }
+    let unlisted = request(&addr, "GET", "/fhir/r4/Medication", &[JSON], "").await;
+    assert_eq!(unlisted.status, 404);
     // _format overrides Accept, both ways.
     let xml = request(&addr, "GET", "/fhir/r4/metadata?_format=xml", &[JSON], "").await;
     assert_eq!(xml.status, 406);

@@ -75,7 +75,7 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
         &w.store,
         &actor(&w.ours, "admin"),
         "Oracle",
-        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/Location.rs",
+        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/Location.rs system/Condition.rs system/AllergyIntolerance.rs system/MedicationStatement.rs system/Observation.rs system/Encounter.rs",
     )
     .await
     .unwrap();
@@ -143,7 +143,47 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
             .await
             .body,
     );
+    // A clinical record to read: one of each kind of entry, and a
+    // consultation with readings.
+    let gp = actor(&w.ours, "gp");
+    let pid = domain::PatientId::new(patient.as_str());
+    for (kind, code, term, dose, note) in [
+        ("problem", "38341003", "", "", ""),
+        ("allergy", "91936005", "", "", "Rash"),
+        ("medication", "", "Amlodipine", "5 mg", ""),
+    ] {
+        let form = domain::record::ItemForm {
+            kind: kind.into(),
+            code: code.into(),
+            term: term.into(),
+            dose: dose.into(),
+            frequency: if dose.is_empty() { "" } else { "Once a day" }.into(),
+            note: note.into(),
+            ..Default::default()
+        };
+        services::record::add_item(&w.store, &gp, &pid, &form)
+            .await
+            .unwrap();
+    }
+    let consultation = domain::record::ConsultationForm {
+        history: "Review.".into(),
+        codes: vec!["38341003".into()],
+        observations: vec![
+            ("systolic".into(), "142".into()),
+            ("diastolic".into(), "88".into()),
+            ("temperature".into(), "37.2".into()),
+        ],
+        ..Default::default()
+    };
+    services::record::save_consultation(&w.store, &gp, &pid, &consultation)
+        .await
+        .unwrap();
     let paths = [
+        format!("/fhir/r4/Condition?patient={patient}"),
+        format!("/fhir/r4/AllergyIntolerance?patient={patient}"),
+        format!("/fhir/r4/MedicationStatement?patient={patient}"),
+        format!("/fhir/r4/Observation?patient={patient}"),
+        format!("/fhir/r4/Encounter?patient={patient}"),
         format!("/fhir/r4/Slot?start={date}&_include=Slot:schedule"),
         format!("/fhir/r4/Schedule/{session}"),
         format!("/fhir/r4/Organization/{}", w.ours.practice_id),

@@ -13,6 +13,9 @@ pub struct CodedEntry {
 /// A recorded observation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
+    /// Its record's id (empty for a reading not yet saved).
+    #[serde(default)]
+    pub id: String,
     pub kind: ObservationKind,
     pub value: f64,
     /// RFC 3339, UTC.

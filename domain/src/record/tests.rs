@@ -113,6 +113,7 @@ fn an_amendment_needs_a_reason() {
 #[test]
 fn latest_observations_pick_the_newest_of_each_kind() {
     let o = |kind, value, at: &str| Observation {
+        id: String::new(),
         kind,
         value,
         at: at.into(),

@@ -3,12 +3,13 @@
 //! SMART configuration naming the token endpoint.
 
 use super::outcome::{resource, Answer};
-use super::{appointment, base_url, directory, patient, slot};
+use super::{appointment, base_url, clinical, directory, patient, slot};
 use crate::ServerState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
+use services::record::api::Part;
 
 /// The OAuth token endpoint, beside the FHIR base.
 fn token_url(base: &str) -> String {
@@ -65,6 +66,11 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                 rest_resource("Practitioner", &["read", "search-type"], directory::PRACTITIONER_PARAMS),
                 rest_resource("PractitionerRole", &["read", "search-type"], directory::ROLE_PARAMS),
                 rest_resource("Location", &["read", "search-type"], directory::LOCATION_PARAMS),
+                rest_resource("Condition", &["search-type"], clinical::params(Part::Problems)),
+                rest_resource("AllergyIntolerance", &["search-type"], clinical::params(Part::Allergies)),
+                rest_resource("MedicationStatement", &["search-type"], clinical::params(Part::Medications)),
+                rest_resource("Observation", &["search-type"], clinical::params(Part::Observations)),
+                rest_resource("Encounter", &["search-type"], clinical::params(Part::Consultations)),
                 rest_resource("Schedule", &["read"], &[]),
                 rest_resource("Slot", &["search-type"], slot::SEARCH_PARAMS),
                 rest_resource(

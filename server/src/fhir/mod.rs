@@ -7,6 +7,7 @@
 
 mod appointment;
 mod capability;
+mod clinical;
 mod directory;
 mod outcome;
 mod patient;
@@ -56,6 +57,11 @@ pub fn router(state: ServerState) -> Router<ServerState> {
         )
         .route("/fhir/r4/Location", get(directory::search_location))
         .route("/fhir/r4/Location/{id}", get(directory::read_location))
+        .route("/fhir/r4/Condition", get(clinical::conditions))
+        .route("/fhir/r4/AllergyIntolerance", get(clinical::allergies))
+        .route("/fhir/r4/MedicationStatement", get(clinical::medications))
+        .route("/fhir/r4/Observation", get(clinical::observations))
+        .route("/fhir/r4/Encounter", get(clinical::encounters))
         .route("/fhir/r4/Schedule/{id}", get(slot::read_schedule))
         .route("/fhir/r4/Slot", get(slot::search))
         .route(

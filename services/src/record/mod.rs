@@ -5,6 +5,7 @@
 //! found.") and audits the read or write, refusals included. Audit actions
 //! never carry clinical content.
 
+pub mod api;
 mod consultations;
 mod items;
 

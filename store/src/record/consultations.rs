@@ -164,7 +164,7 @@ impl PracticeStore {
             .db()
             .query(
                 "SELECT record::id(id) AS id, author.display_name AS author, at, history, examination, plan, entries,
-                    (SELECT kind, <float> value AS value, at FROM observation WHERE consultation = $parent.id ORDER BY kind) AS observations,
+                    (SELECT record::id(id) AS id, kind, <float> value AS value, at FROM observation WHERE consultation = $parent.id ORDER BY kind) AS observations,
                     (SELECT by.display_name AS by, at, reason, history, examination, plan FROM consultation_amendment
                         WHERE consultation = $parent.id ORDER BY at) AS amendments
                  FROM consultation
@@ -185,7 +185,7 @@ impl PracticeStore {
         let mut res = self
             .db()
             .query(
-                "SELECT kind, <float> value AS value, at FROM observation
+                "SELECT record::id(id) AS id, kind, <float> value AS value, at FROM observation
                  WHERE patient = type::record('patient', $patient) AND practice = type::record('practice', $practice)
                  ORDER BY at",
             )

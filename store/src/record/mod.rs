@@ -148,6 +148,7 @@ struct ObservationIn {
 
 #[derive(SurrealValue)]
 struct ObservationRow {
+    id: String,
     kind: String,
     value: f64,
     at: Datetime,
@@ -156,6 +157,7 @@ struct ObservationRow {
 impl ObservationRow {
     fn into_view(self) -> Option<Observation> {
         Some(Observation {
+            id: self.id,
             kind: ObservationKind::from_key(&self.kind)?,
             value: self.value,
             at: rfc3339(self.at),

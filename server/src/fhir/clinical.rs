@@ -1,0 +1,273 @@
+//! A patient's clinical record as UK Core resources, searched by patient:
+//! Condition (problems), AllergyIntolerance, MedicationStatement,
+//! Observation (vital signs, coded with LOINC and SNOMED CT so charting
+//! apps find them) and Encounter (consultations). The services decide who
+//! may read what and audit each read.
+
+use super::outcome::{resource, Answer, Refusal};
+use super::search::{bundle, date_range, Query};
+use super::{base_url, client, profile};
+use crate::ServerState;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use domain::record::{ConsultationView, Observation, RecordItem};
+use domain::PatientId;
+use serde_json::{json, Value};
+use services::record::api::Part;
+
+const SNOMED: &str = "http://snomed.info/sct";
+const LOINC: &str = "http://loinc.org";
+
+fn concept(code: Option<&str>, term: &str) -> Value {
+    match code {
+        Some(c) => {
+            json!({ "coding": [{ "system": SNOMED, "code": c, "display": term }], "text": term })
+        }
+        None => json!({ "text": term }),
+    }
+}
+
+fn status(system: &str, code: &str) -> Value {
+    json!({ "coding": [{ "system": system, "code": code }] })
+}
+
+fn meta(kind: &str, version: Option<i64>) -> Value {
+    match version {
+        Some(v) => json!({ "versionId": v.to_string(), "profile": [profile(kind)] }),
+        None => json!({ "profile": [profile(kind)] }),
+    }
+}
+
+fn condition(i: &RecordItem, patient: &str) -> Value {
+    let mut r = json!({
+        "resourceType": "Condition",
+        "id": i.id,
+        "meta": meta("Condition", Some(i.version)),
+        "clinicalStatus": status("http://terminology.hl7.org/CodeSystem/condition-clinical", if i.active { "active" } else { "resolved" }),
+        "verificationStatus": status("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed"),
+        "category": [status("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item")],
+        "code": concept(i.code.as_deref(), &i.term),
+        "subject": { "reference": format!("Patient/{patient}") },
+        "onsetDateTime": i.since,
+    });
+    if let Some(end) = &i.ended_on {
+        r["abatementDateTime"] = json!(end);
+    }
+    if let Some(note) = i.note.as_deref().filter(|n| !n.is_empty()) {
+        r["note"] = json!([{ "text": note }]);
+    }
+    r
+}
+
+fn allergy(i: &RecordItem, patient: &str) -> Value {
+    let mut r = json!({
+        "resourceType": "AllergyIntolerance",
+        "id": i.id,
+        "meta": meta("AllergyIntolerance", Some(i.version)),
+        "clinicalStatus": status("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", if i.active { "active" } else { "resolved" }),
+        "verificationStatus": status("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed"),
+        "code": concept(i.code.as_deref(), &i.term),
+        "patient": { "reference": format!("Patient/{patient}") },
+        "onsetDateTime": i.since,
+    });
+    if let Some(reaction) = i.note.as_deref().filter(|n| !n.is_empty()) {
+        r["reaction"] = json!([{ "manifestation": [{ "text": reaction }] }]);
+    }
+    r
+}
+
+fn medication(i: &RecordItem, patient: &str) -> Value {
+    let mut period = json!({ "start": i.since });
+    if let Some(end) = &i.ended_on {
+        period["end"] = json!(end);
+    }
+    let dosage: Vec<&str> = [i.dose.as_deref(), i.frequency.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut r = json!({
+        "resourceType": "MedicationStatement",
+        "id": i.id,
+        "meta": meta("MedicationStatement", Some(i.version)),
+        "status": if i.active { "active" } else { "stopped" },
+        "medicationCodeableConcept": concept(i.code.as_deref(), &i.term),
+        "subject": { "reference": format!("Patient/{patient}") },
+        "effectivePeriod": period,
+    });
+    if !dosage.is_empty() {
+        r["dosage"] = json!([{ "text": dosage.join(", ") }]);
+    }
+    r
+}
+
+fn observation(o: &Observation, patient: &str) -> Value {
+    let k = o.kind;
+    json!({
+        "resourceType": "Observation",
+        "id": o.id,
+        "meta": meta("Observation", None),
+        "status": "final",
+        "category": [{ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+            "code": "vital-signs", "display": "Vital Signs"
+        }] }],
+        "code": {
+            "coding": [
+                { "system": LOINC, "code": k.loinc(), "display": k.label() },
+                { "system": SNOMED, "code": k.snomed(), "display": k.label() }
+            ],
+            "text": k.label()
+        },
+        "subject": { "reference": format!("Patient/{patient}") },
+        "effectiveDateTime": o.at,
+        "valueQuantity": {
+            "value": o.value, "unit": k.unit(), "system": "http://unitsofmeasure.org", "code": k.ucum()
+        },
+    })
+}
+
+fn encounter(c: &ConsultationView, patient: &str) -> Value {
+    let mut r = json!({
+        "resourceType": "Encounter",
+        "id": c.id,
+        "meta": meta("Encounter", None),
+        "status": "finished",
+        "class": { "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB", "display": "ambulatory" },
+        "subject": { "reference": format!("Patient/{patient}") },
+        "participant": [{ "individual": { "display": c.author } }],
+        "period": { "start": c.at },
+    });
+    if !c.entries.is_empty() {
+        r["reasonCode"] = json!(c
+            .entries
+            .iter()
+            .map(|e| concept(Some(&e.code), &e.term))
+            .collect::<Vec<_>>());
+    }
+    r
+}
+
+/// (name, type, documentation) for each part's search.
+pub fn params(part: Part) -> &'static [(&'static str, &'static str, &'static str)] {
+    const PATIENT: (&str, &str, &str) = ("patient", "reference", "Patient/{id}: required.");
+    match part {
+        Part::Problems | Part::Allergies => {
+            &[PATIENT, ("clinical-status", "token", "active or resolved.")]
+        }
+        Part::Medications => &[PATIENT, ("status", "token", "active or stopped.")],
+        Part::Observations => &[
+            PATIENT,
+            (
+                "code",
+                "token",
+                "A LOINC or SNOMED CT code, optionally as system|code.",
+            ),
+            (
+                "date",
+                "date",
+                "When taken: YYYY, YYYY-MM or YYYY-MM-DD with eq, ge, le, gt or lt.",
+            ),
+            ("category", "token", "vital-signs."),
+        ],
+        Part::Consultations => &[PATIENT],
+    }
+}
+
+async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
+    let address = app::door::address_of(&parts, &state.app.trusted_proxies);
+    let actor = client(&state, &parts.headers, &address).await?;
+    let names: Vec<&str> = params(part).iter().map(|(n, _, _)| *n).collect();
+    let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
+    let patient = q
+        .one("patient")?
+        .map(|p| p.strip_prefix("Patient/").unwrap_or(p).to_string())
+        .ok_or_else(|| Refusal::invalid("patient: give the patient (Patient/{id}); a practice's whole record is not searched at once."))?;
+    let read = match services::record::api::part(
+        &state.app.store,
+        &actor,
+        &PatientId::new(patient.clone()),
+        part,
+    )
+    .await
+    {
+        Ok(r) => r,
+        // Another practice's patient, or none: nothing matches.
+        Err(services::ServiceError::NotFound) => Default::default(),
+        Err(e) => return Err(Refusal::from_service(e, part.resource())),
+    };
+    let mut found: Vec<Value> = match part {
+        Part::Problems => read.items.iter().map(|i| condition(i, &patient)).collect(),
+        Part::Allergies => read.items.iter().map(|i| allergy(i, &patient)).collect(),
+        Part::Medications => read.items.iter().map(|i| medication(i, &patient)).collect(),
+        Part::Observations => read
+            .observations
+            .iter()
+            .map(|o| observation(o, &patient))
+            .collect(),
+        Part::Consultations => read
+            .consultations
+            .iter()
+            .map(|c| encounter(c, &patient))
+            .collect(),
+    };
+    if let Some(s) = q.one("clinical-status")? {
+        found.retain(|r| r["clinicalStatus"]["coding"][0]["code"] == json!(s));
+    }
+    if let Some(s) = q.one("status")? {
+        found.retain(|r| r["status"] == json!(s));
+    }
+    if let Some(c) = q.one("category")? {
+        found.retain(|r| r["category"][0]["coding"][0]["code"] == json!(c));
+    }
+    if let Some(code) = q.one("code")? {
+        let (system, code) = match code.split_once('|') {
+            Some((s, c)) => (Some(s.to_string()), c.to_string()),
+            None => (None, code.to_string()),
+        };
+        found.retain(|r| {
+            r["code"]["coding"].as_array().is_some_and(|cs| {
+                cs.iter().any(|c| {
+                    c["code"] == json!(code)
+                        && system.as_ref().is_none_or(|s| c["system"] == json!(s))
+                })
+            })
+        });
+    }
+    for v in q.all("date") {
+        let (from, to) = date_range("date", v)?;
+        found.retain(|r| {
+            let day: String = r["effectiveDateTime"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect();
+            from.as_ref().is_none_or(|f| &day >= f) && to.as_ref().is_none_or(|t| &day <= t)
+        });
+    }
+    let total = found.len();
+    let page = found.into_iter().skip(q.offset).take(q.count).collect();
+    let base = base_url(&state, &parts.headers);
+    Ok(resource(
+        StatusCode::OK,
+        &bundle(&base, part.resource(), &q, total, page),
+    ))
+}
+
+pub async fn conditions(State(state): State<ServerState>, parts: Parts) -> Answer {
+    search(state, parts, Part::Problems).await
+}
+pub async fn allergies(State(state): State<ServerState>, parts: Parts) -> Answer {
+    search(state, parts, Part::Allergies).await
+}
+pub async fn medications(State(state): State<ServerState>, parts: Parts) -> Answer {
+    search(state, parts, Part::Medications).await
+}
+pub async fn observations(State(state): State<ServerState>, parts: Parts) -> Answer {
+    search(state, parts, Part::Observations).await
+}
+pub async fn encounters(State(state): State<ServerState>, parts: Parts) -> Answer {
+    search(state, parts, Part::Consultations).await
+}

@@ -1,0 +1,264 @@
+//! A patient's clinical record through the FHIR API: problems, allergies,
+//! medications, observations (LOINC and SNOMED CT, UCUM units) and
+//! consultations, each behind its own scope, only for the client's own
+//! practice's patients, each read audited; the resources pass both FHIR
+//! validators.
+
+mod common;
+
+use common::http::{basic, request};
+use common::{actor, serve, state, world, World};
+use domain::record::{ConsultationForm, ItemForm};
+use domain::PatientId;
+use serde_json::Value;
+
+async fn token(addr: &str, w: &World, scopes: &str) -> (String, String) {
+    let r = services::api_clients::register(&w.store, &actor(&w.ours, "admin"), "Charts", scopes)
+        .await
+        .unwrap();
+    let reply = request(
+        addr,
+        "POST",
+        "/oauth2/token",
+        &[
+            ("Authorization", &basic(r.id.as_str(), &r.secret)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "grant_type=client_credentials",
+    )
+    .await;
+    (
+        reply.json()["access_token"].as_str().unwrap().to_string(),
+        r.id.to_string(),
+    )
+}
+
+async fn get(addr: &str, path: &str, t: &str) -> (u16, Value) {
+    let auth = format!("Bearer {t}");
+    let r = request(addr, "GET", path, &[("Authorization", &auth)], "").await;
+    (r.status, r.json())
+}
+
+fn item(kind: &str, code: &str, term: &str, dose: &str, note: &str) -> ItemForm {
+    ItemForm {
+        kind: kind.into(),
+        code: code.into(),
+        term: term.into(),
+        dose: dose.into(),
+        frequency: if dose.is_empty() {
+            String::new()
+        } else {
+            "Once a day".into()
+        },
+        note: note.into(),
+        since: "01/02/2020".into(),
+    }
+}
+
+/// Our GP records a problem, an allergy, a medication and a consultation
+/// with a blood pressure and a weight for our first patient.
+async fn record(w: &World) -> String {
+    let gp = actor(&w.ours, "gp");
+    let pid = PatientId::new(w.ours.patient_ids[0].as_str());
+    for form in [
+        item("problem", "38341003", "", "", ""),
+        item("allergy", "91936005", "", "", "Rash"),
+        item("medication", "", "Amlodipine", "5 mg", ""),
+    ] {
+        services::record::add_item(&w.store, &gp, &pid, &form)
+            .await
+            .unwrap();
+    }
+    let form = ConsultationForm {
+        history: "Review of blood pressure.".into(),
+        codes: vec!["38341003".into()],
+        observations: vec![
+            ("systolic".into(), "142".into()),
+            ("diastolic".into(), "88".into()),
+            ("weight".into(), "81.4".into()),
+        ],
+        ..Default::default()
+    };
+    services::record::save_consultation(&w.store, &gp, &pid, &form)
+        .await
+        .unwrap();
+    pid.into_string()
+}
+
+#[tokio::test]
+async fn a_client_reads_a_patients_record_by_part_coded_for_charting_apps() {
+    let w = world().await;
+    let addr = serve(state(&w.store)).await;
+    let patient = record(&w).await;
+    let all = "system/Condition.rs system/AllergyIntolerance.rs system/MedicationStatement.rs system/Observation.rs system/Encounter.rs";
+    let (t, client_id) = token(&addr, &w, all).await;
+
+    let (status, conditions) = get(
+        &addr,
+        &format!("/fhir/r4/Condition?patient=Patient/{patient}"),
+        &t,
+    )
+    .await;
+    assert_eq!(status, 200, "{conditions}");
+    assert_eq!(conditions["total"], 1);
+    let c = &conditions["entry"][0]["resource"];
+    assert_eq!(c["code"]["coding"][0]["code"], "38341003");
+    assert_eq!(c["code"]["coding"][0]["system"], "http://snomed.info/sct");
+    assert_eq!(c["clinicalStatus"]["coding"][0]["code"], "active");
+    assert_eq!(c["onsetDateTime"], "2020-02-01");
+
+    let (_, allergies) = get(
+        &addr,
+        &format!("/fhir/r4/AllergyIntolerance?patient={patient}&clinical-status=active"),
+        &t,
+    )
+    .await;
+    assert_eq!(allergies["total"], 1);
+    assert_eq!(
+        allergies["entry"][0]["resource"]["reaction"][0]["manifestation"][0]["text"],
+        "Rash"
+    );
+
+    let (_, meds) = get(
+        &addr,
+        &format!("/fhir/r4/MedicationStatement?patient={patient}&status=active"),
+        &t,
+    )
+    .await;
+    assert_eq!(
+        meds["entry"][0]["resource"]["dosage"][0]["text"],
+        "5 mg, Once a day"
+    );
+
+    // Observations by LOINC code, as a growth-chart or BP app asks.
+    let (_, weights) = get(
+        &addr,
+        &format!("/fhir/r4/Observation?patient={patient}&code=http://loinc.org|29463-7"),
+        &t,
+    )
+    .await;
+    assert_eq!(weights["total"], 1, "{weights}");
+    let w8 = &weights["entry"][0]["resource"];
+    assert_eq!(w8["valueQuantity"]["value"], 81.4);
+    assert_eq!(w8["valueQuantity"]["code"], "kg");
+    assert_eq!(
+        w8["code"]["coding"][1]["code"], "27113001",
+        "SNOMED CT beside LOINC"
+    );
+    assert_eq!(w8["category"][0]["coding"][0]["code"], "vital-signs");
+    let (_, vitals) = get(
+        &addr,
+        &format!("/fhir/r4/Observation?patient={patient}&category=vital-signs&date=ge2020"),
+        &t,
+    )
+    .await;
+    assert_eq!(vitals["total"], 3, "systolic, diastolic, weight");
+    let (_, none) = get(
+        &addr,
+        &format!("/fhir/r4/Observation?patient={patient}&date=le2019"),
+        &t,
+    )
+    .await;
+    assert_eq!(none["total"], 0);
+
+    let (_, encounters) = get(&addr, &format!("/fhir/r4/Encounter?patient={patient}"), &t).await;
+    assert_eq!(encounters["total"], 1);
+    assert_eq!(
+        encounters["entry"][0]["resource"]["reasonCode"][0]["coding"][0]["code"],
+        "38341003"
+    );
+    assert!(
+        !encounters.to_string().contains("Review of blood pressure"),
+        "consultation text stays in the record"
+    );
+
+    // Each read is audited against the patient, naming the client.
+    let rows = w
+        .ours
+        .db(&w.store)
+        .audit_rows(
+            &store::audit::AuditFilter {
+                patient_id: Some(patient.clone()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+    let reads: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.role.as_deref() == Some(format!("api_client:{client_id}").as_str()))
+        .map(|r| r.action.as_str())
+        .collect();
+    for part in [
+        "problems",
+        "allergies",
+        "medications",
+        "observations",
+        "consultations",
+    ] {
+        assert!(
+            reads.contains(&format!("read the patient's {part}").as_str()),
+            "{part}: {reads:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_part_needs_its_scope_and_another_practices_patient_has_no_record_here() {
+    let w = world().await;
+    let addr = serve(state(&w.store)).await;
+    let patient = record(&w).await;
+    let (t, _) = token(&addr, &w, "system/Observation.rs").await;
+    let (status, _) = get(
+        &addr,
+        &format!("/fhir/r4/Observation?patient={patient}"),
+        &t,
+    )
+    .await;
+    assert_eq!(status, 200);
+    for path in [
+        "Condition",
+        "AllergyIntolerance",
+        "MedicationStatement",
+        "Encounter",
+    ] {
+        let (status, outcome) = get(&addr, &format!("/fhir/r4/{path}?patient={patient}"), &t).await;
+        assert_eq!(status, 403, "{path}: {outcome}");
+    }
+    // The whole practice's observations are not searched at once.
+    let (status, outcome) = get(&addr, "/fhir/r4/Observation", &t).await;
+    assert_eq!(status, 400, "{outcome}");
+    assert!(outcome["issue"][0]["diagnostics"]
+        .as_str()
+        .unwrap()
+        .starts_with("patient"));
+    // A client of the other practice finds nothing about our patient.
+    let r = services::api_clients::register(
+        &w.store,
+        &actor(&w.theirs, "admin"),
+        "Theirs",
+        "system/Observation.rs",
+    )
+    .await
+    .unwrap();
+    let reply = request(
+        &addr,
+        "POST",
+        "/oauth2/token",
+        &[
+            ("Authorization", &basic(r.id.as_str(), &r.secret)),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        "grant_type=client_credentials",
+    )
+    .await;
+    let theirs = reply.json()["access_token"].as_str().unwrap().to_string();
+    let (status, bundle) = get(
+        &addr,
+        &format!("/fhir/r4/Observation?patient={patient}"),
+        &theirs,
+    )
+    .await;
+    assert_eq!((status, bundle["total"].as_u64()), (200, Some(0)));
+}
