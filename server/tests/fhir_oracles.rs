@@ -179,6 +179,7 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
         .await
         .unwrap();
     let paths = [
+        format!("/fhir/r4/Patient/{patient}/$everything"),
         format!("/fhir/r4/Condition?patient={patient}"),
         format!("/fhir/r4/AllergyIntolerance?patient={patient}"),
         format!("/fhir/r4/MedicationStatement?patient={patient}"),

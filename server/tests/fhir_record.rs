@@ -262,3 +262,53 @@ async fn each_part_needs_its_scope_and_another_practices_patient_has_no_record_h
     .await;
     assert_eq!((status, bundle["total"].as_u64()), (200, Some(0)));
 }
+
+#[tokio::test]
+async fn everything_holds_each_part_the_client_may_read_and_nothing_of_another_practice() {
+    let w = world().await;
+    let addr = serve(state(&w.store)).await;
+    let patient = record(&w).await;
+    let (t, _) = token(&addr, &w, "system/*.rs").await;
+    let (status, all) = get(
+        &addr,
+        &format!("/fhir/r4/Patient/{patient}/$everything"),
+        &t,
+    )
+    .await;
+    assert_eq!(status, 200, "{all}");
+    let mut kinds: Vec<&str> = all["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "AllergyIntolerance",
+            "Appointment",
+            "Condition",
+            "Encounter",
+            "MedicationStatement",
+            "Observation",
+            "Observation",
+            "Observation",
+            "Patient"
+        ]
+    );
+    assert_eq!(all["total"], 9);
+    // Only what the scopes reach.
+    let (t2, _) = token(&addr, &w, "system/Patient.rs system/Observation.rs").await;
+    let (_, some) = get(
+        &addr,
+        &format!("/fhir/r4/Patient/{patient}/$everything"),
+        &t2,
+    )
+    .await;
+    assert_eq!(some["total"], 4, "the patient and three readings: {some}");
+    // Another practice's patient: not known here.
+    let theirs = &w.theirs.patient_ids[0];
+    let (status, _) = get(&addr, &format!("/fhir/r4/Patient/{theirs}/$everything"), &t).await;
+    assert_eq!(status, 404);
+}

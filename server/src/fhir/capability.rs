@@ -30,6 +30,16 @@ fn rest_resource(kind: &str, interactions: &[&str], params: &[(&str, &str, &str)
     })
 }
 
+/// Patient, with the `$everything` operation.
+fn patient_resource() -> Value {
+    let mut r = rest_resource("Patient", &["read", "search-type"], patient::SEARCH_PARAMS);
+    r["operation"] = json!([{
+        "name": "everything",
+        "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"
+    }]);
+    r
+}
+
 pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> Answer {
     let base = base_url(&state, &headers);
     let body = json!({
@@ -61,7 +71,7 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                 "description": "OAuth 2.0 client credentials (client_secret_basic) with SMART v2 system scopes; a client reaches only its own practice."
             },
             "resource": [
-                rest_resource("Patient", &["read", "search-type"], patient::SEARCH_PARAMS),
+                patient_resource(),
                 rest_resource("Organization", &["read", "search-type"], directory::ORGANIZATION_PARAMS),
                 rest_resource("Practitioner", &["read", "search-type"], directory::PRACTITIONER_PARAMS),
                 rest_resource("PractitionerRole", &["read", "search-type"], directory::ROLE_PARAMS),

@@ -149,6 +149,25 @@ fn encounter(c: &ConsultationView, patient: &str) -> Value {
     r
 }
 
+/// One part of a record as FHIR resources.
+pub fn resources(read: &services::record::api::Read, part: Part, patient: &str) -> Vec<Value> {
+    match part {
+        Part::Problems => read.items.iter().map(|i| condition(i, patient)).collect(),
+        Part::Allergies => read.items.iter().map(|i| allergy(i, patient)).collect(),
+        Part::Medications => read.items.iter().map(|i| medication(i, patient)).collect(),
+        Part::Observations => read
+            .observations
+            .iter()
+            .map(|o| observation(o, patient))
+            .collect(),
+        Part::Consultations => read
+            .consultations
+            .iter()
+            .map(|c| encounter(c, patient))
+            .collect(),
+    }
+}
+
 /// (name, type, documentation) for each part's search.
 pub fn params(part: Part) -> &'static [(&'static str, &'static str, &'static str)] {
     const PATIENT: (&str, &str, &str) = ("patient", "reference", "Patient/{id}: required.");
@@ -197,21 +216,7 @@ async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
         Err(services::ServiceError::NotFound) => Default::default(),
         Err(e) => return Err(Refusal::from_service(e, part.resource())),
     };
-    let mut found: Vec<Value> = match part {
-        Part::Problems => read.items.iter().map(|i| condition(i, &patient)).collect(),
-        Part::Allergies => read.items.iter().map(|i| allergy(i, &patient)).collect(),
-        Part::Medications => read.items.iter().map(|i| medication(i, &patient)).collect(),
-        Part::Observations => read
-            .observations
-            .iter()
-            .map(|o| observation(o, &patient))
-            .collect(),
-        Part::Consultations => read
-            .consultations
-            .iter()
-            .map(|c| encounter(c, &patient))
-            .collect(),
-    };
+    let mut found = resources(&read, part, &patient);
     if let Some(s) = q.one("clinical-status")? {
         found.retain(|r| r["clinicalStatus"]["coding"][0]["code"] == json!(s));
     }

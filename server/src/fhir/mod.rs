@@ -9,6 +9,7 @@ mod appointment;
 mod capability;
 mod clinical;
 mod directory;
+mod everything;
 mod outcome;
 mod patient;
 mod search;
@@ -37,6 +38,10 @@ pub fn router(state: ServerState) -> Router<ServerState> {
         .route("/oauth2/token", post(token::token))
         .route("/fhir/r4/Patient", get(patient::search))
         .route("/fhir/r4/Patient/{id}", get(patient::read))
+        .route(
+            "/fhir/r4/Patient/{id}/$everything",
+            get(everything::everything),
+        )
         .route("/fhir/r4/Organization", get(directory::search_organization))
         .route(
             "/fhir/r4/Organization/{id}",

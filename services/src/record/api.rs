@@ -25,6 +25,14 @@ pub enum Part {
 }
 
 impl Part {
+    pub const ALL: [Part; 5] = [
+        Part::Problems,
+        Part::Allergies,
+        Part::Medications,
+        Part::Observations,
+        Part::Consultations,
+    ];
+
     /// The FHIR resource type that carries it.
     pub fn resource(self) -> &'static str {
         match self {

@@ -1,0 +1,96 @@
+//! `GET /fhir/r4/Patient/{id}/$everything`: everything the practice holds
+//! about one patient that the client may read (each part behind its own
+//! scope; the parts it may not read are left out, not refused), as one
+//! Bundle. Each part is read, and audited, by the same services as its
+//! own search.
+
+use super::outcome::{resource, Answer, Refusal};
+use super::{appointment, base_url, client, clinical, patient};
+use crate::ServerState;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use domain::scopes::Interaction;
+use domain::PatientId;
+use serde_json::{json, Value};
+use services::record::api::Part;
+use services::{Actor, ServiceError};
+use store::appointments::AppointmentFilter;
+use store::Store;
+
+/// The patient and every part of their record `actor` may read.
+pub async fn patient_resources(
+    store: &Store,
+    actor: &Actor,
+    id: &PatientId,
+) -> Result<Vec<Value>, ServiceError> {
+    let p = services::patients::details(store, actor, id).await?;
+    let mut out = vec![patient::to_fhir(&p)];
+    for part in Part::ALL {
+        if actor.may_do(part.resource(), Interaction::Search) {
+            let read = services::record::api::part(store, actor, id, part).await?;
+            out.extend(clinical::resources(&read, part, id.as_str()));
+        }
+    }
+    if actor.may_do("Appointment", Interaction::Search) {
+        let filter = AppointmentFilter {
+            patient: Some(id.as_str().to_string()),
+            ..Default::default()
+        };
+        let mut offset = 0;
+        loop {
+            let (total, page) = services::appointments::calendar::find(
+                store,
+                actor,
+                &filter,
+                offset,
+                services::patients::MAX_PAGE,
+            )
+            .await?;
+            offset += page.len();
+            out.extend(page.iter().map(appointment::to_fhir));
+            if page.is_empty() || offset >= total {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub async fn everything(
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+    parts: Parts,
+) -> Answer {
+    let address = app::door::address_of(&parts, &state.app.trusted_proxies);
+    let actor = client(&state, &parts.headers, &address).await?;
+    let what = format!("Patient/{}", super::short(&id));
+    if !patient::valid_id(&id) {
+        return Err(Refusal::not_found(&what));
+    }
+    let found = patient_resources(&state.app.store, &actor, &PatientId::new(id.clone()))
+        .await
+        .map_err(|e| Refusal::from_service(e, &what))?;
+    let base = base_url(&state, &parts.headers);
+    let entries: Vec<Value> = found
+        .into_iter()
+        .map(|r| {
+            let url = format!(
+                "{base}/{}/{}",
+                r["resourceType"].as_str().unwrap_or_default(),
+                r["id"].as_str().unwrap_or_default()
+            );
+            json!({ "fullUrl": url, "resource": r, "search": { "mode": "match" } })
+        })
+        .collect();
+    Ok(resource(
+        StatusCode::OK,
+        &json!({
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": entries.len(),
+            "link": [{ "relation": "self", "url": format!("{base}/Patient/{id}/$everything") }],
+            "entry": entries,
+        }),
+    ))
+}
