@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute
+.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute bench-export
 
 run:
 	scripts/run.sh
@@ -44,6 +44,11 @@ bench-search: build
 	rm -rf target/bench-search-db
 	$(CARGO_TARGET_DIR)/release/openpractice-load search \
 	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site --db target/bench-search-db $(ARGS)
+
+# FHIR export of 100,000 patients (docs/PERFORMANCE.md): patients a second
+# and peak memory. PATIENTS=N for another size.
+bench-export: build
+	scripts/bench-export.sh
 
 bench-live: build
 	cargo build --release -p load

@@ -69,6 +69,67 @@ async fn seed_synthetic(
     Ok(())
 }
 
+/// `openpractice export fhir OUT`: with a progress bar, then what was
+/// written and how fast.
+pub async fn export(db: &DbArgs, cmd: &crate::config::ExportCommand) -> anyhow::Result<()> {
+    let crate::config::ExportCommand::Fhir { out, practice_name } = cmd;
+    let store = Store::open(&db.connect_options()?)
+        .await
+        .context("opening the database")?;
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} patients ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let outcome = async {
+        let practice = choose_practice(&store, practice_name.as_deref()).await?;
+        let progress = |done: usize, total: usize| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        };
+        crate::fhir::export::export(&store, &practice.id, out, &progress)
+            .await
+            .map(|w| (practice.name, w))
+    }
+    .await;
+    bar.finish_and_clear();
+    store.close(std::time::Duration::from_secs(30)).await;
+    let (practice, written) = outcome?;
+    let secs = started.elapsed().as_secs_f64().max(0.001);
+    println!(
+        "Exported {} patients of {practice} to {} in {secs:.1} s ({:.0} patients a second):",
+        written.patients,
+        out.display(),
+        written.patients as f64 / secs
+    );
+    for (kind, n) in &written.by_type {
+        println!("  {kind}.ndjson: {n}");
+    }
+    Ok(())
+}
+
+/// The practice a command acts on: the one named, or the only one.
+pub(crate) async fn choose_practice(
+    store: &Store,
+    name: Option<&str>,
+) -> anyhow::Result<store::practice::Practice> {
+    let practices = store.practices().await?;
+    Ok(match name {
+        Some(want) => practices
+            .into_iter()
+            .find(|p| p.name == want)
+            .ok_or_else(|| anyhow::anyhow!("no practice is called \"{want}\"; nothing was done"))?,
+        None if practices.len() == 1 => practices.into_iter().next().context("a practice")?,
+        None if practices.is_empty() => {
+            bail!("this database has no practice yet; create its first admin with create-user")
+        }
+        None => bail!("this database has several practices: name one with --practice-name"),
+    })
+}
+
 async fn create_api_client(
     db: &DbArgs,
     practice_name: Option<&str>,
@@ -79,20 +140,7 @@ async fn create_api_client(
         .await
         .context("opening the database")?;
     let outcome = async {
-        let practices = store.practices().await?;
-        let practice = match practice_name {
-            Some(want) => practices
-                .into_iter()
-                .find(|p| p.name == want)
-                .ok_or_else(|| {
-                    anyhow::anyhow!("no practice is called \"{want}\"; nothing was written")
-                })?,
-            None if practices.len() == 1 => practices.into_iter().next().context("a practice")?,
-            None if practices.is_empty() => {
-                bail!("this database has no practice yet; create its first admin with create-user")
-            }
-            None => bail!("this database has several practices: name one with --practice-name"),
-        };
+        let practice = choose_practice(&store, practice_name).await?;
         services::api_clients::register_as_operator(&store, &practice.id, name, scopes)
             .await
             .map_err(|e| match e {

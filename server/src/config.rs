@@ -191,6 +191,23 @@ pub enum Command {
     /// Administration from the command line.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Take a practice's records out.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every patient's record as FHIR R4 (UK Core) NDJSON, as FHIR Bulk
+    /// Data writes it: one file per resource type in a new directory OUT,
+    /// one resource per line. With a progress bar; audited.
+    Fhir {
+        /// The directory to create.
+        out: PathBuf,
+        /// The practice's name (needed when the database has several).
+        #[arg(long)]
+        practice_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,51 +9,8 @@
 mod common;
 
 use common::http::{basic, request};
-use common::{actor, serve, state, world};
+use common::{actor, oracles, serve, state, world};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn python() -> PathBuf {
-    let tools = std::env::var("OP_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(std::env::var("HOME").unwrap()).join(".local/openpractice")
-        });
-    tools.join("fhir-venv/bin/python")
-}
-
-/// (file, ok) for each file, from one validator's JSON lines.
-fn run(mut cmd: Command, files: &[PathBuf]) -> Vec<(String, bool, String)> {
-    let out = cmd.args(files).output().unwrap_or_else(|e| {
-        panic!("could not run the validator {cmd:?} ({e}); run scripts/tools.sh test")
-    });
-    let text = String::from_utf8_lossy(&out.stdout);
-    let rows: Vec<(String, bool, String)> = text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .map(|v| {
-            (
-                v["file"].as_str().unwrap_or_default().to_string(),
-                v["ok"].as_bool().unwrap_or(false),
-                v["errors"].to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        rows.len(),
-        files.len(),
-        "{cmd:?} reported on {} of {} files: {}",
-        rows.len(),
-        files.len(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    rows
-}
 
 async fn created_json(addr: &str, auth: &str, id: &str) -> Value {
     request(
@@ -253,14 +210,7 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
     std::fs::write(&broken_file, broken.to_string()).unwrap();
     files.push(broken_file.clone());
 
-    let mut node = Command::new("node");
-    node.arg(repo().join("scripts/fhir/validate.mjs"));
-    let mut py = Command::new(python());
-    py.arg(repo().join("scripts/fhir/validate.py"));
-    for (name, rows) in [
-        ("@medplum/core", run(node, &files)),
-        ("fhir.resources", run(py, &files)),
-    ] {
+    for (name, rows) in oracles::validate(&files) {
         for (file, ok, errors) in rows {
             let is_broken = file == broken_file.to_string_lossy();
             assert_eq!(ok, !is_broken, "{name} on {file}: {errors}");

@@ -22,6 +22,7 @@ pub mod clinics;
 pub mod directory;
 pub mod display;
 mod error;
+pub mod export;
 pub mod live;
 pub mod patients;
 pub mod record;

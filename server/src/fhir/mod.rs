@@ -10,6 +10,7 @@ mod capability;
 mod clinical;
 mod directory;
 mod everything;
+pub mod export;
 mod outcome;
 mod patient;
 mod search;

@@ -8,6 +8,7 @@
 pub mod calls;
 pub mod fuzz;
 pub mod http;
+pub mod oracles;
 pub mod router;
 
 use app::state::{AppState, AuthConfig};

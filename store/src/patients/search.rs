@@ -97,6 +97,22 @@ impl PracticeStore {
         Ok(practice == Some(self.record()))
     }
 
+    /// Which of `ids` are patients of this practice.
+    pub async fn patients_in_practice(&self, ids: &[String]) -> Result<Vec<String>, StoreError> {
+        let records: Vec<RecordId> = ids
+            .iter()
+            .map(|p| RecordId::new("patient", p.as_str()))
+            .collect();
+        let mut res = self
+            .db()
+            .query("SELECT VALUE record::id(id) FROM $records WHERE practice = $practice")
+            .bind(("records", records))
+            .bind(("practice", self.record()))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
     /// One patient of the practice, as search results show them.
     pub async fn patient_brief(&self, id: &str) -> Result<Option<PatientHit>, StoreError> {
         let mut res = self

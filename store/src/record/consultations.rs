@@ -7,6 +7,12 @@ use domain::clinical::ObservationKind;
 use domain::record::{ConsultationView, Observation, ValidConsultation};
 use surrealdb::types::RecordId;
 
+/// A consultation as its view reads it, with its readings and amendments.
+pub(super) const CONSULTATION_FIELDS: &str = "record::id(id) AS id, author.display_name AS author, at, history, examination, plan, entries,
+    (SELECT record::id(id) AS id, kind, <float> value AS value, at FROM observation WHERE consultation = $parent.id ORDER BY kind) AS observations,
+    (SELECT by.display_name AS by, at, reason, history, examination, plan FROM consultation_amendment
+        WHERE consultation = $parent.id ORDER BY at) AS amendments";
+
 impl PracticeStore {
     /// The patient's latest height (cm), for BMI.
     async fn latest_height(&self, patient_id: &str) -> Result<Option<f64>, StoreError> {
@@ -162,15 +168,11 @@ impl PracticeStore {
     ) -> Result<Vec<ConsultationView>, StoreError> {
         let mut res = self
             .db()
-            .query(
-                "SELECT record::id(id) AS id, author.display_name AS author, at, history, examination, plan, entries,
-                    (SELECT record::id(id) AS id, kind, <float> value AS value, at FROM observation WHERE consultation = $parent.id ORDER BY kind) AS observations,
-                    (SELECT by.display_name AS by, at, reason, history, examination, plan FROM consultation_amendment
-                        WHERE consultation = $parent.id ORDER BY at) AS amendments
-                 FROM consultation
+            .query(format!(
+                "SELECT {CONSULTATION_FIELDS} FROM consultation
                  WHERE patient = type::record('patient', $patient) AND practice = type::record('practice', $practice)
                  ORDER BY at DESC LIMIT $limit",
-            )
+            ))
             .bind(("patient", patient_id.to_string()))
             .bind(("practice", self.pid()))
             .bind(("limit", limit as i64))

@@ -6,6 +6,8 @@
 //! patient). Refusals are typed; history texts and every check of what a
 //! clinician typed are the record service's.
 
+mod bulk;
+pub use bulk::PatientRecordParts;
 mod consultations;
 mod drafts;
 mod items;
@@ -70,6 +72,8 @@ struct ChangeRow {
 
 #[derive(SurrealValue)]
 struct ItemRow {
+    /// Only when read for many patients at once.
+    patient_id: Option<String>,
     id: String,
     kind: String,
     version: i64,
@@ -148,6 +152,7 @@ struct ObservationIn {
 
 #[derive(SurrealValue)]
 struct ObservationRow {
+    patient_id: Option<String>,
     id: String,
     kind: String,
     value: f64,
@@ -177,6 +182,7 @@ struct AmendmentRow {
 
 #[derive(SurrealValue)]
 struct ConsultationRow {
+    patient_id: Option<String>,
     id: String,
     author: Option<String>,
     at: Datetime,

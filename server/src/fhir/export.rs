@@ -1,0 +1,126 @@
+//! `openpractice export fhir`: every patient's record as FHIR Bulk Data
+//! NDJSON, one file per resource type (`Patient.ndjson`,
+//! `Observation.ndjson`, …), one resource per line. Written into
+//! `OUT.partial` and renamed to `OUT` only when complete, so a directory
+//! called OUT is always a whole export.
+
+use super::{appointment, clinical, patient};
+use anyhow::{bail, Context};
+use domain::record::ItemKind;
+use domain::PracticeId;
+use serde_json::Value;
+use services::export::PatientRecord;
+use services::record::api::{Part, Read};
+use std::collections::BTreeMap;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use store::Store;
+
+/// Patients read at a time (memory stays bounded by one page).
+const PAGE: usize = 200;
+
+/// One patient's resources, in the order a reader meets them.
+pub fn resources(r: &PatientRecord) -> Vec<Value> {
+    let id = r.patient.id.as_str();
+    let mut out = vec![patient::to_fhir(&r.patient)];
+    let items = |kind| Read {
+        items: r.items.iter().filter(|i| i.kind == kind).cloned().collect(),
+        ..Default::default()
+    };
+    out.extend(clinical::resources(
+        &items(ItemKind::Problem),
+        Part::Problems,
+        id,
+    ));
+    out.extend(clinical::resources(
+        &items(ItemKind::Allergy),
+        Part::Allergies,
+        id,
+    ));
+    out.extend(clinical::resources(
+        &items(ItemKind::Medication),
+        Part::Medications,
+        id,
+    ));
+    let rest = Read {
+        observations: r.observations.clone(),
+        consultations: r.consultations.clone(),
+        ..Default::default()
+    };
+    out.extend(clinical::resources(&rest, Part::Observations, id));
+    out.extend(clinical::resources(&rest, Part::Consultations, id));
+    out.extend(r.appointments.iter().map(appointment::to_fhir));
+    out
+}
+
+/// What an export wrote: patients, and resources by type.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub patients: usize,
+    pub by_type: BTreeMap<String, usize>,
+}
+
+/// Exports `practice` into the directory `out` (which must not exist),
+/// calling `progress(done, total)` after each page.
+pub async fn export(
+    store: &Store,
+    practice: &PracticeId,
+    out: &Path,
+    progress: &dyn Fn(usize, usize),
+) -> anyhow::Result<Written> {
+    if out.exists() {
+        bail!(
+            "{} already exists: export into a new directory",
+            out.display()
+        );
+    }
+    let partial = out.with_extension("partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial)
+            .with_context(|| format!("removing an earlier unfinished {}", partial.display()))?;
+    }
+    std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
+    let total = services::export::begin(store, practice).await?;
+    let mut files: BTreeMap<String, BufWriter<std::fs::File>> = BTreeMap::new();
+    let mut written = Written::default();
+    let mut offset = 0;
+    while offset < total {
+        let page = services::export::page(store, practice, offset, PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len();
+        for record in &page {
+            for r in resources(record) {
+                let kind = r["resourceType"].as_str().unwrap_or("Unknown").to_string();
+                if !files.contains_key(&kind) {
+                    let path = partial.join(format!("{kind}.ndjson"));
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    files.insert(kind.clone(), BufWriter::new(file));
+                }
+                if let Some(f) = files.get_mut(&kind) {
+                    serde_json::to_writer(&mut *f, &r)?;
+                    f.write_all(b"\n")?;
+                }
+                *written.by_type.entry(kind).or_default() += 1;
+            }
+            written.patients += 1;
+        }
+        progress(offset.min(total), total);
+    }
+    for (_, mut f) in files {
+        f.flush()?;
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    }
+    std::fs::rename(&partial, out)
+        .with_context(|| format!("moving the export to {}", out.display()))?;
+    services::export::finish(
+        store,
+        practice,
+        written.patients,
+        written.by_type.values().sum(),
+    )
+    .await?;
+    Ok(written)
+}

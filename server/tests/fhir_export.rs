@@ -1,0 +1,138 @@
+//! `openpractice export fhir`: every patient of one practice, with their
+//! whole record, as Bulk Data NDJSON (one file per resource type); nothing
+//! of another practice; never over an earlier export; audited; every line
+//! passes both FHIR validators.
+
+mod common;
+
+use common::{actor, oracles, world};
+use domain::record::{ConsultationForm, ItemForm};
+use domain::PatientId;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn lines(dir: &std::path::Path) -> BTreeMap<String, Vec<Value>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let kind = path.file_stem().unwrap().to_string_lossy().to_string();
+        assert_eq!(path.extension().unwrap(), "ndjson");
+        let rows: Vec<Value> = std::fs::read_to_string(&path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(
+            rows.iter().all(|r| r["resourceType"] == kind.as_str()),
+            "{kind}"
+        );
+        out.insert(kind, rows);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_practice_exports_every_patients_record_and_nothing_of_another() {
+    let w = world().await;
+    let gp = actor(&w.ours, "gp");
+    let pid = PatientId::new(w.ours.patient_ids[2].as_str());
+    let item = |kind: &str, code: &str, note: &str| ItemForm {
+        kind: kind.into(),
+        code: code.into(),
+        note: note.into(),
+        ..Default::default()
+    };
+    services::record::add_item(&w.store, &gp, &pid, &item("problem", "38341003", ""))
+        .await
+        .unwrap();
+    services::record::add_item(&w.store, &gp, &pid, &item("allergy", "91936005", "Rash"))
+        .await
+        .unwrap();
+    let form = ConsultationForm {
+        history: "Review.".into(),
+        observations: vec![
+            ("weight".into(), "64.2".into()),
+            ("height".into(), "170".into()),
+        ],
+        ..Default::default()
+    };
+    services::record::save_consultation(&w.store, &gp, &pid, &form)
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let progress = std::sync::Mutex::new(Vec::new());
+    let written =
+        server::fhir::export::export(&w.store, &w.ours.practice_id, &out, &|done, total| {
+            progress.lock().unwrap().push((done, total));
+        })
+        .await
+        .unwrap();
+    assert_eq!(written.patients, 4);
+    assert_eq!(progress.into_inner().unwrap().last(), Some(&(4, 4)));
+    let files = lines(&out);
+    let count = |k: &str| files.get(k).map_or(0, Vec::len);
+    assert_eq!(count("Patient"), 4);
+    assert_eq!(count("Condition"), 1);
+    assert_eq!(count("AllergyIntolerance"), 1);
+    assert_eq!(count("Encounter"), 1);
+    assert_eq!(
+        count("Observation"),
+        3,
+        "weight, height and the BMI worked out from them"
+    );
+    assert_eq!(count("Appointment"), 4, "one booked per fixture patient");
+    let ours: Vec<&str> = files["Patient"]
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    for id in &w.theirs.patient_ids {
+        assert!(!ours.contains(&id.as_str()));
+    }
+    let everything: String = files.values().flatten().map(Value::to_string).collect();
+    for id in &w.theirs.patient_ids {
+        assert!(
+            !everything.contains(id.as_str()),
+            "nothing of another practice"
+        );
+    }
+    // Never over an earlier export.
+    let again = server::fhir::export::export(&w.store, &w.ours.practice_id, &out, &|_, _| {}).await;
+    assert!(again.unwrap_err().to_string().contains("already exists"));
+    assert_eq!(
+        lines(&out).get("Patient").map(Vec::len),
+        Some(4),
+        "the first export is intact"
+    );
+    // Audited as the operator's run.
+    let rows = w
+        .ours
+        .db(&w.store)
+        .audit_rows(&Default::default(), 20)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert!(
+        actions.iter().any(|a| a.starts_with("started an export")),
+        "{actions:?}"
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.starts_with("exported 4 patients' records")),
+        "{actions:?}"
+    );
+    // Every line is valid FHIR, by both validators.
+    let mut one_per_file = Vec::new();
+    for (n, r) in files.values().flatten().enumerate() {
+        let f = dir.path().join(format!("{n:03}.json"));
+        std::fs::write(&f, r.to_string()).unwrap();
+        one_per_file.push(f);
+    }
+    for (name, rows) in oracles::validate(&one_per_file) {
+        for (file, ok, errors) in rows {
+            assert!(ok, "{name} on {file}: {errors}");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Taking a practice's records out (the operator's `openpractice export
+//! fhir`): every registered patient with everything the practice holds
+//! about them, a page at a time so memory stays bounded however large the
+//! practice. The run is the access: it is audited when it starts and when
+//! it ends, as the operator, rather than once per patient.
+
+use crate::{Result, ServiceError};
+use domain::live::AppointmentView;
+use domain::patient::PatientDetails;
+use domain::record::{ConsultationView, Observation, RecordItem};
+use domain::PracticeId;
+use store::audit::{AuditEntry, Outcome};
+use store::patients::PatientFilter;
+use store::Store;
+
+/// Everything held about one patient.
+#[derive(Clone, Debug)]
+pub struct PatientRecord {
+    pub patient: PatientDetails,
+    pub items: Vec<RecordItem>,
+    pub observations: Vec<Observation>,
+    pub consultations: Vec<ConsultationView>,
+    pub appointments: Vec<AppointmentView>,
+}
+
+async fn audit(store: &Store, practice: &PracticeId, action: String) -> Result<()> {
+    store
+        .practice(practice)
+        .audit(&AuditEntry {
+            staff_id: None,
+            role: Some("operator".into()),
+            action,
+            patient_id: None,
+            address: None,
+            outcome: Outcome::Allowed,
+        })
+        .await
+        .map_err(ServiceError::internal)
+}
+
+/// Starts an export: audited; returns how many patients there are.
+pub async fn begin(store: &Store, practice: &PracticeId) -> Result<usize> {
+    let (total, _) = store
+        .practice(practice)
+        .filter_patients(&PatientFilter::default(), 0, 0)
+        .await?;
+    audit(
+        store,
+        practice,
+        format!("started an export of every patient's record ({total} patients, command line)"),
+    )
+    .await?;
+    Ok(total)
+}
+
+/// Ends an export: audited with what was written.
+pub async fn finish(
+    store: &Store,
+    practice: &PracticeId,
+    patients: usize,
+    resources: usize,
+) -> Result<()> {
+    audit(
+        store,
+        practice,
+        format!("exported {patients} patients' records ({resources} resources, command line)"),
+    )
+    .await
+}
+
+/// `count` patients from `offset`, in the stable name order, each with
+/// their whole record.
+pub async fn page(
+    store: &Store,
+    practice: &PracticeId,
+    offset: usize,
+    count: usize,
+) -> Result<Vec<PatientRecord>> {
+    let db = store.practice(practice);
+    let (_, patients) = db
+        .filter_patients(&PatientFilter::default(), offset, count)
+        .await?;
+    let ids: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
+    let mut parts = db.records_of(&ids).await?.into_iter();
+    let mut out = Vec::with_capacity(patients.len());
+    for patient in patients {
+        let Some(r) = parts.next().filter(|r| r.patient_id == patient.id) else {
+            return Err(ServiceError::internal(
+                "a patient's record was not read with its page",
+            ));
+        };
+        out.push(PatientRecord {
+            items: r.items,
+            observations: r.observations,
+            consultations: r.consultations,
+            appointments: r.appointments,
+            patient,
+        });
+    }
+    Ok(out)
+}
