@@ -7,82 +7,17 @@
 
 mod common;
 
-use common::http::{basic, request, Reply};
-use common::{actor, serve, state, world, World};
+use common::fhir::{call, client_token, future_session};
+use common::http::{request, Reply};
+use common::{serve, state, world};
 use serde_json::json;
-use services::clinics::SessionForm;
 use store::audit::AuditFilter;
-
-async fn token(addr: &str, w: &World, scopes: &str) -> (String, String) {
-    let r = services::api_clients::register(
-        &w.store,
-        &actor(&w.ours, "admin"),
-        "Booking system",
-        scopes,
-    )
-    .await
-    .unwrap();
-    let reply = request(
-        addr,
-        "POST",
-        "/oauth2/token",
-        &[
-            ("Authorization", &basic(r.id.as_str(), &r.secret)),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        "grant_type=client_credentials",
-    )
-    .await;
-    (
-        reply.json()["access_token"].as_str().unwrap().to_string(),
-        r.id.to_string(),
-    )
-}
-
-async fn call(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    extra: &[(&str, &str)],
-    body: &str,
-) -> Reply {
-    let auth = format!("Bearer {token}");
-    let mut headers = vec![
-        ("Accept", "application/fhir+json"),
-        ("Authorization", auth.as_str()),
-        ("Content-Type", "application/fhir+json"),
-    ];
-    headers.extend_from_slice(extra);
-    request(addr, method, path, &headers, body).await
-}
 
 fn code(r: &Reply) -> String {
     r.json()["issue"][0]["code"]
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-/// A week from today, a 10-minute 09:00–10:00 session for our GP.
-async fn future_session(w: &World) -> (String, String) {
-    let date =
-        (domain::time::london_today(chrono::Utc::now()) + chrono::Duration::days(7)).to_string();
-    let s = services::clinics::add_session(
-        &w.store,
-        &actor(&w.ours, "admin"),
-        SessionForm {
-            clinician: w.ours.staff_id("gp").to_string(),
-            room: format!("{}-r1", w.ours.practice_id),
-            date: date.clone(),
-            start: "09:00".into(),
-            end: "10:00".into(),
-            slot_minutes: "10".into(),
-        },
-    )
-    .await
-    .unwrap();
-    (s.id, date)
 }
 
 fn booking(slot: &str, patient: &str) -> String {
@@ -100,8 +35,8 @@ fn booking(slot: &str, patient: &str) -> String {
 async fn a_client_books_a_free_slot_and_cancels_it_with_if_match() {
     let w = world().await;
     let addr = serve(state(&w.store)).await;
-    let (session, date) = future_session(&w).await;
-    let (t, client_id) = token(
+    let (session, date) = future_session(&w, "10:00").await;
+    let (t, client_id) = client_token(
         &addr,
         &w,
         "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds",
@@ -205,7 +140,7 @@ async fn a_client_books_a_free_slot_and_cancels_it_with_if_match() {
         .await
         .unwrap();
     assert_eq!(day.len(), 1, "reception's book has it");
-    assert_eq!(day[0].updated_by.as_deref(), Some("Booking system (API)"));
+    assert_eq!(day[0].updated_by.as_deref(), Some("Test system (API)"));
     // Cancel: If-Match required; a stale one is 412; nothing else may change.
     let mut cancel = appt.clone();
     cancel["status"] = json!("cancelled");
@@ -295,15 +230,15 @@ async fn a_client_books_a_free_slot_and_cancels_it_with_if_match() {
 async fn bookings_are_refused_clearly_and_write_nothing() {
     let w = world().await;
     let addr = serve(state(&w.store)).await;
-    let (session, _) = future_session(&w).await;
+    let (session, _) = future_session(&w, "10:00").await;
     let patient = w.ours.patient_ids[0].clone();
-    let (reader, _) = token(
+    let (reader, _) = client_token(
         &addr,
         &w,
         "system/Patient.rs system/Slot.rs system/Appointment.rs",
     )
     .await;
-    let (t, _) = token(&addr, &w, "system/Slot.rs system/Appointment.cruds").await;
+    let (t, _) = client_token(&addr, &w, "system/Slot.rs system/Appointment.cruds").await;
     let before = store::fixtures::everything(&w.store).await.unwrap();
     let slot = format!("{session}-0900");
     // Without Appointment create scope: 403.

@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::{actor, oracles, world};
-use domain::record::{ConsultationForm, ItemForm};
-use domain::PatientId;
+use common::fhir::clinical_record;
+use common::{oracles, world};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -34,31 +33,8 @@ fn lines(dir: &std::path::Path) -> BTreeMap<String, Vec<Value>> {
 #[tokio::test]
 async fn a_practice_exports_every_patients_record_and_nothing_of_another() {
     let w = world().await;
-    let gp = actor(&w.ours, "gp");
-    let pid = PatientId::new(w.ours.patient_ids[2].as_str());
-    let item = |kind: &str, code: &str, note: &str| ItemForm {
-        kind: kind.into(),
-        code: code.into(),
-        note: note.into(),
-        ..Default::default()
-    };
-    services::record::add_item(&w.store, &gp, &pid, &item("problem", "38341003", ""))
-        .await
-        .unwrap();
-    services::record::add_item(&w.store, &gp, &pid, &item("allergy", "91936005", "Rash"))
-        .await
-        .unwrap();
-    let form = ConsultationForm {
-        history: "Review.".into(),
-        observations: vec![
-            ("weight".into(), "64.2".into()),
-            ("height".into(), "170".into()),
-        ],
-        ..Default::default()
-    };
-    services::record::save_consultation(&w.store, &gp, &pid, &form)
-        .await
-        .unwrap();
+    let patient = w.ours.patient_ids[2].clone();
+    clinical_record(&w, &patient, &[("weight", "64.2"), ("height", "170")]).await;
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
@@ -76,6 +52,7 @@ async fn a_practice_exports_every_patients_record_and_nothing_of_another() {
     assert_eq!(count("Patient"), 4);
     assert_eq!(count("Condition"), 1);
     assert_eq!(count("AllergyIntolerance"), 1);
+    assert_eq!(count("MedicationStatement"), 1);
     assert_eq!(count("Encounter"), 1);
     assert_eq!(
         count("Observation"),

@@ -8,8 +8,9 @@
 
 mod common;
 
-use common::http::{basic, request};
-use common::{actor, oracles, serve, state, world};
+use common::fhir::{client_token, clinical_record, future_session};
+use common::http::request;
+use common::{oracles, serve, state, world};
 use serde_json::Value;
 
 async fn created_json(addr: &str, auth: &str, id: &str) -> Value {
@@ -28,49 +29,13 @@ async fn created_json(addr: &str, auth: &str, id: &str) -> Value {
 async fn every_resource_the_api_emits_passes_two_independent_validators() {
     let w = world().await;
     let addr = serve(state(&w.store)).await;
-    let r = services::api_clients::register(
-        &w.store,
-        &actor(&w.ours, "admin"),
-        "Oracle",
-        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds system/Organization.rs system/Practitioner.rs system/PractitionerRole.rs system/Location.rs system/Condition.rs system/AllergyIntolerance.rs system/MedicationStatement.rs system/Observation.rs system/Encounter.rs",
-    )
-    .await
-    .unwrap();
-    let tok = request(
-        &addr,
-        "POST",
-        "/oauth2/token",
-        &[
-            ("Authorization", &basic(r.id.as_str(), &r.secret)),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        "grant_type=client_credentials",
-    )
-    .await
-    .json()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    // Every read scope (the oracle sees every kind of resource), and
+    // Appointment writes for the booking answers.
+    let (tok, _) = client_token(&addr, &w, "system/*.rs system/Appointment.cruds").await;
     let auth = format!("Bearer {tok}");
     let patient = &w.ours.patient_ids[0];
     let theirs = &w.theirs.patient_ids[0];
-    let date =
-        (domain::time::london_today(chrono::Utc::now()) + chrono::Duration::days(7)).to_string();
-    let session = services::clinics::add_session(
-        &w.store,
-        &actor(&w.ours, "admin"),
-        services::clinics::SessionForm {
-            clinician: w.ours.staff_id("gp").to_string(),
-            room: format!("{}-r1", w.ours.practice_id),
-            date: date.clone(),
-            start: "09:00".into(),
-            end: "09:30".into(),
-            slot_minutes: "10".into(),
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let (session, date) = future_session(&w, "09:30").await;
     let book = serde_json::json!({
         "resourceType": "Appointment", "status": "booked",
         "slot": [{ "reference": format!("Slot/{session}-0900") }],
@@ -102,39 +67,16 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
     );
     // A clinical record to read: one of each kind of entry, and a
     // consultation with readings.
-    let gp = actor(&w.ours, "gp");
-    let pid = domain::PatientId::new(patient.as_str());
-    for (kind, code, term, dose, note) in [
-        ("problem", "38341003", "", "", ""),
-        ("allergy", "91936005", "", "", "Rash"),
-        ("medication", "", "Amlodipine", "5 mg", ""),
-    ] {
-        let form = domain::record::ItemForm {
-            kind: kind.into(),
-            code: code.into(),
-            term: term.into(),
-            dose: dose.into(),
-            frequency: if dose.is_empty() { "" } else { "Once a day" }.into(),
-            note: note.into(),
-            ..Default::default()
-        };
-        services::record::add_item(&w.store, &gp, &pid, &form)
-            .await
-            .unwrap();
-    }
-    let consultation = domain::record::ConsultationForm {
-        history: "Review.".into(),
-        codes: vec!["38341003".into()],
-        observations: vec![
-            ("systolic".into(), "142".into()),
-            ("diastolic".into(), "88".into()),
-            ("temperature".into(), "37.2".into()),
+    clinical_record(
+        &w,
+        patient,
+        &[
+            ("systolic", "142"),
+            ("diastolic", "88"),
+            ("temperature", "37.2"),
         ],
-        ..Default::default()
-    };
-    services::record::save_consultation(&w.store, &gp, &pid, &consultation)
-        .await
-        .unwrap();
+    )
+    .await;
     let paths = [
         format!("/fhir/r4/Patient/{patient}/$everything"),
         format!("/fhir/r4/Condition?patient={patient}"),

@@ -6,83 +6,26 @@
 
 mod common;
 
-use common::http::{basic, request};
-use common::{actor, serve, state, world, World};
-use domain::record::{ConsultationForm, ItemForm};
-use domain::PatientId;
+use common::fhir::{self, client_of, client_token, clinical_record};
+use common::{serve, state, world, World};
 use serde_json::Value;
 
-async fn token(addr: &str, w: &World, scopes: &str) -> (String, String) {
-    let r = services::api_clients::register(&w.store, &actor(&w.ours, "admin"), "Charts", scopes)
-        .await
-        .unwrap();
-    let reply = request(
-        addr,
-        "POST",
-        "/oauth2/token",
-        &[
-            ("Authorization", &basic(r.id.as_str(), &r.secret)),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        "grant_type=client_credentials",
-    )
-    .await;
-    (
-        reply.json()["access_token"].as_str().unwrap().to_string(),
-        r.id.to_string(),
-    )
-}
-
 async fn get(addr: &str, path: &str, t: &str) -> (u16, Value) {
-    let auth = format!("Bearer {t}");
-    let r = request(addr, "GET", path, &[("Authorization", &auth)], "").await;
+    let r = fhir::get(addr, path, t).await;
     (r.status, r.json())
 }
 
-fn item(kind: &str, code: &str, term: &str, dose: &str, note: &str) -> ItemForm {
-    ItemForm {
-        kind: kind.into(),
-        code: code.into(),
-        term: term.into(),
-        dose: dose.into(),
-        frequency: if dose.is_empty() {
-            String::new()
-        } else {
-            "Once a day".into()
-        },
-        note: note.into(),
-        since: "01/02/2020".into(),
-    }
-}
-
-/// Our GP records a problem, an allergy, a medication and a consultation
-/// with a blood pressure and a weight for our first patient.
+/// Our first patient, with a clinical record: a problem, an allergy, a
+/// medication and a consultation with a blood pressure and a weight.
 async fn record(w: &World) -> String {
-    let gp = actor(&w.ours, "gp");
-    let pid = PatientId::new(w.ours.patient_ids[0].as_str());
-    for form in [
-        item("problem", "38341003", "", "", ""),
-        item("allergy", "91936005", "", "", "Rash"),
-        item("medication", "", "Amlodipine", "5 mg", ""),
-    ] {
-        services::record::add_item(&w.store, &gp, &pid, &form)
-            .await
-            .unwrap();
-    }
-    let form = ConsultationForm {
-        history: "Review of blood pressure.".into(),
-        codes: vec!["38341003".into()],
-        observations: vec![
-            ("systolic".into(), "142".into()),
-            ("diastolic".into(), "88".into()),
-            ("weight".into(), "81.4".into()),
-        ],
-        ..Default::default()
-    };
-    services::record::save_consultation(&w.store, &gp, &pid, &form)
-        .await
-        .unwrap();
-    pid.into_string()
+    let patient = w.ours.patient_ids[0].clone();
+    clinical_record(
+        w,
+        &patient,
+        &[("systolic", "142"), ("diastolic", "88"), ("weight", "81.4")],
+    )
+    .await;
+    patient
 }
 
 #[tokio::test]
@@ -91,7 +34,7 @@ async fn a_client_reads_a_patients_record_by_part_coded_for_charting_apps() {
     let addr = serve(state(&w.store)).await;
     let patient = record(&w).await;
     let all = "system/Condition.rs system/AllergyIntolerance.rs system/MedicationStatement.rs system/Observation.rs system/Encounter.rs";
-    let (t, client_id) = token(&addr, &w, all).await;
+    let (t, client_id) = client_token(&addr, &w, all).await;
 
     let (status, conditions) = get(
         &addr,
@@ -209,7 +152,7 @@ async fn each_part_needs_its_scope_and_another_practices_patient_has_no_record_h
     let w = world().await;
     let addr = serve(state(&w.store)).await;
     let patient = record(&w).await;
-    let (t, _) = token(&addr, &w, "system/Observation.rs").await;
+    let (t, _) = client_token(&addr, &w, "system/Observation.rs").await;
     let (status, _) = get(
         &addr,
         &format!("/fhir/r4/Observation?patient={patient}"),
@@ -234,26 +177,8 @@ async fn each_part_needs_its_scope_and_another_practices_patient_has_no_record_h
         .unwrap()
         .starts_with("patient"));
     // A client of the other practice finds nothing about our patient.
-    let r = services::api_clients::register(
-        &w.store,
-        &actor(&w.theirs, "admin"),
-        "Theirs",
-        "system/Observation.rs",
-    )
-    .await
-    .unwrap();
-    let reply = request(
-        &addr,
-        "POST",
-        "/oauth2/token",
-        &[
-            ("Authorization", &basic(r.id.as_str(), &r.secret)),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        "grant_type=client_credentials",
-    )
-    .await;
-    let theirs = reply.json()["access_token"].as_str().unwrap().to_string();
+    let (id, secret) = client_of(&w, &w.theirs, "system/Observation.rs").await;
+    let theirs = fhir::token(&addr, &id, &secret).await;
     let (status, bundle) = get(
         &addr,
         &format!("/fhir/r4/Observation?patient={patient}"),
@@ -268,7 +193,7 @@ async fn everything_holds_each_part_the_client_may_read_and_nothing_of_another_p
     let w = world().await;
     let addr = serve(state(&w.store)).await;
     let patient = record(&w).await;
-    let (t, _) = token(&addr, &w, "system/*.rs").await;
+    let (t, _) = client_token(&addr, &w, "system/*.rs").await;
     let (status, all) = get(
         &addr,
         &format!("/fhir/r4/Patient/{patient}/$everything"),
@@ -299,7 +224,7 @@ async fn everything_holds_each_part_the_client_may_read_and_nothing_of_another_p
     );
     assert_eq!(all["total"], 9);
     // Only what the scopes reach.
-    let (t2, _) = token(&addr, &w, "system/Patient.rs system/Observation.rs").await;
+    let (t2, _) = client_token(&addr, &w, "system/Patient.rs system/Observation.rs").await;
     let (_, some) = get(
         &addr,
         &format!("/fhir/r4/Patient/{patient}/$everything"),

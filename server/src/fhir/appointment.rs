@@ -4,7 +4,7 @@
 //! and the audit are the appointments service's; a booking made here
 //! reaches reception's live views like any other.
 
-use super::outcome::{resource, Answer, Refusal};
+use super::outcome::{resource, with_etag, Answer, Refusal};
 use super::search::{bundle, date_range, Query};
 use super::slot::{fhir_instant, instant, parse_slot_id, slot_id};
 use super::{base_url, client, profile};
@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
 use domain::appointment_status::Status;
 use domain::live::AppointmentView;
 use domain::{AppointmentId, ClinicSessionId, PatientId, Version};
@@ -67,13 +66,6 @@ pub fn to_fhir(a: &AppointmentView) -> Value {
         r["cancelationReason"] = json!({ "text": reason });
     }
     r
-}
-
-fn with_etag(mut res: Response, version: i64) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&format!("W/\"{version}\"")) {
-        res.headers_mut().insert(header::ETAG, v);
-    }
-    res
 }
 
 fn address(state: &ServerState, parts: &Parts) -> String {

@@ -20,6 +20,14 @@ pub fn resource(status: StatusCode, body: &Value) -> Response {
     res
 }
 
+/// A versioned resource's answer carries its version: `ETag: W/"<version>"`.
+pub fn with_etag(mut res: Response, version: i64) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("W/\"{version}\"")) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
 /// An OperationOutcome with one error issue.
 pub fn outcome_body(code: &str, diagnostics: &str) -> Value {
     json!({

@@ -2,13 +2,13 @@
 //! birth date, gender and postcode. The services decide who may see whom
 //! and audit each patient shown; this maps to and from FHIR.
 
-use super::outcome::{resource, Answer, Refusal};
+use super::outcome::{resource, with_etag, Answer, Refusal};
 use super::search::{bundle, date_range, Query};
 use super::{base_url, client};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use domain::patient::PatientDetails;
 use domain::PatientId;
 use serde_json::{json, Value};
@@ -118,11 +118,7 @@ pub async fn read(
     let p = services::patients::details(&state.app.store, &actor, &PatientId::new(id))
         .await
         .map_err(|e| Refusal::from_service(e, &what))?;
-    let mut res = resource(StatusCode::OK, &to_fhir(&p));
-    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", p.version)) {
-        res.headers_mut().insert(header::ETAG, etag);
-    }
-    Ok(res)
+    Ok(with_etag(resource(StatusCode::OK, &to_fhir(&p)), p.version))
 }
 
 /// The search's parameters as the store's filter.

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod calls;
+pub mod fhir;
 pub mod fuzz;
 pub mod http;
 pub mod oracles;
