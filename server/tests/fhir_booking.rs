@@ -133,6 +133,16 @@ async fn a_client_books_a_free_slot_and_cancels_it_with_if_match() {
     .await
     .json();
     assert_eq!(theirs["total"], 1);
+    for (status, want) in [("booked", 200), ("waitlist", 200), ("nonsense", 400)] {
+        let path = format!("/fhir/r4/Appointment?patient={patient}&date={date}&status={status}");
+        let r = call(&addr, "GET", &path, &t, &[], "").await;
+        assert_eq!(r.status, want, "{status}");
+        if status == "booked" {
+            assert_eq!(r.json()["total"], 1);
+        } else if status == "waitlist" {
+            assert_eq!(r.json()["total"], 0, "a FHIR status none of ours maps to");
+        }
+    }
     let day = w
         .ours
         .db(&w.store)

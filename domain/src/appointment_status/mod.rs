@@ -9,6 +9,20 @@ use crate::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Every FHIR R4 `Appointment.status` code (ours map onto six of them).
+pub const FHIR_STATUSES: [&str; 10] = [
+    "proposed",
+    "pending",
+    "booked",
+    "arrived",
+    "fulfilled",
+    "cancelled",
+    "noshow",
+    "entered-in-error",
+    "checked-in",
+    "waitlist",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {

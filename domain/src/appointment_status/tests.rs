@@ -86,18 +86,7 @@ fn only_a_non_quiet_send_in_reaches_the_call_screen() {
 
 #[test]
 fn stored_names_round_trip_and_fhir_codes_are_valid() {
-    let fhir = [
-        "proposed",
-        "pending",
-        "booked",
-        "arrived",
-        "fulfilled",
-        "cancelled",
-        "noshow",
-        "entered-in-error",
-        "checked-in",
-        "waitlist",
-    ];
+    let fhir = super::FHIR_STATUSES;
     for s in Status::ALL {
         assert_eq!(Status::parse(s.as_str()), Some(s));
         assert!(fhir.contains(&s.fhir()), "{s:?}");

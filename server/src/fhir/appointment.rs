@@ -138,19 +138,7 @@ pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
         }
     }
     if let Some(code) = q.one("status")? {
-        const CODES: [&str; 10] = [
-            "proposed",
-            "pending",
-            "booked",
-            "arrived",
-            "fulfilled",
-            "cancelled",
-            "noshow",
-            "entered-in-error",
-            "checked-in",
-            "waitlist",
-        ];
-        if !CODES.contains(&code) {
+        if !domain::appointment_status::FHIR_STATUSES.contains(&code) {
             return Err(Refusal::invalid(format!(
                 "status: {} is not an appointment status.",
                 super::short(code)
