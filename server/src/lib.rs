@@ -105,7 +105,7 @@ pub fn app(state: ServerState) -> Router {
     // so it sits beside the pages' session and Origin checks, under the
     // same limits and security headers.
     pages
-        .merge(fhir::router(state.clone()))
+        .merge(fhir::router())
         .layer(axum::middleware::from_fn(middleware::limits))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -18,7 +18,7 @@ mod slot;
 mod token;
 
 use crate::ServerState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,7 +29,7 @@ use services::Actor;
 
 pub use outcome::FHIR_JSON;
 
-pub fn router(state: ServerState) -> Router<ServerState> {
+pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/fhir/r4/metadata", get(capability::metadata))
         .route(
@@ -80,7 +80,7 @@ pub fn router(state: ServerState) -> Router<ServerState> {
         )
         .route("/fhir/r4", any(unknown))
         .route("/fhir/r4/{*rest}", any(unknown))
-        .layer(axum::middleware::from_fn_with_state(state, negotiate))
+        .layer(axum::middleware::from_fn(negotiate))
 }
 
 /// Anything else under the base: not implemented (the CapabilityStatement
@@ -106,7 +106,7 @@ fn short(text: &str) -> String {
 
 /// JSON only: `_format` (when given) overrides `Accept`; a format we do
 /// not speak is 406, a body that is not JSON 415.
-async fn negotiate(State(_state): State<ServerState>, req: Request, next: Next) -> Response {
+async fn negotiate(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if path == "/oauth2/token" {
         return next.run(req).await;
