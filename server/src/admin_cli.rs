@@ -69,48 +69,6 @@ async fn seed_synthetic(
     Ok(())
 }
 
-/// `openpractice export fhir OUT`: with a progress bar, then what was
-/// written and how fast.
-pub async fn export(db: &DbArgs, cmd: &crate::config::ExportCommand) -> anyhow::Result<()> {
-    let crate::config::ExportCommand::Fhir { out, practice_name } = cmd;
-    let store = Store::open(&db.connect_options()?)
-        .await
-        .context("opening the database")?;
-    let started = std::time::Instant::now();
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} patients ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let outcome = async {
-        let practice = choose_practice(&store, practice_name.as_deref()).await?;
-        let progress = |done: usize, total: usize| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        };
-        crate::fhir::export::export(&store, &practice.id, out, &progress)
-            .await
-            .map(|w| (practice.name, w))
-    }
-    .await;
-    bar.finish_and_clear();
-    store.close(std::time::Duration::from_secs(30)).await;
-    let (practice, written) = outcome?;
-    let secs = started.elapsed().as_secs_f64().max(0.001);
-    println!(
-        "Exported {} patients of {practice} to {} in {secs:.1} s ({:.0} patients a second):",
-        written.patients,
-        out.display(),
-        written.patients as f64 / secs
-    );
-    for (kind, n) in &written.by_type {
-        println!("  {kind}.ndjson: {n}");
-    }
-    Ok(())
-}
-
 /// The practice a command acts on: the one named, or the only one.
 pub(crate) async fn choose_practice(
     store: &Store,

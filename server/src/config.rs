@@ -194,6 +194,26 @@ pub enum Command {
     /// Take a practice's records out.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Bring a practice's records in.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Patients with their Conditions, AllergyIntolerances,
+    /// MedicationStatements and Observations (FHIR R4) from a Bundle, an
+    /// NDJSON file or a directory of them (such as an export). Each
+    /// patient all or nothing; matched by NHS number, so running it twice
+    /// changes nothing. Every refused entry is listed with its position
+    /// and the reason, and the command then exits non-zero. Audited.
+    Fhir {
+        /// A .json Bundle, an .ndjson file, or a directory of them.
+        source: PathBuf,
+        /// The practice's name (needed when the database has several).
+        #[arg(long)]
+        practice_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -17,6 +17,7 @@ pub mod fhir;
 mod health;
 pub mod live;
 mod middleware;
+pub mod records_cli;
 pub mod serve;
 
 use app::state::AppState;

@@ -28,7 +28,8 @@ async fn main() -> ExitCode {
     let result = match &cli.command {
         None | Some(Command::Serve) => server::serve::run(&cli).await,
         Some(Command::Admin(cmd)) => server::admin_cli::run(&cli.db, cmd).await,
-        Some(Command::Export(cmd)) => server::admin_cli::export(&cli.db, cmd).await,
+        Some(Command::Export(cmd)) => server::records_cli::export(&cli.db, cmd).await,
+        Some(Command::Import(cmd)) => server::records_cli::import(&cli.db, cmd).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

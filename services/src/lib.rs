@@ -23,6 +23,7 @@ pub mod directory;
 pub mod display;
 mod error;
 pub mod export;
+pub mod import;
 pub mod live;
 pub mod patients;
 pub mod record;

@@ -23,6 +23,7 @@ pub mod demo;
 pub mod display;
 mod error;
 pub mod fixtures;
+pub mod import;
 pub mod live;
 pub mod migrations;
 pub mod patients;

@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "client_bookings",
         include_str!("../migrations/0011_client_bookings.surql"),
     ),
+    (
+        12,
+        "imports",
+        include_str!("../migrations/0012_imports.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -97,7 +97,12 @@ fn medication(i: &RecordItem, patient: &str) -> Value {
         "effectivePeriod": period,
     });
     if !dosage.is_empty() {
-        r["dosage"] = json!([{ "text": dosage.join(", ") }]);
+        let mut d = json!({ "text": dosage.join(", ") });
+        // How often, on its own too, so an import reads dose and frequency apart.
+        if let Some(f) = i.frequency.as_deref().filter(|f| !f.is_empty()) {
+            d["timing"] = json!({ "code": { "text": f } });
+        }
+        r["dosage"] = json!([d]);
     }
     r
 }

@@ -11,6 +11,7 @@ mod clinical;
 mod directory;
 mod everything;
 pub mod export;
+pub mod import;
 mod outcome;
 mod patient;
 mod search;
