@@ -19,6 +19,9 @@ pub enum ObservationKind {
     Height,
     /// Body mass index: computed from weight and height, never typed.
     Bmi,
+    /// Glycated haemoglobin, IFCC (mmol/mol): a laboratory result, never
+    /// typed in a consultation; arrives with a record (an import).
+    Hba1c,
 }
 
 impl ObservationKind {
@@ -33,8 +36,9 @@ impl ObservationKind {
         ObservationKind::Height,
     ];
 
-    /// Every kind that is recorded, computed BMI included.
-    pub const ALL_WITH_BMI: [ObservationKind; 9] = [
+    /// Every kind that is recorded: the typed ones, computed BMI, and
+    /// laboratory HbA1c.
+    pub const RECORDED: [ObservationKind; 10] = [
         ObservationKind::Systolic,
         ObservationKind::Diastolic,
         ObservationKind::Pulse,
@@ -44,6 +48,7 @@ impl ObservationKind {
         ObservationKind::Weight,
         ObservationKind::Height,
         ObservationKind::Bmi,
+        ObservationKind::Hba1c,
     ];
 
     /// The form field and stored name: "systolic", "respiratory_rate".
@@ -58,11 +63,12 @@ impl ObservationKind {
             ObservationKind::Weight => "weight",
             ObservationKind::Height => "height",
             ObservationKind::Bmi => "bmi",
+            ObservationKind::Hba1c => "hba1c",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL_WITH_BMI.into_iter().find(|k| k.key() == key)
+        Self::RECORDED.into_iter().find(|k| k.key() == key)
     }
 
     /// The value with the kind's decimal places: "37.2", "138".
@@ -81,6 +87,7 @@ impl ObservationKind {
             ObservationKind::Weight => "Weight",
             ObservationKind::Height => "Height",
             ObservationKind::Bmi => "Body mass index (BMI)",
+            ObservationKind::Hba1c => "HbA1c (IFCC)",
         }
     }
 
@@ -94,6 +101,7 @@ impl ObservationKind {
             ObservationKind::Weight => "kg",
             ObservationKind::Height => "cm",
             ObservationKind::Bmi => "kg/m²",
+            ObservationKind::Hba1c => "mmol/mol",
         }
     }
 
@@ -110,6 +118,7 @@ impl ObservationKind {
             ObservationKind::Weight => (0.3, 400.0),
             ObservationKind::Height => (30.0, 250.0),
             ObservationKind::Bmi => (5.0, 150.0),
+            ObservationKind::Hba1c => (15.0, 200.0),
         }
     }
 
@@ -131,6 +140,7 @@ impl ObservationKind {
             ObservationKind::Weight => "kg",
             ObservationKind::Height => "cm",
             ObservationKind::Bmi => "kg/m2",
+            ObservationKind::Hba1c => "mmol/mol",
         }
     }
 
@@ -146,6 +156,7 @@ impl ObservationKind {
             ObservationKind::Weight => "27113001",
             ObservationKind::Height => "50373000",
             ObservationKind::Bmi => "60621009",
+            ObservationKind::Hba1c => "999791000000106",
         }
     }
 
@@ -161,7 +172,13 @@ impl ObservationKind {
             ObservationKind::Weight => "29463-7",
             ObservationKind::Height => "8302-2",
             ObservationKind::Bmi => "39156-5",
+            ObservationKind::Hba1c => "59261-8",
         }
+    }
+
+    /// A vital sign (FHIR category `vital-signs`), or a laboratory result.
+    pub fn is_vital_sign(self) -> bool {
+        self != ObservationKind::Hba1c
     }
 
     /// Reads a typed value: a number within the range, rounded to the
@@ -325,7 +342,7 @@ mod tests {
     /// digit, and the units are UCUM's.
     #[test]
     fn every_observation_kind_has_a_valid_snomed_code_and_a_ucum_unit() {
-        for k in ObservationKind::ALL_WITH_BMI {
+        for k in ObservationKind::RECORDED {
             assert!(
                 crate::snomed::verhoeff_ok(k.snomed()),
                 "{k:?} {}",

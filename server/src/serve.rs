@@ -71,16 +71,44 @@ async fn seed_demo_with_progress(store: &Store) -> anyhow::Result<()> {
         .await
         .context("seeding the demo practice")?;
     bar.finish_and_clear();
-    match seeded {
-        Some(s) => tracing::info!(
-            patients = s.patients,
-            staff = s.staff,
-            appointments = s.appointments,
-            tasks = s.tasks,
-            "seeded the demo practice"
-        ),
-        None => tracing::info!("demo practice already present"),
+    let Some(s) = seeded else {
+        tracing::info!("demo practice already present");
+        return Ok(());
+    };
+    tracing::info!(
+        patients = s.patients,
+        staff = s.staff,
+        appointments = s.appointments,
+        tasks = s.tasks,
+        "seeded the demo practice"
+    );
+    // Their clinical histories arrive through the importer, as a
+    // practice's records would.
+    let bar = ProgressBar::new(s.patients as u64);
+    bar.set_style(
+        ProgressStyle::with_template("Importing demo histories [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let report = crate::fhir::demo::load(store, &s.practice_id, &|done, _| {
+        bar.set_position(done as u64)
+    })
+    .await
+    .context("importing the demo practice's histories")?;
+    bar.finish_and_clear();
+    if let Some(first) = report.refusals.first() {
+        anyhow::bail!(
+            "the demo histories were refused by the importer ({} refusals; the first: {first})",
+            report.refusals.len()
+        );
     }
+    tracing::info!(
+        patients = report.tally.added_to,
+        entries = report.tally.items,
+        observations = report.tally.observations,
+        seconds = started.elapsed().as_secs_f64(),
+        "imported the demo practice's histories"
+    );
     Ok(())
 }
 

@@ -95,28 +95,32 @@ pub async fn begin(store: &Store, practice: &PracticeId, source: &str) -> Result
     })
 }
 
-/// Imports one patient. A refusal is a sentence for the operator that
-/// names no one (the importer adds the entry's position).
-pub async fn patient(
+/// Imports a batch of patients, each all or nothing; one answer each, in
+/// order. A refusal is a sentence for the operator that names no one (the
+/// importer adds the entry's position).
+pub async fn patients(
     store: &Store,
     run: &Run,
-    p: &ImportedPatient,
-) -> std::result::Result<ImportOutcome, String> {
+    batch: &[ImportedPatient],
+) -> Result<Vec<std::result::Result<ImportOutcome, String>>> {
     let what = format!("Imported from {}", run.source);
-    match store
+    let answers = store
         .practice(&run.practice)
-        .import_patient(&run.id, p, &what)
-        .await
-    {
-        Ok(outcome) => Ok(outcome),
-        Err(ImportError::SomeoneElse(field)) => Err(format!(
-            "the NHS number is registered here to a patient with a different {field}: check the source; nothing of this patient was imported"
-        )),
-        Err(ImportError::Store(e)) => {
-            tracing::warn!(error = %e, "an import's patient was refused by the database");
-            Err("the database refused this patient (the server log has the detail); nothing of this patient was imported".into())
-        }
-    }
+        .import_patients(&run.id, batch, &what)
+        .await?;
+    Ok(answers
+        .into_iter()
+        .map(|a| match a {
+            Ok(outcome) => Ok(outcome),
+            Err(ImportError::SomeoneElse(field)) => Err(format!(
+                "the NHS number is registered here to a patient with a different {field}: check the source; nothing of this patient was imported"
+            )),
+            Err(ImportError::Store(e)) => {
+                tracing::warn!(error = %e, "an import's patient was refused by the database");
+                Err("the database refused this patient (the server log has the detail); nothing of this patient was imported".into())
+            }
+        })
+        .collect())
 }
 
 /// Ends an import: audited with what it did.

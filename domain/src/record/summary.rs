@@ -36,7 +36,7 @@ pub struct RecordSummary {
 /// order.
 pub fn latest_observations(all: &[Observation]) -> Vec<Observation> {
     let mut out: Vec<Observation> = Vec::new();
-    for kind in ObservationKind::ALL_WITH_BMI {
+    for kind in ObservationKind::RECORDED {
         if let Some(o) = all
             .iter()
             .filter(|o| o.kind == kind)

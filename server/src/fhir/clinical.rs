@@ -109,6 +109,10 @@ fn medication(i: &RecordItem, patient: &str) -> Value {
 
 fn observation(o: &Observation, patient: &str) -> Value {
     let k = o.kind;
+    let (category, category_display) = match k.is_vital_sign() {
+        true => ("vital-signs", "Vital Signs"),
+        false => ("laboratory", "Laboratory"),
+    };
     json!({
         "resourceType": "Observation",
         "id": o.id,
@@ -116,7 +120,7 @@ fn observation(o: &Observation, patient: &str) -> Value {
         "status": "final",
         "category": [{ "coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-            "code": "vital-signs", "display": "Vital Signs"
+            "code": category, "display": category_display
         }] }],
         "code": {
             "coding": [
@@ -193,7 +197,7 @@ pub fn params(part: Part) -> &'static [(&'static str, &'static str, &'static str
                 "date",
                 "When taken: YYYY, YYYY-MM or YYYY-MM-DD with eq, ge, le, gt or lt.",
             ),
-            ("category", "token", "vital-signs."),
+            ("category", "token", "vital-signs or laboratory (HbA1c)."),
         ],
         Part::Consultations => &[PATIENT],
     }

@@ -8,6 +8,7 @@
 mod appointment;
 mod capability;
 mod clinical;
+pub mod demo;
 mod directory;
 mod everything;
 pub mod export;

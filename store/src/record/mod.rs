@@ -202,11 +202,7 @@ impl From<ConsultationRow> for ConsultationView {
             .filter_map(ObservationRow::into_view)
             .collect();
         // In the order the form asks for them (blood pressure first).
-        observations.sort_by_key(|o| {
-            ObservationKind::ALL_WITH_BMI
-                .iter()
-                .position(|k| *k == o.kind)
-        });
+        observations.sort_by_key(|o| ObservationKind::RECORDED.iter().position(|k| *k == o.kind));
         ConsultationView {
             id: r.id,
             author: r.author.unwrap_or_default(),

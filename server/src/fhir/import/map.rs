@@ -272,7 +272,7 @@ fn kind_of(code: &Value) -> Result<ObservationKind, Refusal> {
     let codings = code["coding"].as_array().cloned().unwrap_or_default();
     let found = codings.iter().find_map(|c| {
         let (system, value) = (c["system"].as_str()?, c["code"].as_str()?);
-        ObservationKind::ALL_WITH_BMI.into_iter().find(|k| {
+        ObservationKind::RECORDED.into_iter().find(|k| {
             (system == LOINC && k.loinc() == value) || (system == SNOMED && k.snomed() == value)
         })
     });
@@ -284,7 +284,7 @@ fn kind_of(code: &Value) -> Result<ObservationKind, Refusal> {
         {
             Err("code: no LOINC or SNOMED CT coding".into())
         }
-        None => Err("code: not an observation OpenPractice records (blood pressure, pulse, temperature, oxygen saturation, respiratory rate, weight, height, BMI)".into()),
+        None => Err("code: not an observation OpenPractice records (blood pressure, pulse, temperature, oxygen saturation, respiratory rate, weight, height, BMI, HbA1c)".into()),
     }
 }
 

@@ -8,15 +8,16 @@
 //! same data again changes nothing.
 
 mod map;
+mod read;
 
-use anyhow::Context;
+pub use read::{import, import_in_chunks};
+
 use domain::record::ItemKind;
 use domain::PracticeId;
 use serde_json::Value;
 use services::import::{ImportedPatient, Tally};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
 use store::Store;
 
 /// One resource and where it was in the input.
@@ -37,91 +38,6 @@ pub struct Report {
     pub refusals: Vec<String>,
     /// Resources of types the importer does not take, by type.
     pub not_imported: BTreeMap<String, usize>,
-}
-
-/// The resources in one file: a Bundle's entries, one resource, or NDJSON.
-fn read_file(path: &Path, out: &mut Vec<Entry>, refusals: &mut Vec<String>) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    if let Ok(whole) = serde_json::from_str::<Value>(&text) {
-        if whole["resourceType"] == "Bundle" {
-            for (i, e) in whole["entry"].as_array().into_iter().flatten().enumerate() {
-                out.push(Entry {
-                    position: format!("{name} entry {}", i + 1),
-                    full_url: e["fullUrl"].as_str().map(String::from),
-                    resource: e["resource"].clone(),
-                });
-            }
-        } else {
-            out.push(Entry {
-                position: name,
-                full_url: None,
-                resource: whole,
-            });
-        }
-        return Ok(());
-    }
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let position = format!("{name} line {}", i + 1);
-        match serde_json::from_str::<Value>(line) {
-            Ok(resource) => out.push(Entry {
-                position,
-                full_url: None,
-                resource,
-            }),
-            Err(e) => refusals.push(format!("{position}: not JSON ({})", e.classify_name())),
-        }
-    }
-    Ok(())
-}
-
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Eof => "it ends early",
-            serde_json::error::Category::Syntax => "a syntax error",
-            _ => "unreadable",
-        }
-    }
-}
-
-/// Every resource under `source` (a file, or a directory's `.json` and
-/// `.ndjson` files in name order, Patient files first).
-pub fn read_source(source: &Path, refusals: &mut Vec<String>) -> anyhow::Result<Vec<Entry>> {
-    let mut out = Vec::new();
-    if source.is_dir() {
-        let mut files: Vec<_> = std::fs::read_dir(source)
-            .with_context(|| format!("reading {}", source.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "ndjson"))
-            .collect();
-        files.sort_by_key(|p| {
-            (
-                !p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with("Patient")),
-                p.clone(),
-            )
-        });
-        if files.is_empty() {
-            anyhow::bail!("{} holds no .json or .ndjson file", source.display());
-        }
-        for f in files {
-            read_file(&f, &mut out, refusals)?;
-        }
-    } else {
-        read_file(source, &mut out, refusals)?;
-    }
-    Ok(out)
 }
 
 fn kind_of(resource_type: &str) -> Option<Option<ItemKind>> {
@@ -153,7 +69,18 @@ struct Group {
     members: Vec<Entry>,
 }
 
-/// Imports `entries` (read from `source_name`) into `practice`, calling
+impl Group {
+    fn of(e: Entry) -> Self {
+        Group {
+            position: e.position,
+            patient: e.resource,
+            members: Vec::new(),
+        }
+    }
+}
+
+/// Imports `entries` (read from `source_name`), all held in memory (the
+/// demo's histories; files are streamed by [`import`]), calling
 /// `progress(done, total)` as patients are done.
 pub async fn import_entries(
     store: &Store,
@@ -163,94 +90,176 @@ pub async fn import_entries(
     mut report: Report,
     progress: &dyn Fn(usize, usize),
 ) -> anyhow::Result<Report> {
-    let today = domain::time::london_today(chrono::Utc::now());
     let mut groups: Vec<Group> = Vec::new();
     let mut by_reference: HashMap<String, usize> = HashMap::new();
     let mut others = Vec::new();
     for e in entries {
-        match e.resource["resourceType"].as_str() {
-            Some("Patient") => {
-                let i = groups.len();
-                if let Some(id) = e.resource["id"].as_str() {
-                    by_reference.insert(format!("Patient/{id}"), i);
+        match sort(&e, &mut report) {
+            Sorted::Patient => {
+                for r in references(&e) {
+                    by_reference.insert(r, groups.len());
                 }
-                if let Some(url) = &e.full_url {
-                    by_reference.insert(url.clone(), i);
-                }
-                groups.push(Group {
-                    position: e.position,
-                    patient: e.resource,
-                    members: Vec::new(),
-                });
+                groups.push(Group::of(e));
             }
-            Some(t) if kind_of(t).is_some() => others.push(e),
-            Some(t) => {
-                *report
-                    .not_imported
-                    .entry(t.chars().take(40).collect())
-                    .or_default() += 1
-            }
-            None => report
-                .refusals
-                .push(format!("{}: no resourceType", e.position)),
+            Sorted::Member => others.push(e),
+            Sorted::Skipped => {}
         }
     }
     for e in others {
-        let r = &e.resource;
-        let reference = r["subject"]["reference"]
-            .as_str()
-            .or(r["patient"]["reference"].as_str());
-        match reference.and_then(|p| by_reference.get(p)) {
-            Some(&i) => groups[i].members.push(e),
-            None if reference.is_none() => report.refusals.push(format!(
-                "{}: {} names no patient (subject or patient)",
-                e.position,
-                r["resourceType"].as_str().unwrap_or_default()
-            )),
-            None => report
-                .refusals
-                .push(format!("{}: its patient is not in this import", e.position)),
+        match place(&e, &by_reference, &mut report) {
+            Some(i) => groups[i].members.push(e),
+            None => continue,
         }
     }
     let run = services::import::begin(store, practice, source_name).await?;
     let total = groups.len();
-    for (done, g) in groups.into_iter().enumerate() {
-        let refusals = import_group(store, &run, g, today, &mut report.tally).await;
-        if !refusals.is_empty() {
-            report.tally.refused += 1;
-            report.refusals.extend(refusals);
-        }
-        if done % 20 == 19 || done + 1 == total {
-            progress(done + 1, total);
-        }
-    }
+    write_groups(
+        store,
+        &run,
+        groups,
+        &mut report,
+        &|done| progress(done, total),
+        0,
+    )
+    .await?;
     services::import::finish(store, &run, &report.tally).await?;
     Ok(report)
 }
 
-/// One patient: refusals (with positions) if any entry is refused, when
-/// nothing of theirs is written.
-async fn import_group(
+/// What an entry is to the importer.
+enum Sorted {
+    Patient,
+    Member,
+    Skipped,
+}
+
+/// Sorts an entry; counts a type not imported, refuses one with no type.
+fn sort(e: &Entry, report: &mut Report) -> Sorted {
+    match e.resource["resourceType"].as_str() {
+        Some("Patient") => Sorted::Patient,
+        Some(t) if kind_of(t).is_some() => Sorted::Member,
+        Some(t) => {
+            *report
+                .not_imported
+                .entry(t.chars().take(40).collect())
+                .or_default() += 1;
+            Sorted::Skipped
+        }
+        None => {
+            report
+                .refusals
+                .push(format!("{}: no resourceType", e.position));
+            Sorted::Skipped
+        }
+    }
+}
+
+/// What a Patient entry may be referred to as.
+fn references(e: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(id) = e.resource["id"].as_str() {
+        out.push(format!("Patient/{id}"));
+    }
+    out.extend(e.full_url.clone());
+    out
+}
+
+/// The reference a member entry makes to its patient.
+fn reference_of(e: &Entry) -> Option<&str> {
+    let r = &e.resource;
+    r["subject"]["reference"]
+        .as_str()
+        .or(r["patient"]["reference"].as_str())
+}
+
+/// The group a member entry joins, or its refusal.
+fn place(e: &Entry, by_reference: &HashMap<String, usize>, report: &mut Report) -> Option<usize> {
+    let reference = reference_of(e);
+    match reference.and_then(|p| by_reference.get(p)) {
+        Some(&i) => Some(i),
+        None => {
+            report.refusals.push(match reference {
+                None => format!(
+                    "{}: {} names no patient (subject or patient)",
+                    e.position,
+                    e.resource["resourceType"].as_str().unwrap_or_default()
+                ),
+                Some(_) => format!("{}: its patient is not in this import", e.position),
+            });
+            None
+        }
+    }
+}
+
+/// Maps and writes `groups` in batches; `progress(done)` counts from
+/// `offset`.
+async fn write_groups(
     store: &Store,
     run: &services::import::Run,
-    g: Group,
-    today: chrono::NaiveDate,
-    tally: &mut Tally,
-) -> Vec<String> {
-    let mut refusals = Vec::new();
-    let patient = map::patient(&g.patient, today).map_err(|why| {
-        for w in why {
-            refusals.push(format!("{}: {w}", g.position));
-        }
-    });
-    let mut p = ImportedPatient {
-        patient: match patient {
-            Ok(p) => p,
-            Err(()) => {
-                refusals.push(format!("{}: this patient was not imported", g.position));
-                return refusals;
+    groups: Vec<Group>,
+    report: &mut Report,
+    progress: &dyn Fn(usize),
+    offset: usize,
+) -> anyhow::Result<()> {
+    let today = domain::time::london_today(chrono::Utc::now());
+    let total = groups.len();
+    let mut batch: Vec<(String, ImportedPatient)> = Vec::with_capacity(BATCH);
+    for (done, g) in groups.into_iter().enumerate() {
+        match map_group(g, today) {
+            Ok(p) => batch.push(p),
+            Err(refusals) => {
+                report.tally.refused += 1;
+                report.refusals.extend(refusals);
             }
-        },
+        }
+        if batch.len() == BATCH || done + 1 == total {
+            write(store, run, std::mem::take(&mut batch), report).await?;
+            progress(offset + done + 1);
+        }
+    }
+    Ok(())
+}
+
+/// Patients written at a time (each still all or nothing).
+const BATCH: usize = 10;
+
+async fn write(
+    store: &Store,
+    run: &services::import::Run,
+    batch: Vec<(String, ImportedPatient)>,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let (positions, patients): (Vec<String>, Vec<ImportedPatient>) = batch.into_iter().unzip();
+    let answers = services::import::patients(store, run, &patients).await?;
+    for (position, answer) in positions.iter().zip(answers) {
+        match answer {
+            Ok(outcome) => report.tally.count(&outcome),
+            Err(why) => {
+                report.tally.refused += 1;
+                report.refusals.push(format!("{position}: {why}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One patient mapped, with their position; or every refusal (with
+/// positions), when nothing of theirs is written.
+fn map_group(g: Group, today: chrono::NaiveDate) -> Result<(String, ImportedPatient), Vec<String>> {
+    let mut refusals = Vec::new();
+    let patient = match map::patient(&g.patient, today) {
+        Ok(p) => p,
+        Err(why) => {
+            refusals.extend(why.into_iter().map(|w| format!("{}: {w}", g.position)));
+            refusals.push(format!("{}: this patient was not imported", g.position));
+            return Err(refusals);
+        }
+    };
+    let mut p = ImportedPatient {
+        patient,
         items: Vec::new(),
         observations: Vec::new(),
     };
@@ -275,27 +284,7 @@ async fn import_group(
             g.position,
             refusals.len()
         ));
-        return refusals;
+        return Err(refusals);
     }
-    match services::import::patient(store, run, &p).await {
-        Ok(outcome) => tally.count(&outcome),
-        Err(why) => refusals.push(format!("{}: {why}", g.position)),
-    }
-    refusals
-}
-
-/// Imports the file or directory `source` into `practice`.
-pub async fn import(
-    store: &Store,
-    practice: &PracticeId,
-    source: &Path,
-    progress: &dyn Fn(usize, usize),
-) -> anyhow::Result<Report> {
-    let mut report = Report::default();
-    let entries = read_source(source, &mut report.refusals)?;
-    let name = source
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| source.display().to_string());
-    import_entries(store, practice, &name, entries, report, progress).await
+    Ok((g.position, p))
 }
