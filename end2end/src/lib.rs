@@ -26,8 +26,16 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server on `mem://` with the demo practice seeded.
+    /// Starts a server on `mem://` with the demo practice seeded, its
+    /// patients' records empty (quicker to start).
     pub fn start_demo() -> Result<Self> {
+        Self::start(&["--db", "mem://", "--demo", "--demo-histories", "false"])
+    }
+
+    /// Starts a server on `mem://` with the demo practice seeded and its
+    /// patients' clinical histories loaded through the importer, as `make
+    /// run` shows it.
+    pub fn start_demo_with_histories() -> Result<Self> {
         Self::start(&["--db", "mem://", "--demo"])
     }
 

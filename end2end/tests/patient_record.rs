@@ -11,7 +11,7 @@ use std::time::Duration;
 #[tokio::test]
 async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_text(
 ) -> anyhow::Result<()> {
-    let server = Server::start_demo()?;
+    let server = Server::start_demo_with_histories()?;
     let (_pw, browser) = launch_browser().await?;
     let loaded = Duration::from_secs(30);
     let history = "Tight chest on the stairs for a fortnight.";

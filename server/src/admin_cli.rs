@@ -26,7 +26,11 @@ pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
             samples,
             samples_out,
             create_demo,
-        } => seed_synthetic(db, *total, *samples, samples_out.as_deref(), *create_demo).await,
+            histories,
+        } => {
+            let flags = (*create_demo, *histories);
+            seed_synthetic(db, *total, *samples, samples_out.as_deref(), flags).await
+        }
     }
 }
 
@@ -35,7 +39,7 @@ async fn seed_synthetic(
     total: usize,
     samples: usize,
     samples_out: Option<&str>,
-    create_demo: bool,
+    (create_demo, histories): (bool, bool),
 ) -> anyhow::Result<()> {
     let store = Store::open(&db.connect_options()?)
         .await
@@ -57,6 +61,13 @@ async fn seed_synthetic(
     let db = store.practice(&practice.id);
     let have = db.patient_count().await?;
     let added = store::demo::add_synthetic_patients(&db, total.saturating_sub(have), 7).await?;
+    if histories {
+        let report = crate::fhir::demo::load(&store, &practice.id, &|_, _| {}).await?;
+        if let Some(first) = report.refusals.first() {
+            store.close(std::time::Duration::from_secs(30)).await;
+            bail!("the importer refused a synthetic history: {first}");
+        }
+    }
     if let Some(path) = samples_out {
         let hits = db.sample_patients(samples).await?;
         std::fs::write(path, serde_json::to_string(&hits)?).context("writing the samples")?;

@@ -130,6 +130,13 @@ pub struct ServeArgs {
     #[arg(long, env = "OP_DEMO")]
     pub demo: bool,
 
+    /// With --demo: at the first start, load the demo patients' synthetic
+    /// clinical histories through the importer (about half a minute in a
+    /// debug build). `--demo-histories false` leaves their records empty
+    /// (the end-to-end tests that do not read them).
+    #[arg(long, env = "OP_DEMO_HISTORIES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_histories: bool,
+
     /// Directory holding the built site (pkg/ with the WASM, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: String,
@@ -280,6 +287,10 @@ pub enum AdminCommand {
         /// Create the demo practice first (an empty benchmark database only).
         #[arg(long)]
         create_demo: bool,
+        /// Then load the demo's synthetic clinical histories for every
+        /// patient, through the importer (benchmarks of export and import).
+        #[arg(long)]
+        histories: bool,
     },
 }
 

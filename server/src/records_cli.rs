@@ -6,36 +6,61 @@ use crate::config::DbArgs;
 use anyhow::{bail, Context};
 use store::Store;
 
+/// A command's database, progress bar and clock.
+struct Run {
+    store: Store,
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+}
+
+impl Run {
+    async fn open(db: &DbArgs) -> anyhow::Result<Self> {
+        let store = Store::open(&db.connect_options()?)
+            .await
+            .context("opening the database")?;
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} patients ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Ok(Run {
+            store,
+            bar,
+            started: std::time::Instant::now(),
+        })
+    }
+
+    fn progress(&self) -> impl Fn(usize, usize) + '_ {
+        |done, total| {
+            self.bar.set_length(total as u64);
+            self.bar.set_position(done as u64);
+        }
+    }
+
+    /// Closes the database; the seconds the command took.
+    async fn close(self) -> f64 {
+        self.bar.finish_and_clear();
+        self.store.close(std::time::Duration::from_secs(30)).await;
+        self.started.elapsed().as_secs_f64().max(0.001)
+    }
+}
+
 /// `openpractice export fhir OUT`: with a progress bar, then what was
 /// written and how fast.
 pub async fn export(db: &DbArgs, cmd: &crate::config::ExportCommand) -> anyhow::Result<()> {
     let crate::config::ExportCommand::Fhir { out, practice_name } = cmd;
-    let store = Store::open(&db.connect_options()?)
-        .await
-        .context("opening the database")?;
-    let started = std::time::Instant::now();
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} patients ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let run = Run::open(db).await?;
     let outcome = async {
-        let practice = choose_practice(&store, practice_name.as_deref()).await?;
-        let progress = |done: usize, total: usize| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        };
-        crate::fhir::export::export(&store, &practice.id, out, &progress)
+        let practice = choose_practice(&run.store, practice_name.as_deref()).await?;
+        crate::fhir::export::export(&run.store, &practice.id, out, &run.progress())
             .await
             .map(|w| (practice.name, w))
     }
     .await;
-    bar.finish_and_clear();
-    store.close(std::time::Duration::from_secs(30)).await;
+    let secs = run.close().await;
     let (practice, written) = outcome?;
-    let secs = started.elapsed().as_secs_f64().max(0.001);
     println!(
         "Exported {} patients of {practice} to {} in {secs:.1} s ({:.0} patients a second):",
         written.patients,
@@ -55,33 +80,17 @@ pub async fn import(db: &DbArgs, cmd: &crate::config::ImportCommand) -> anyhow::
         source,
         practice_name,
     } = cmd;
-    let store = Store::open(&db.connect_options()?)
-        .await
-        .context("opening the database")?;
-    let started = std::time::Instant::now();
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} patients ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let run = Run::open(db).await?;
     let outcome = async {
-        let practice = choose_practice(&store, practice_name.as_deref()).await?;
-        let progress = |done: usize, total: usize| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        };
-        crate::fhir::import::import(&store, &practice.id, source, &progress)
+        let practice = choose_practice(&run.store, practice_name.as_deref()).await?;
+        crate::fhir::import::import(&run.store, &practice.id, source, &run.progress())
             .await
             .map(|r| (practice.name, r))
     }
     .await;
-    bar.finish_and_clear();
-    store.close(std::time::Duration::from_secs(30)).await;
+    let secs = run.close().await;
     let (practice, report) = outcome?;
     let t = &report.tally;
-    let secs = started.elapsed().as_secs_f64().max(0.001);
     let patients = t.registered + t.added_to + t.unchanged + t.refused;
     println!(
         "Imported {} into {practice} in {secs:.1} s ({:.0} patients a second): {} patients registered, {} added to, {} unchanged, {} refused; {} record entries and {} observations added.",

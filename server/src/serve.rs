@@ -56,7 +56,7 @@ pub fn state_from_cli(cli: &Cli, store: Store) -> ServerState {
     }
 }
 
-async fn seed_demo_with_progress(store: &Store) -> anyhow::Result<()> {
+async fn seed_demo_with_progress(store: &Store, histories: bool) -> anyhow::Result<()> {
     let bar = ProgressBar::new(6);
     bar.set_style(
         ProgressStyle::with_template("Seeding demo practice [{bar:30}] {pos}/{len} {msg}")
@@ -82,6 +82,9 @@ async fn seed_demo_with_progress(store: &Store) -> anyhow::Result<()> {
         tasks = s.tasks,
         "seeded the demo practice"
     );
+    if !histories {
+        return Ok(());
+    }
     // Their clinical histories arrive through the importer, as a
     // practice's records would.
     let bar = ProgressBar::new(s.patients as u64);
@@ -150,7 +153,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
     if cli.serve.demo {
-        seed_demo_with_progress(&store).await?;
+        seed_demo_with_progress(&store, cli.serve.demo_histories).await?;
     } else if store.staff_count().await? == 0 {
         tracing::warn!(
             "this database has no staff accounts: create the first with \

@@ -66,6 +66,27 @@ pub fn sanitised_id(asked_for: &str) -> String {
     out
 }
 
+/// Records what the operator did on the command line (an export, an
+/// import): no member of staff, the role "operator".
+pub(crate) async fn operator(
+    store: &Store,
+    practice: &domain::PracticeId,
+    action: String,
+) -> Result<()> {
+    store
+        .practice(practice)
+        .audit(&AuditEntry {
+            staff_id: None,
+            role: Some("operator".into()),
+            action,
+            patient_id: None,
+            address: None,
+            outcome: Outcome::Allowed,
+        })
+        .await
+        .map_err(ServiceError::internal)
+}
+
 /// Records a refusal that must not reveal whether the record exists: no
 /// patient link, only the (sanitised, shortened) id that was asked for.
 pub async fn refused(store: &Store, actor: &Actor, what: &str, asked_for: &str) -> Result<()> {

@@ -4,12 +4,12 @@
 //! practice. The run is the access: it is audited when it starts and when
 //! it ends, as the operator, rather than once per patient.
 
+use crate::audit::operator as audit;
 use crate::{Result, ServiceError};
 use domain::live::AppointmentView;
 use domain::patient::PatientDetails;
 use domain::record::{ConsultationView, Observation, RecordItem};
 use domain::PracticeId;
-use store::audit::{AuditEntry, Outcome};
 use store::patients::PatientFilter;
 use store::Store;
 
@@ -21,21 +21,6 @@ pub struct PatientRecord {
     pub observations: Vec<Observation>,
     pub consultations: Vec<ConsultationView>,
     pub appointments: Vec<AppointmentView>,
-}
-
-async fn audit(store: &Store, practice: &PracticeId, action: String) -> Result<()> {
-    store
-        .practice(practice)
-        .audit(&AuditEntry {
-            staff_id: None,
-            role: Some("operator".into()),
-            action,
-            patient_id: None,
-            address: None,
-            outcome: Outcome::Allowed,
-        })
-        .await
-        .map_err(ServiceError::internal)
 }
 
 /// Starts an export: audited; returns how many patients there are.

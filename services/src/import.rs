@@ -5,9 +5,9 @@
 //! hazard). The run is the access: audited when it starts and when it ends,
 //! as the operator, with what it did.
 
-use crate::{Result, ServiceError};
+use crate::audit::operator as audit;
+use crate::Result;
 use domain::PracticeId;
-use store::audit::{AuditEntry, Outcome};
 use store::import::ImportError;
 use store::Store;
 
@@ -56,21 +56,6 @@ impl Tally {
             ImportOutcome::Unchanged { .. } => self.unchanged += 1,
         }
     }
-}
-
-async fn audit(store: &Store, practice: &PracticeId, action: String) -> Result<()> {
-    store
-        .practice(practice)
-        .audit(&AuditEntry {
-            staff_id: None,
-            role: Some("operator".into()),
-            action,
-            patient_id: None,
-            address: None,
-            outcome: Outcome::Allowed,
-        })
-        .await
-        .map_err(ServiceError::internal)
 }
 
 /// Starts an import from `source` (a file or directory name, shown in
