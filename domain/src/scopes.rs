@@ -8,12 +8,13 @@ use std::fmt;
 
 /// The FHIR resource types the API serves, each with the part of a
 /// patient's data (or the practice's) it belongs to.
-pub const RESOURCES: [(&str, Kind); 16] = [
+pub const RESOURCES: [(&str, Kind); 17] = [
     ("Patient", Kind::Patient(DataKind::Demographics)),
     ("Organization", Kind::Practice),
     ("Practitioner", Kind::Practice),
     ("PractitionerRole", Kind::Practice),
     ("Location", Kind::Practice),
+    ("CareTeam", Kind::Practice),
     ("Schedule", Kind::Patient(DataKind::Appointments)),
     ("Slot", Kind::Patient(DataKind::Appointments)),
     ("Appointment", Kind::Patient(DataKind::Appointments)),

@@ -38,6 +38,7 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             "Practitioner",
             "PractitionerRole",
             "Location",
+            "CareTeam",
             "Condition",
             "AllergyIntolerance",
             "MedicationStatement",
@@ -45,7 +46,8 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             "Encounter",
             "Schedule",
             "Slot",
-            "Appointment"
+            "Appointment",
+            "Task"
         ],
         "only what is implemented"
     );

@@ -31,7 +31,12 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
     let addr = serve(state(&w.store)).await;
     // Every read scope (the oracle sees every kind of resource), and
     // Appointment writes for the booking answers.
-    let (tok, _) = client_token(&addr, &w, "system/*.rs system/Appointment.cruds").await;
+    let (tok, _) = client_token(
+        &addr,
+        &w,
+        "system/*.rs system/Appointment.cruds system/Task.cruds",
+    )
+    .await;
     let auth = format!("Bearer {tok}");
     let patient = &w.ours.patient_ids[0];
     let theirs = &w.theirs.patient_ids[0];
@@ -65,6 +70,40 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
             .await
             .body,
     );
+    // A task raised for a team, and one refused.
+    let team = w.ours.db(&w.store).create_team("Results").await.unwrap();
+    let task = serde_json::json!({
+        "resourceType": "Task", "status": "requested", "intent": "order",
+        "description": "Chase the missing blood result",
+        "note": [{ "text": "Lab says it was sent on Monday." }],
+        "for": { "reference": format!("Patient/{patient}") },
+        "owner": { "reference": format!("CareTeam/{team}") },
+        "restriction": { "period": { "end": "2030-01-02T10:00:00Z" } }
+    });
+    let raised = request(
+        &addr,
+        "POST",
+        "/fhir/r4/Task",
+        &json_body,
+        &task.to_string(),
+    )
+    .await;
+    assert_eq!(raised.status, 201, "{}", raised.body);
+    let task_id = raised.json()["id"].as_str().unwrap().to_string();
+    bodies.push(raised.body);
+    let mut no_owner = task.clone();
+    no_owner.as_object_mut().unwrap().remove("owner");
+    bodies.push(
+        request(
+            &addr,
+            "POST",
+            "/fhir/r4/Task",
+            &json_body,
+            &no_owner.to_string(),
+        )
+        .await
+        .body,
+    );
     // A clinical record to read: one of each kind of entry, and a
     // consultation with readings.
     clinical_record(
@@ -90,6 +129,10 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
         "/fhir/r4/Practitioner".to_string(),
         "/fhir/r4/PractitionerRole?_count=2".to_string(),
         "/fhir/r4/Location".to_string(),
+        format!("/fhir/r4/CareTeam/{team}"),
+        "/fhir/r4/CareTeam".to_string(),
+        format!("/fhir/r4/Task/{task_id}"),
+        format!("/fhir/r4/Task?owner=CareTeam/{team}&status=requested"),
         format!("/fhir/r4/Appointment/{appointment}"),
         format!("/fhir/r4/Appointment?patient={patient}"),
         "/fhir/r4/metadata".to_string(),
@@ -130,10 +173,12 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
             "Appointment",
             "Bundle",
             "CapabilityStatement",
+            "CareTeam",
             "OperationOutcome",
             "Organization",
             "Patient",
-            "Schedule"
+            "Schedule",
+            "Task"
         ]
     );
     let patient_file = files

@@ -1,6 +1,6 @@
 //! The practice as other systems see it: the practice itself, its active
-//! staff with their roles, and its rooms (FHIR Organization, Practitioner,
-//! PractitionerRole and Location). Not patient data, so not audited; a
+//! staff with their roles, its rooms and its teams (FHIR Organization,
+//! Practitioner, PractitionerRole, Location and CareTeam). Not patient data, so not audited; a
 //! client still needs the scope for each resource type.
 
 use crate::{Actor, Result, ServiceError};
@@ -34,4 +34,10 @@ pub async fn staff(store: &Store, actor: &Actor, resource: &str) -> Result<Vec<P
 pub async fn rooms(store: &Store, actor: &Actor) -> Result<Vec<(String, String)>> {
     allowed(actor, "Location")?;
     Ok(actor.db(store).rooms().await?)
+}
+
+/// The practice's teams (the pools tasks are given to): (id, name).
+pub async fn teams(store: &Store, actor: &Actor) -> Result<Vec<(String, String)>> {
+    allowed(actor, "CareTeam")?;
+    Ok(actor.db(store).teams().await?)
 }

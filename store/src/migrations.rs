@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "imports",
         include_str!("../migrations/0012_imports.surql"),
     ),
+    (
+        13,
+        "client_tasks",
+        include_str!("../migrations/0013_client_tasks.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

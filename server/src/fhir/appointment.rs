@@ -7,12 +7,13 @@
 use super::outcome::{resource, with_etag, Answer, Refusal};
 use super::search::{bundle, date_range, Query};
 use super::slot::{fhir_instant, instant, parse_slot_id, slot_id};
+use super::write::{body_json, if_match, located, stale, without};
 use super::{base_url, client, profile};
 use crate::ServerState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use domain::appointment_status::Status;
 use domain::live::AppointmentView;
 use domain::{AppointmentId, ClinicSessionId, PatientId, Version};
@@ -169,19 +170,6 @@ pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
     ))
 }
 
-fn body_json(body: &Bytes) -> Result<Value, Refusal> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| {
-        Refusal::invalid(format!(
-            "The body is not JSON: {}.",
-            super::short(&e.to_string())
-        ))
-    })?;
-    if v["resourceType"] != "Appointment" {
-        return Err(Refusal::invalid("resourceType: send an Appointment."));
-    }
-    Ok(v)
-}
-
 /// The one reference of `kind` among the appointment's participants.
 fn participant<'a>(v: &'a Value, kind: &str) -> Result<&'a str, Refusal> {
     let prefix = format!("{kind}/");
@@ -206,7 +194,7 @@ fn participant<'a>(v: &'a Value, kind: &str) -> Result<&'a str, Refusal> {
 
 pub async fn create(State(state): State<ServerState>, parts: Parts, body: Bytes) -> Answer {
     let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
-    let v = body_json(&body)?;
+    let v = body_json(&body, "Appointment")?;
     if v["status"] != "booked" {
         return Err(Refusal::invalid("status: a new appointment is booked."));
     }
@@ -250,25 +238,8 @@ pub async fn create(State(state): State<ServerState>, parts: Parts, body: Bytes)
             other => Refusal::from_service(other, "Appointment"),
         })?;
     let base = base_url(&state, &parts.headers);
-    let mut res = with_etag(resource(StatusCode::CREATED, &to_fhir(&a)), a.version);
-    if let Ok(loc) = HeaderValue::from_str(&format!(
-        "{base}/Appointment/{}/_history/{}",
-        a.id, a.version
-    )) {
-        res.headers_mut().insert(header::LOCATION, loc);
-    }
-    Ok(res)
-}
-
-/// The resource without what a cancellation may change.
-fn unchangeable(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(o) = v.as_object_mut() {
-        for k in ["meta", "status", "cancelationReason", "text"] {
-            o.remove(k);
-        }
-    }
-    v
+    let res = with_etag(resource(StatusCode::CREATED, &to_fhir(&a)), a.version);
+    Ok(located(res, &base, "Appointment", &a.id, a.version))
 }
 
 pub async fn update(
@@ -279,24 +250,8 @@ pub async fn update(
 ) -> Answer {
     let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
     let what = format!("Appointment/{}", super::short(&id));
-    let Some(if_match) = parts
-        .headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Err(Refusal::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "required",
-            "If-Match: send the version you last read, as W/\"<version>\".",
-        ));
-    };
-    let version: i64 = if_match
-        .trim()
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse()
-        .map_err(|_| Refusal::invalid("If-Match: give the version as W/\"<version>\"."))?;
-    let v = body_json(&body)?;
+    let version = if_match(&parts.headers)?;
+    let v = body_json(&body, "Appointment")?;
     if v["id"] != json!(id) {
         return Err(Refusal::invalid(
             "id: the body's id must be the appointment's.",
@@ -313,16 +268,10 @@ pub async fn update(
     .await
     .map_err(|e| Refusal::from_service(e, &what))?;
     if current.version != version {
-        return Err(Refusal::new(
-            StatusCode::PRECONDITION_FAILED,
-            "conflict",
-            format!(
-                "If-Match: the appointment is now at version {}; read it again.",
-                current.version
-            ),
-        ));
+        return Err(stale("Appointment", current.version));
     }
-    if unchangeable(&v) != unchangeable(&to_fhir(&current)) {
+    let may_change = ["status", "cancelationReason"];
+    if without(&v, &may_change) != without(&to_fhir(&current), &may_change) {
         return Err(Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Only status and cancelationReason may change: send the appointment as read, with status cancelled and a reason."));
     }
     if v["status"] != "cancelled" {

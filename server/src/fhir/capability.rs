@@ -3,7 +3,7 @@
 //! SMART configuration naming the token endpoint.
 
 use super::outcome::{resource, Answer};
-use super::{appointment, base_url, clinical, directory, patient, slot};
+use super::{appointment, base_url, clinical, directory, patient, slot, task};
 use crate::ServerState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,9 +18,14 @@ fn token_url(base: &str) -> String {
 
 /// One resource type's entry: its profile, interactions and parameters.
 fn rest_resource(kind: &str, interactions: &[&str], params: &[(&str, &str, &str)]) -> Value {
+    // UK Core profiles every type served but CareTeam: that one is base R4.
+    let profile = match kind {
+        "CareTeam" => "http://hl7.org/fhir/StructureDefinition/CareTeam".to_string(),
+        _ => format!("https://fhir.hl7.org.uk/StructureDefinition/UKCore-{kind}"),
+    };
     json!({
         "type": kind,
-        "profile": format!("https://fhir.hl7.org.uk/StructureDefinition/UKCore-{kind}"),
+        "profile": profile,
         "interaction": interactions.iter().map(|i| json!({ "code": i })).collect::<Vec<_>>(),
         "versioning": "versioned",
         "readHistory": false,
@@ -76,6 +81,7 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                 rest_resource("Practitioner", &["read", "search-type"], directory::PRACTITIONER_PARAMS),
                 rest_resource("PractitionerRole", &["read", "search-type"], directory::ROLE_PARAMS),
                 rest_resource("Location", &["read", "search-type"], directory::LOCATION_PARAMS),
+                rest_resource("CareTeam", &["read", "search-type"], directory::CARE_TEAM_PARAMS),
                 rest_resource("Condition", &["search-type"], clinical::params(Part::Problems)),
                 rest_resource("AllergyIntolerance", &["search-type"], clinical::params(Part::Allergies)),
                 rest_resource("MedicationStatement", &["search-type"], clinical::params(Part::Medications)),
@@ -87,6 +93,11 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                     "Appointment",
                     &["read", "search-type", "create", "update"],
                     appointment::SEARCH_PARAMS,
+                ),
+                rest_resource(
+                    "Task",
+                    &["read", "search-type", "create", "update"],
+                    task::SEARCH_PARAMS,
                 ),
             ]
         }]

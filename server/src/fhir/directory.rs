@@ -1,6 +1,7 @@
 //! The practice's own description: Organization (the practice),
 //! Practitioner and PractitionerRole (its active staff, with their role),
-//! Location (its rooms). Small lists: read whole, filtered and paged here.
+//! Location (its rooms), CareTeam (its teams, which tasks are given to).
+//! Small lists: read whole, filtered and paged here.
 
 use super::outcome::{resource, Answer, Refusal};
 use super::search::{bundle, Query};
@@ -75,6 +76,22 @@ fn practitioner_role(s: &Person, practice: &str) -> Value {
     })
 }
 
+pub const CARE_TEAM_PARAMS: &[(&str, &str, &str)] = &[
+    ("_id", "token", "The team's id."),
+    ("name", "string", "Name contains (any case)."),
+];
+
+/// A team, as base R4 CareTeam (UK Core has no CareTeam profile).
+fn care_team(id: &str, name: &str, practice: &str) -> Value {
+    json!({
+        "resourceType": "CareTeam",
+        "id": id,
+        "status": "active",
+        "name": name,
+        "managingOrganization": [{ "reference": format!("Organization/{practice}") }],
+    })
+}
+
 fn location(id: &str, name: &str, practice: &str) -> Value {
     json!({
         "resourceType": "Location",
@@ -93,6 +110,7 @@ pub enum Kind {
     Practitioner,
     PractitionerRole,
     Location,
+    CareTeam,
 }
 
 impl Kind {
@@ -102,6 +120,7 @@ impl Kind {
             Kind::Practitioner => "Practitioner",
             Kind::PractitionerRole => "PractitionerRole",
             Kind::Location => "Location",
+            Kind::CareTeam => "CareTeam",
         }
     }
 
@@ -111,6 +130,7 @@ impl Kind {
             Kind::Practitioner => PRACTITIONER_PARAMS,
             Kind::PractitionerRole => ROLE_PARAMS,
             Kind::Location => LOCATION_PARAMS,
+            Kind::CareTeam => CARE_TEAM_PARAMS,
         }
     }
 }
@@ -145,6 +165,12 @@ async fn all(state: &ServerState, parts: &Parts, kind: Kind) -> Result<Vec<Value
             .map_err(refused)?
             .iter()
             .map(|(id, name)| location(id, name, &practice))
+            .collect(),
+        Kind::CareTeam => services::directory::teams(store, &actor)
+            .await
+            .map_err(refused)?
+            .iter()
+            .map(|(id, name)| care_team(id, name, &practice))
             .collect(),
     })
 }
@@ -224,3 +250,4 @@ routes_for!(
     Kind::PractitionerRole
 );
 routes_for!(read_location, search_location, Kind::Location);
+routes_for!(read_care_team, search_care_team, Kind::CareTeam);

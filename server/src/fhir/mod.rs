@@ -17,7 +17,9 @@ mod outcome;
 mod patient;
 mod search;
 mod slot;
+mod task;
 mod token;
+mod write;
 
 use crate::ServerState;
 use axum::extract::Request;
@@ -65,6 +67,10 @@ pub fn router() -> Router<ServerState> {
         )
         .route("/fhir/r4/Location", get(directory::search_location))
         .route("/fhir/r4/Location/{id}", get(directory::read_location))
+        .route("/fhir/r4/CareTeam", get(directory::search_care_team))
+        .route("/fhir/r4/CareTeam/{id}", get(directory::read_care_team))
+        .route("/fhir/r4/Task", get(task::search).post(task::create))
+        .route("/fhir/r4/Task/{id}", get(task::read).put(task::update))
         .route("/fhir/r4/Condition", get(clinical::conditions))
         .route("/fhir/r4/AllergyIntolerance", get(clinical::allergies))
         .route("/fhir/r4/MedicationStatement", get(clinical::medications))

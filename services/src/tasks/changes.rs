@@ -1,10 +1,12 @@
 //! Changing tasks. Each change says in the task's history what happened;
 //! a change made from a stale version is refused with the task as it is.
 
+use super::api::allowed;
 use super::{find, refused};
 use crate::{Actor, Result, ServiceError};
+use domain::scopes::Interaction;
 use domain::task::{Priority, TaskAction, TaskAssignee, TaskView};
-use domain::{Area, PatientId, TaskId, Version};
+use domain::{PatientId, TaskId, Version};
 use store::tasks::{Assignee, NewTask, TaskEdit};
 use store::Store;
 
@@ -47,7 +49,7 @@ pub struct TaskForm {
 
 /// Creates a task for a team or a person, due at a UK date and time if given.
 pub async fn create(store: &Store, actor: &Actor, form: TaskForm) -> Result<TaskView> {
-    actor.require(Area::Tasks)?;
+    allowed(actor, Interaction::Create)?;
     let due_at = super::parse_due(form.due_date.as_deref(), form.due_time.as_deref())?;
     check_text(&form.title, &form.details)?;
     actor
@@ -60,7 +62,7 @@ pub async fn create(store: &Store, actor: &Actor, form: TaskForm) -> Result<Task
                 priority: form.priority,
                 due_at,
                 assignee: assignee(form.assignee),
-                created_by: actor.staff_id()?.clone(),
+                created_by: actor.by(),
             },
             "Created",
         )
@@ -77,12 +79,12 @@ pub async fn act(
     version: Version,
     action: TaskAction,
 ) -> Result<TaskView> {
-    actor.require(Area::Tasks)?;
+    allowed(actor, Interaction::Update)?;
     let db = actor.db(store);
-    let staff = actor.staff_id()?.as_str();
     if action == TaskAction::Claim {
+        // Claiming gives the task to the one claiming: a person.
         return db
-            .claim_task(id.as_str(), staff, "Claimed")
+            .claim_task(id.as_str(), actor.staff_id()?.as_str(), "Claimed")
             .await
             .map_err(refused);
     }
@@ -95,14 +97,14 @@ pub async fn act(
         .apply(action)
         .map_err(|e| ServiceError::conflict(e.to_string(), None))?;
     let what = format!("{} → {}", current.status.label(), next.label());
-    db.set_task_status(id.as_str(), version.get(), next, staff, &what)
+    db.set_task_status(id.as_str(), version.get(), next, &actor.by(), &what)
         .await
         .map_err(refused)
 }
 
 /// Adds a comment to a task.
 pub async fn comment(store: &Store, actor: &Actor, id: &TaskId, text: &str) -> Result<TaskView> {
-    actor.require(Area::Tasks)?;
+    allowed(actor, Interaction::Update)?;
     if id.is_empty() {
         return Err(ServiceError::NotFound);
     }
@@ -115,7 +117,7 @@ pub async fn comment(store: &Store, actor: &Actor, id: &TaskId, text: &str) -> R
     }
     actor
         .db(store)
-        .comment_on_task(id.as_str(), text, actor.staff_id()?.as_str(), "Commented")
+        .comment_on_task(id.as_str(), text, &actor.by(), "Commented")
         .await
         .map_err(refused)
 }
@@ -141,7 +143,7 @@ pub async fn edit(
     version: Version,
     changes: TaskChanges,
 ) -> Result<TaskView> {
-    actor.require(Area::Tasks)?;
+    allowed(actor, Interaction::Update)?;
     let new_due = match &changes.due_date {
         Some(_) => Some(super::parse_due(
             changes.due_date.as_deref(),
@@ -162,7 +164,7 @@ pub async fn edit(
                 priority: changes.priority,
                 due_at: new_due.unwrap_or_else(|| current.due_instant()),
             },
-            actor.staff_id()?.as_str(),
+            &actor.by(),
             "Edited",
         )
         .await
@@ -178,7 +180,7 @@ pub async fn reassign(
     version: Version,
     to: TaskAssignee,
 ) -> Result<TaskView> {
-    actor.require(Area::Tasks)?;
+    allowed(actor, Interaction::Update)?;
     let db = actor.db(store);
     let current = db
         .task_at(id.as_str(), version.get())
@@ -215,7 +217,7 @@ pub async fn reassign(
         id.as_str(),
         version.get(),
         &assignee(to),
-        actor.staff_id()?.as_str(),
+        &actor.by(),
         &format!("Reassigned to {name}"),
     )
     .await

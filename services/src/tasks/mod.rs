@@ -4,6 +4,7 @@
 //! Tasks area); everything is within the actor's practice, so another
 //! practice's task answers as not found.
 
+pub mod api;
 mod changes;
 mod due;
 pub mod live;

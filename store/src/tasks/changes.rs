@@ -4,13 +4,13 @@
 
 use super::{Assignee, NewTask, TaskEdit, TaskError};
 use crate::tx::{run_with_retry, Retry};
-use crate::{new_key, PracticeStore, StoreError};
+use crate::{new_key, By, PracticeStore, StoreError};
 use domain::live::EventKind;
 use domain::task::{TaskAction, TaskStatus, TaskTransitionError, TaskView};
-use surrealdb::types::{Datetime, RecordId, SurrealValue};
+use surrealdb::types::{Datetime, SurrealValue};
 
-fn by(staff: &str) -> surrealdb::types::Value {
-    RecordId::new("staff", staff).into_value()
+fn by(who: &By) -> surrealdb::types::Value {
+    who.record().into_value()
 }
 
 fn text(s: impl Into<String>) -> surrealdb::types::Value {
@@ -133,7 +133,7 @@ impl PracticeStore {
                 .bind(("status", status.as_str().to_string()))
                 .bind(("assignee", staff.clone()))
                 .bind(("team", team.clone()))
-                .bind(("by", RecordId::new("staff", new.created_by.as_str())))
+                .bind(("by", new.created_by.record()))
                 .bind(("what", what.to_string()))
         })
         .await;
@@ -160,7 +160,11 @@ impl PracticeStore {
             UPDATE $t SET assigned_staff = $by, status = 'accepted', version += 1,
                 updated_at = time::now(), updated_by = $by RETURN NONE;";
         let r = self
-            .run_task_change(id, body, vec![("by", by(staff)), ("what", text(what))])
+            .run_task_change(
+                id,
+                body,
+                vec![("by", by(&By::from(staff))), ("what", text(what))],
+            )
             .await;
         match r {
             Err(TaskError::Store(StoreError::Internal(m))) if m.contains("op:not_claimable") => {
@@ -181,7 +185,7 @@ impl PracticeStore {
         id: &str,
         expected_version: i64,
         edit: &TaskEdit,
-        staff: &str,
+        who: &By,
         what: &str,
     ) -> Result<TaskView, TaskError> {
         let body = "
@@ -192,7 +196,7 @@ impl PracticeStore {
             id,
             body,
             vec![
-                ("by", by(staff)),
+                ("by", by(who)),
                 ("version", expected_version.into_value()),
                 ("title", text(edit.title.trim())),
                 ("details", text(edit.details.clone())),
@@ -211,7 +215,7 @@ impl PracticeStore {
         id: &str,
         expected_version: i64,
         to: TaskStatus,
-        staff: &str,
+        who: &By,
         what: &str,
     ) -> Result<TaskView, TaskError> {
         let body = "
@@ -221,7 +225,7 @@ impl PracticeStore {
             id,
             body,
             vec![
-                ("by", by(staff)),
+                ("by", by(who)),
                 ("version", expected_version.into_value()),
                 ("to", text(to.as_str())),
                 ("what", text(what)),
@@ -236,7 +240,7 @@ impl PracticeStore {
         &self,
         id: &str,
         comment: &str,
-        staff: &str,
+        who: &By,
         what: &str,
     ) -> Result<TaskView, TaskError> {
         let script = "
@@ -245,7 +249,7 @@ impl PracticeStore {
             id,
             script,
             vec![
-                ("by", by(staff)),
+                ("by", by(who)),
                 ("text", text(comment)),
                 ("what", text(what)),
             ],
@@ -261,7 +265,7 @@ impl PracticeStore {
         id: &str,
         expected_version: i64,
         to: &Assignee,
-        staff: &str,
+        who: &By,
         what: &str,
     ) -> Result<TaskView, TaskError> {
         let (to_staff, to_team) = match to {
@@ -285,7 +289,7 @@ impl PracticeStore {
                 id,
                 body,
                 vec![
-                    ("by", by(staff)),
+                    ("by", by(who)),
                     ("version", expected_version.into_value()),
                     ("to_staff", to_staff.into_value()),
                     ("to_team", to_team.into_value()),

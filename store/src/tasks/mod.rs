@@ -5,8 +5,11 @@
 //! history, and every check of what a person typed, is the tasks service's.
 
 mod changes;
+mod find;
 mod queries;
 mod teams;
+
+pub use find::TaskFilter;
 
 use crate::{rfc3339, StoreError};
 use chrono::{DateTime, Utc};
@@ -70,7 +73,11 @@ const FIELDS: &str = "record::id(id) AS id, version, title, details,
     priority, due_at, status,
     IF assigned_staff THEN record::id(assigned_staff) END AS assigned_staff_id, assigned_staff.display_name AS assigned_staff_name,
     IF assigned_team THEN record::id(assigned_team) END AS assigned_team_id, assigned_team.name AS assigned_team_name,
-    created_by.display_name AS created_by, created_at, updated_at, updated_by.display_name AS updated_by,
+    IF created_by.display_name THEN created_by.display_name
+    ELSE IF created_by.name THEN string::concat(created_by.name, ' (API)') END AS created_by,
+    created_at, updated_at,
+    IF updated_by.display_name THEN updated_by.display_name
+    ELSE IF updated_by.name THEN string::concat(updated_by.name, ' (API)') END AS updated_by,
     array::len((SELECT VALUE id FROM task_comment WHERE task = $parent.id)) AS comment_count";
 
 impl TryFrom<TaskRow> for TaskView {
@@ -118,7 +125,7 @@ pub struct NewTask {
     pub priority: Priority,
     pub due_at: Option<DateTime<Utc>>,
     pub assignee: Assignee,
-    pub created_by: StaffId,
+    pub created_by: crate::By,
 }
 
 /// Who a task is given to.

@@ -141,7 +141,8 @@ impl PracticeStore {
         let mut res = self
             .db()
             .query(
-                "SELECT by.display_name AS by, what, at FROM task_change
+                "SELECT IF by.display_name THEN by.display_name
+                     ELSE IF by.name THEN string::concat(by.name, ' (API)') END AS by, what, at FROM task_change
                  WHERE task = type::record('task', $id) AND practice = type::record('practice', $practice)
                  ORDER BY at",
             )
