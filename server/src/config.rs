@@ -209,7 +209,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Patients with their Conditions, AllergyIntolerances,
-    /// MedicationStatements and Observations (FHIR R4) from a Bundle, an
+    /// MedicationStatements, Observations and Encounters (past
+    /// consultations, notes from the narrative) (FHIR R4) from a Bundle, an
     /// NDJSON file or a directory of them (such as an export). Each
     /// patient all or nothing; matched by NHS number, so running it twice
     /// changes nothing. Every refused entry is listed with its position

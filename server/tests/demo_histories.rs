@@ -40,6 +40,7 @@ async fn demo_histories_arrive_through_the_importer_believably_and_only_once() {
     let ids: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
     let records = db.records_of(&ids).await.unwrap();
     let (mut older, mut hypertensive, mut diabetic, mut with_hba1c) = (0, 0, 0, 0);
+    let mut consulted = 0;
     for (p, r) in patients.iter().zip(&records) {
         let age = domain::patient::birth_and_age(&p.date_of_birth, today);
         let born = chrono::NaiveDate::parse_from_str(&p.date_of_birth, "%Y-%m-%d").unwrap();
@@ -64,9 +65,25 @@ async fn demo_histories_arrive_through_the_importer_believably_and_only_once() {
                 r.items.iter().any(|i| i.term.starts_with("Metformin")),
                 "diabetes is treated ({age})"
             );
+            // The visit it was diagnosed at, with its notes, and a review.
+            let seen = |words: &str| r.consultations.iter().any(|c| c.history.contains(words));
+            assert!(seen("HbA1c raised on two tests"), "{:?}", r.consultations);
+            assert!(seen("Annual review"), "{:?}", r.consultations);
         }
         if years < 18 {
             assert!(r.observations.is_empty(), "no adult readings for a child");
+        }
+        consulted += usize::from(!r.consultations.is_empty());
+        for c in &r.consultations {
+            assert!(
+                c.at.as_str() < today.to_string().as_str(),
+                "in the past: {c:?}"
+            );
+            assert!(
+                c.at.as_str() >= p.date_of_birth.as_str(),
+                "after birth: {c:?}"
+            );
+            assert!(c.author.starts_with("Import of "), "{c:?}");
         }
         for o in &r.observations {
             let (lo, hi) = o.kind.range();
@@ -77,6 +94,10 @@ async fn demo_histories_arrive_through_the_importer_believably_and_only_once() {
             );
         }
     }
+    assert!(
+        consulted > 100,
+        "{consulted} of 300 have past consultations"
+    );
     let share = hypertensive as f64 / older.max(1) as f64;
     assert!(
         older > 30 && (0.2..0.6).contains(&share),
@@ -119,7 +140,7 @@ async fn demo_histories_arrive_through_the_importer_believably_and_only_once() {
             }
         }
     }
-    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
     for (name, rows) in common::oracles::validate(&files) {
         for (file, ok, errors) in rows {
             assert!(ok, "{name} on {file}: {errors}");

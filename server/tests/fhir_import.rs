@@ -12,12 +12,13 @@ use server::fhir::import::{import, Report};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-const TAKEN: [&str; 5] = [
+const TAKEN: [&str; 6] = [
     "Patient",
     "Condition",
     "AllergyIntolerance",
     "MedicationStatement",
     "Observation",
+    "Encounter",
 ];
 
 async fn export(w: &World, practice: &domain::PracticeId, out: &Path) {
@@ -53,6 +54,7 @@ fn content(dir: &Path) -> BTreeMap<String, Vec<String>> {
             obj.remove("id");
             obj.remove("meta");
             obj.remove("generalPractitioner");
+            obj.remove("participant");
             let owner = match kind {
                 "Patient" => obj["identifier"][0]["value"].as_str().unwrap().to_string(),
                 _ => {
@@ -72,6 +74,18 @@ fn content(dir: &Path) -> BTreeMap<String, Vec<String>> {
         rows.sort();
     }
     out
+}
+
+/// The NHS number of our practice's `n`th patient.
+async fn nhs_of(w: &World, n: usize) -> String {
+    let p = w
+        .ours
+        .db(&w.store)
+        .patient_brief(&w.ours.patient_ids[n])
+        .await
+        .unwrap()
+        .unwrap();
+    p.nhs_number
 }
 
 async fn run(w: &World, practice: &domain::PracticeId, source: &Path) -> Report {
@@ -118,19 +132,26 @@ async fn an_export_imported_into_an_empty_practice_is_the_same_record_and_again_
     assert_eq!(report.tally.registered, 4);
     assert_eq!(report.tally.refused, 0);
     assert_eq!(
-        report.tally.items, 6,
-        "a problem, an allergy and a medication each, twice"
+        report.tally.items, 8,
+        "a problem, an allergy, a medication and a consultation each, twice"
     );
     assert_eq!(
         report.tally.observations, 6,
         "4 readings and a BMI, then a pulse"
     );
-    assert_eq!(report.not_imported.get("Encounter"), Some(&2));
+    assert_eq!(report.not_imported.get("Encounter"), None);
     assert_eq!(report.not_imported.get("Appointment"), Some(&4));
 
     export(&w, &moving_in.id, &second).await;
     let (before, after) = (content(&first), content(&second));
     assert_eq!(before.len(), 4);
+    let notes = &before[&nhs_of(&w, 0).await];
+    assert!(
+        notes
+            .iter()
+            .any(|r| r.contains("History: Review of blood pressure.")),
+        "the consultation's notes travel with it: {notes:?}"
+    );
     assert_eq!(before, after, "the same record, field for field");
 
     // Again: every patient found by NHS number with every entry; nothing written.
@@ -266,7 +287,9 @@ async fn bad_entries_are_reported_by_position_and_nothing_of_their_patient_is_wr
         patient("nobirth", "9434765854", "Davis", None),            // 10
         weight("nobody", "http://loinc.org", 70.0),                 // 11: no such patient
         patient("other", registered, "Evans", Some("1990-02-02")),  // 12: someone else's number
-        json!({ "resourceType": "Encounter", "id": "e1", "status": "finished" }), // 13
+        json!({ "resourceType": "Encounter", "id": "e1", "status": "finished",
+                "subject": { "reference": "Patient/badobs" } }), // 13: no period
+        json!({ "resourceType": "Immunization", "id": "i1" }),      // 14
     ];
     let report = run_bundle(&w, &practice.id, entries).await;
     let refusals = report.refusals.join("\n");
@@ -276,7 +299,8 @@ async fn bad_entries_are_reported_by_position_and_nothing_of_their_patient_is_wr
         "bundle.json entry 7: onsetDateTime: missing",
         "bundle.json entry 8: code: no LOINC or SNOMED CT coding",
         "bundle.json entry 9: valueQuantity.value: Weight must be between",
-        "bundle.json entry 6: this patient was not imported (3 of their entries refused)",
+        "bundle.json entry 13: period.start: missing",
+        "bundle.json entry 6: this patient was not imported (4 of their entries refused)",
         "bundle.json entry 10: birthDate: missing",
         "bundle.json entry 11: its patient is not in this import",
         "bundle.json entry 12: the NHS number is registered here to a patient with a different birth date",
@@ -289,7 +313,7 @@ async fn bad_entries_are_reported_by_position_and_nothing_of_their_patient_is_wr
     );
     assert_eq!(report.tally.registered, 1, "only the good patient");
     assert_eq!(report.tally.refused, 4);
-    assert_eq!(report.not_imported.get("Encounter"), Some(&1));
+    assert_eq!(report.not_imported.get("Immunization"), Some(&1));
 
     let (total, patients) = db
         .filter_patients(&Default::default(), 0, 10)

@@ -11,7 +11,9 @@ use domain::PracticeId;
 use store::import::ImportError;
 use store::Store;
 
-pub use store::import::{ImportOutcome, ImportedItem, ImportedObservation, ImportedPatient};
+pub use store::import::{
+    ImportOutcome, ImportedConsultation, ImportedItem, ImportedObservation, ImportedPatient,
+};
 
 /// One import: what its entries name as their author.
 #[derive(Clone, Debug)]

@@ -69,8 +69,8 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         13,
-        "client_tasks",
-        include_str!("../migrations/0013_client_tasks.surql"),
+        "tasks_and_imports",
+        include_str!("../migrations/0013_tasks_and_imports.surql"),
     ),
 ];
 

@@ -148,6 +148,7 @@ fn encounter(c: &ConsultationView, patient: &str) -> Value {
         "participant": [{ "individual": { "display": c.author } }],
         "period": { "start": c.at },
     });
+
     if !c.entries.is_empty() {
         r["reasonCode"] = json!(c
             .entries
@@ -156,6 +157,24 @@ fn encounter(c: &ConsultationView, patient: &str) -> Value {
             .collect::<Vec<_>>());
     }
     r
+}
+
+/// Consultations as Encounters with their notes (the text in force) as
+/// the narrative: for the practice's own export, so a practice that moves
+/// takes its notes with it. Through the API an Encounter carries its coded
+/// reasons only, never free text.
+pub fn encounters_with_notes(read: &services::record::api::Read, patient: &str) -> Vec<Value> {
+    read.consultations
+        .iter()
+        .map(|c| {
+            let mut r = encounter(c, patient);
+            let (history, examination, plan) = c.current_text();
+            if let Some(text) = super::import::encounter::narrative([history, examination, plan]) {
+                r["text"] = text;
+            }
+            r
+        })
+        .collect()
 }
 
 /// One part of a record as FHIR resources.

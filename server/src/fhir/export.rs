@@ -48,7 +48,7 @@ pub fn resources(r: &PatientRecord) -> Vec<Value> {
         ..Default::default()
     };
     out.extend(clinical::resources(&rest, Part::Observations, id));
-    out.extend(clinical::resources(&rest, Part::Consultations, id));
+    out.extend(clinical::encounters_with_notes(&rest, id));
     out.extend(r.appointments.iter().map(appointment::to_fhir));
     out
 }

@@ -8,6 +8,7 @@ mod write;
 
 use crate::{PracticeStore, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::clinical::CodeKind;
 use domain::clinical::ObservationKind;
 use domain::patient::ValidPatient;
 use domain::record::ItemKind;
@@ -37,18 +38,34 @@ pub struct ImportedObservation {
     pub at: DateTime<Utc>,
 }
 
+/// A past consultation as it was at its source: its notes and the codes
+/// it was about (never edited: an amendment at the source arrives as the
+/// text in force).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedConsultation {
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub history: String,
+    pub examination: String,
+    pub plan: String,
+    /// (SNOMED CT code, term, kind).
+    pub entries: Vec<(String, String, CodeKind)>,
+}
+
 /// One patient and what the source holds about them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportedPatient {
     pub patient: ValidPatient,
     pub items: Vec<ImportedItem>,
     pub observations: Vec<ImportedObservation>,
+    pub consultations: Vec<ImportedConsultation>,
 }
 
 /// What importing one patient did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportOutcome {
-    /// Not registered here before: registered with their record.
+    /// Not registered here before: registered with their record. `items`
+    /// counts record entries and consultations.
     Registered {
         id: String,
         items: usize,

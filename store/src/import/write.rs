@@ -78,6 +78,26 @@ struct ObservationRow {
     by: RecordId,
 }
 
+#[derive(Clone, SurrealValue)]
+struct ConsultRow {
+    practice: RecordId,
+    patient: RecordId,
+    import_key: String,
+    author: RecordId,
+    at: Datetime,
+    history: String,
+    examination: String,
+    plan: String,
+    entries: Vec<EntryRow>,
+}
+
+#[derive(Clone, SurrealValue)]
+struct EntryRow {
+    code: String,
+    term: String,
+    kind: String,
+}
+
 const WRITE: &str = "BEGIN TRANSACTION;
     FOR $p IN $patients {
         CREATE $p.id CONTENT {
@@ -91,6 +111,7 @@ const WRITE: &str = "BEGIN TRANSACTION;
     IF $items != [] { INSERT INTO record_item $items RETURN NONE };
     IF $changes != [] { INSERT INTO record_item_change $changes RETURN NONE };
     IF $observations != [] { INSERT INTO observation $observations RETURN NONE };
+    IF $consultations != [] { INSERT INTO consultation $consultations RETURN NONE };
     COMMIT TRANSACTION;";
 
 /// What one batch writes.
@@ -100,6 +121,16 @@ struct Rows {
     items: Vec<ItemRow>,
     changes: Vec<ChangeRow>,
     observations: Vec<ObservationRow>,
+    consultations: Vec<ConsultRow>,
+}
+
+impl Rows {
+    fn is_empty(&self) -> bool {
+        self.patients.is_empty()
+            && self.items.is_empty()
+            && self.observations.is_empty()
+            && self.consultations.is_empty()
+    }
 }
 
 impl PracticeStore {
@@ -141,13 +172,15 @@ impl PracticeStore {
             .db()
             .query(
                 "SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM record_item WHERE patient IN $ids;
-                 SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM observation WHERE patient IN $ids;",
+                 SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM observation WHERE patient IN $ids;
+                 SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM consultation WHERE patient IN $ids;",
             )
             .bind(("ids", ids))
             .await?
             .check()?;
         let mut rows: Vec<KeyRow> = res.take(0)?;
         rows.extend(res.take::<Vec<KeyRow>>(1)?);
+        rows.extend(res.take::<Vec<KeyRow>>(2)?);
         for r in rows {
             let keys = out.entry(r.patient).or_default();
             // Our own id too: an export of this practice, imported back,
@@ -181,7 +214,7 @@ impl PracticeStore {
         for (p, found) in batch.iter().zip(found) {
             answers.push(self.rows_for(p, found.as_ref(), &keys, &by, what, &mut rows));
         }
-        if rows.patients.is_empty() && rows.items.is_empty() && rows.observations.is_empty() {
+        if rows.is_empty() {
             return Ok(answers);
         }
         let outcome = run_with_retry(|| {
@@ -192,6 +225,7 @@ impl PracticeStore {
                 .bind(("items", rows.items.clone()))
                 .bind(("changes", rows.changes.clone()))
                 .bind(("observations", rows.observations.clone()))
+                .bind(("consultations", rows.consultations.clone()))
         })
         .await;
         match outcome {
@@ -250,7 +284,10 @@ impl PracticeStore {
         };
         let id = found.map_or_else(crate::new_key, |f| f.id.clone());
         let patient = RecordId::new("patient", id.as_str());
-        let before = (rows.items.len(), rows.observations.len());
+        let before = (
+            rows.items.len() + rows.consultations.len(),
+            rows.observations.len(),
+        );
         for i in p.items.iter().filter(|i| !have(&i.key)) {
             let item = RecordId::new("record_item", crate::new_key());
             rows.changes.push(ChangeRow {
@@ -286,7 +323,28 @@ impl PracticeStore {
                 by: by.clone(),
             });
         }
-        let items = rows.items.len() - before.0;
+        for c in p.consultations.iter().filter(|c| !have(&c.key)) {
+            rows.consultations.push(ConsultRow {
+                practice: self.record(),
+                patient: patient.clone(),
+                import_key: c.key.clone(),
+                author: by.clone(),
+                at: Datetime::from(c.at),
+                history: c.history.clone(),
+                examination: c.examination.clone(),
+                plan: c.plan.clone(),
+                entries: c
+                    .entries
+                    .iter()
+                    .map(|(code, term, kind)| EntryRow {
+                        code: code.clone(),
+                        term: term.clone(),
+                        kind: super::super::record::code_kind_str(*kind).to_string(),
+                    })
+                    .collect(),
+            });
+        }
+        let items = rows.items.len() + rows.consultations.len() - before.0;
         let observations = rows.observations.len() - before.1;
         Ok(match found {
             None => {

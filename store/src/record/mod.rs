@@ -136,7 +136,7 @@ fn code_kind(s: &str) -> CodeKind {
     }
 }
 
-fn code_kind_str(k: CodeKind) -> &'static str {
+pub(crate) fn code_kind_str(k: CodeKind) -> &'static str {
     match k {
         CodeKind::Problem => "problem",
         CodeKind::Procedure => "procedure",

@@ -1,5 +1,6 @@
 //! `openpractice import fhir FILE|DIR`: Patients with their Conditions,
-//! AllergyIntolerances, MedicationStatements and Observations, from a
+//! AllergyIntolerances, MedicationStatements, Observations and Encounters
+//! (past consultations), from a
 //! Bundle, NDJSON (one resource per line, as FHIR Bulk Data and our export
 //! write it) or a directory of either. Each patient is imported all or
 //! nothing: one refused entry (named by its position and why) and nothing
@@ -7,6 +8,7 @@
 //! allergies missing. Matched by NHS number and idempotent: importing the
 //! same data again changes nothing.
 
+pub mod encounter;
 mod map;
 mod read;
 
@@ -40,12 +42,20 @@ pub struct Report {
     pub not_imported: BTreeMap<String, usize>,
 }
 
-fn kind_of(resource_type: &str) -> Option<Option<ItemKind>> {
+/// What a resource that belongs to a patient becomes.
+enum Member {
+    Item(ItemKind),
+    Readings,
+    Consultation,
+}
+
+fn kind_of(resource_type: &str) -> Option<Member> {
     match resource_type {
-        "Condition" => Some(Some(ItemKind::Problem)),
-        "AllergyIntolerance" => Some(Some(ItemKind::Allergy)),
-        "MedicationStatement" => Some(Some(ItemKind::Medication)),
-        "Observation" => Some(None),
+        "Condition" => Some(Member::Item(ItemKind::Problem)),
+        "AllergyIntolerance" => Some(Member::Item(ItemKind::Allergy)),
+        "MedicationStatement" => Some(Member::Item(ItemKind::Medication)),
+        "Observation" => Some(Member::Readings),
+        "Encounter" => Some(Member::Consultation),
         _ => None,
     }
 }
@@ -262,6 +272,7 @@ fn map_group(g: Group, today: chrono::NaiveDate) -> Result<(String, ImportedPati
         patient,
         items: Vec::new(),
         observations: Vec::new(),
+        consultations: Vec::new(),
     };
     let mut seen = HashSet::new();
     for e in &g.members {
@@ -270,9 +281,16 @@ fn map_group(g: Group, today: chrono::NaiveDate) -> Result<(String, ImportedPati
         if !seen.insert(key.clone()) {
             continue; // The same entry twice is one entry.
         }
-        let mapped = match kind_of(t).flatten() {
-            Some(kind) => map::item(&e.resource, kind, key, today).map(|i| p.items.push(i)),
-            None => map::observations(&e.resource, &key, today).map(|os| p.observations.extend(os)),
+        let r = &e.resource;
+        let mapped = match kind_of(t) {
+            Some(Member::Item(kind)) => map::item(r, kind, key, today).map(|i| p.items.push(i)),
+            Some(Member::Readings) => {
+                map::observations(r, &key, today).map(|os| p.observations.extend(os))
+            }
+            Some(Member::Consultation) => {
+                encounter::consultation(r, key, today).map(|c| p.consultations.push(c))
+            }
+            None => continue,
         };
         if let Err(why) = mapped {
             refusals.push(format!("{}: {why}", e.position));

@@ -1,10 +1,13 @@
 //! The demo practice's clinical histories, synthetic and deterministic
 //! (each patient's from a generator seeded by their test-range NHS number):
 //! long-term conditions at believable prevalences for age and sex, their
-//! medications, allergies, and years of blood pressure, weight and HbA1c
-//! readings with believable trends. Written as FHIR and loaded through the
+//! medications, allergies, years of blood pressure, weight and HbA1c
+//! readings with believable trends, and past consultations with short
+//! notes (`notes.rs`). Written as FHIR and loaded through the
 //! importer at the first `--demo` start, so the demo looks like a practice
 //! and the import path runs on every demo start.
+
+mod notes;
 
 use super::import::{import_entries, Entry, Report};
 use super::patient;
@@ -160,16 +163,16 @@ pub fn history(p: &PatientDetails, today: NaiveDate) -> Vec<Value> {
         let prevalence = if p.sex == "male" { c.men } else { c.women };
         rng.gen_bool(prevalence[band(age)].clamp(0.0, 1.0))
     };
-    let mut diagnosed: Vec<(&str, NaiveDate)> = Vec::new();
+    let mut diagnosed: Vec<(&str, &str, NaiveDate)> = Vec::new();
     for c in CONDITIONS {
         // Children here have asthma, if anything.
         if !has(c, &mut rng) || (age < 18 && c.code != "195967001") {
             continue;
         }
         let onset = days_ago(today, rng.gen_range(60..adult_days.max(61)).min(20 * 365));
-        diagnosed.push((c.code, onset));
         // In the practice's own words for the code, as the picker shows it.
         let term = domain::clinical::concept(c.code).map_or(c.term, |k| k.term);
+        diagnosed.push((c.code, term, onset));
         out.push(json!({
             "resourceType": "Condition",
             "id": format!("demo-{nhs}-{}", c.code),
@@ -207,10 +210,16 @@ pub fn history(p: &PatientDetails, today: NaiveDate) -> Vec<Value> {
             }));
         }
     }
+    out.extend(notes::consultations(nhs, id, age, &diagnosed, today));
     if age < 18 {
         return out;
     }
-    let since = |code: &str| diagnosed.iter().find(|(c, _)| *c == code).map(|(_, d)| *d);
+    let since = |code: &str| {
+        diagnosed
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, _, d)| *d)
+    };
     // Height once; weight every year or two, with a slow drift.
     let watched = !diagnosed.is_empty();
     let tall: f64 = if p.sex == "male" { 176.0 } else { 162.0 } + rng.gen_range(-12.0..12.0);
