@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute bench-export
+.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute bench-export bench-fhir
 
 run:
 	scripts/run.sh
@@ -44,6 +44,14 @@ bench-search: build
 	rm -rf target/bench-search-db
 	$(CARGO_TARGET_DIR)/release/openpractice-load search \
 	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site --db target/bench-search-db $(ARGS)
+
+# The FHIR API over 100,000 patients (docs/PERFORMANCE.md): Patient by NHS
+# number and a patient's 100 observations, p50/p99; fresh database under target/.
+bench-fhir: build
+	cargo build --release -p load
+	rm -rf target/bench-fhir-db target/bench-fhir-db-*
+	$(CARGO_TARGET_DIR)/release/openpractice-load fhir \
+	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site --db target/bench-fhir-db $(ARGS)
 
 # FHIR export of 100,000 patients (docs/PERFORMANCE.md): patients a second
 # and peak memory. PATIENTS=N for another size.

@@ -11,6 +11,7 @@
 
 mod brute;
 mod clients;
+mod fhir;
 mod live;
 mod proc;
 mod search;
@@ -99,6 +100,23 @@ enum Cmd {
         #[arg(long)]
         db: String,
     },
+    /// The FHIR API over N patients: Patient by NHS number and a patient's
+    /// 100 observations, p50/p99, through the API with a real token.
+    Fhir {
+        #[arg(long)]
+        server_bin: String,
+        #[arg(long, default_value = "target/site")]
+        site_root: String,
+        /// Patients in the practice.
+        #[arg(long, default_value_t = 100_000)]
+        patients: usize,
+        /// Requests of each kind (one sample patient each).
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// A new directory for the benchmark's embedded database.
+        #[arg(long)]
+        db: String,
+    },
     /// Sign-in brute force: page latency during a burst of real sign-ins,
     /// then guesses checked per account in `minutes`, sequential, in
     /// parallel from one address, and from many addresses.
@@ -155,6 +173,13 @@ async fn main() -> Result<()> {
             queries,
             db,
         } => search::run(server_bin, site_root, patients, queries, db).await,
+        Cmd::Fhir {
+            server_bin,
+            site_root,
+            patients,
+            queries,
+            db,
+        } => fhir::run(server_bin, site_root, patients, queries, db).await,
         Cmd::BruteForce {
             server_bin,
             site_root,

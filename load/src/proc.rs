@@ -54,7 +54,9 @@ impl Proc {
         Ok(Proc { child, addr })
     }
 
-    /// The real server: `--demo` on `db`, any free port, warnings only.
+    /// The real server: `--demo` on `db` (without the demo's clinical
+    /// histories, which a benchmark of 100,000 patients would spend its
+    /// first start loading), any free port, warnings only.
     pub(crate) fn real(server_bin: &str, db: &str, site_root: &str) -> Result<Proc> {
         Proc::real_with(server_bin, db, site_root, &[])
     }
@@ -75,6 +77,8 @@ impl Proc {
             "127.0.0.1:0",
             "--site-root",
             site_root,
+            "--demo-histories",
+            "false",
         ])
         .args(extra)
         .env("RUST_LOG", "warn");
