@@ -104,7 +104,7 @@ pub async fn import(db: &DbArgs, cmd: &crate::config::ImportCommand) -> anyhow::
         t.observations
     );
     for (kind, n) in &report.not_imported {
-        println!("  {kind}: {n} not imported (the importer takes Patient, Condition, AllergyIntolerance, MedicationStatement and Observation)");
+        println!("  {kind}: {n} not imported (the importer takes Patient, Condition, AllergyIntolerance, MedicationStatement, Observation and Encounter)");
     }
     if report.refusals.is_empty() {
         return Ok(());

@@ -1,5 +1,6 @@
 //! Many patients' records at once (an export): one round trip per page of
-//! patients, each part read through its per-patient index.
+//! patients, each part read through its per-patient index, then the
+//! items' histories and the consultations' parts for the whole page.
 
 use super::consultations::CONSULTATION_FIELDS;
 use super::{ConsultationRow, ItemRow, ObservationRow, ITEM_FIELDS};
@@ -66,9 +67,15 @@ impl PracticeStore {
                 )
             })
             .collect();
-        for row in items {
-            let owner = row.patient_id.clone().unwrap_or_default();
-            if let (Some(p), Some(v)) = (by_patient.get_mut(&owner), row.into_view()) {
+        let (owners, views): (Vec<String>, Vec<RecordItem>) = items
+            .into_iter()
+            .filter_map(|row| {
+                let owner = row.patient_id.clone().unwrap_or_default();
+                row.into_view().map(|v| (owner, v))
+            })
+            .unzip();
+        for (owner, v) in owners.into_iter().zip(self.with_history(views).await?) {
+            if let Some(p) = by_patient.get_mut(&owner) {
                 p.items.push(v);
             }
         }
@@ -78,10 +85,13 @@ impl PracticeStore {
                 p.observations.push(v);
             }
         }
-        for row in consultations {
-            let owner = row.patient_id.clone().unwrap_or_default();
+        let (owners, views): (Vec<String>, Vec<ConsultationView>) = consultations
+            .into_iter()
+            .map(|row| (row.patient_id.clone().unwrap_or_default(), row.into()))
+            .unzip();
+        for (owner, c) in owners.into_iter().zip(self.with_parts(views).await?) {
             if let Some(p) = by_patient.get_mut(&owner) {
-                p.consultations.push(row.into());
+                p.consultations.push(c);
             }
         }
         for a in appointments {

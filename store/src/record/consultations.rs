@@ -7,11 +7,10 @@ use domain::clinical::ObservationKind;
 use domain::record::{ConsultationView, Observation, ValidConsultation};
 use surrealdb::types::RecordId;
 
-/// A consultation as its view reads it, with its readings and amendments.
-pub(super) const CONSULTATION_FIELDS: &str = "record::id(id) AS id, author.display_name AS author, at, history, examination, plan, entries,
-    (SELECT record::id(id) AS id, kind, <float> value AS value, at FROM observation WHERE consultation = $parent.id ORDER BY kind) AS observations,
-    (SELECT by.display_name AS by, at, reason, history, examination, plan FROM consultation_amendment
-        WHERE consultation = $parent.id ORDER BY at) AS amendments";
+/// A consultation as its view reads it; its readings and amendments are
+/// read apart (`children.rs`).
+pub(super) const CONSULTATION_FIELDS: &str =
+    "record::id(id) AS id, author.display_name AS author, at, history, examination, plan, entries";
 
 impl PracticeStore {
     /// The patient's latest height (cm), for BMI.
@@ -179,7 +178,8 @@ impl PracticeStore {
             .await?
             .check()?;
         let rows: Vec<ConsultationRow> = res.take(0)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        self.with_parts(rows.into_iter().map(Into::into).collect())
+            .await
     }
 
     /// Every observation of a patient, oldest first.

@@ -28,7 +28,8 @@ impl PracticeStore {
             .await?
             .check()?;
         let rows: Vec<ItemRow> = res.take(0)?;
-        Ok(rows.into_iter().filter_map(ItemRow::into_view).collect())
+        self.with_history(rows.into_iter().filter_map(ItemRow::into_view).collect())
+            .await
     }
 
     async fn record_item(&self, id: &str) -> Result<Option<RecordItem>, StoreError> {
@@ -43,7 +44,13 @@ impl PracticeStore {
             .await?
             .check()?;
         let rows: Vec<ItemRow> = res.take(0)?;
-        Ok(rows.into_iter().next().and_then(ItemRow::into_view))
+        let item: Vec<RecordItem> = rows
+            .into_iter()
+            .next()
+            .and_then(ItemRow::into_view)
+            .into_iter()
+            .collect();
+        Ok(self.with_history(item).await?.into_iter().next())
     }
 
     /// The patient a record item belongs to, in this practice.

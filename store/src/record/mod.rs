@@ -8,6 +8,7 @@
 
 mod bulk;
 pub use bulk::PatientRecordParts;
+mod children;
 mod consultations;
 mod drafts;
 mod items;
@@ -15,9 +16,7 @@ mod items;
 use crate::tx::Retry;
 use crate::{rfc3339, StoreError};
 use domain::clinical::{CodeKind, ObservationKind};
-use domain::record::{
-    Amendment, CodedEntry, ConsultationView, ItemChange, ItemKind, Observation, RecordItem,
-};
+use domain::record::{CodedEntry, ConsultationView, ItemKind, Observation, RecordItem};
 use surrealdb::types::{Datetime, SurrealValue};
 
 #[derive(Debug, thiserror::Error)]
@@ -64,13 +63,6 @@ impl From<Retry> for RecordError {
 }
 
 #[derive(SurrealValue)]
-struct ChangeRow {
-    at: Datetime,
-    by: Option<String>,
-    what: String,
-}
-
-#[derive(SurrealValue)]
 struct ItemRow {
     /// Only when read for many patients at once.
     patient_id: Option<String>,
@@ -86,7 +78,6 @@ struct ItemRow {
     since: String,
     ended_on: Option<String>,
     reviewed_at: Option<Datetime>,
-    history: Vec<ChangeRow>,
 }
 
 impl ItemRow {
@@ -104,22 +95,16 @@ impl ItemRow {
             since: self.since,
             ended_on: self.ended_on,
             reviewed_at: self.reviewed_at.map(rfc3339),
-            history: self
-                .history
-                .into_iter()
-                .map(|h| ItemChange {
-                    at: rfc3339(h.at),
-                    by: h.by.unwrap_or_default(),
-                    what: h.what,
-                })
-                .collect(),
+            // Filled in by `with_history`.
+            history: Vec::new(),
         })
     }
 }
 
+/// An item as its view reads it; its history is read apart
+/// (`children.rs`).
 const ITEM_FIELDS: &str = "record::id(id) AS id, kind, version, code, term, dose, frequency, note,
-    active, since, ended_on, reviewed_at,
-    (SELECT at, by.display_name AS by, what FROM record_item_change WHERE item = $parent.id ORDER BY at) AS history";
+    active, since, ended_on, reviewed_at";
 
 #[derive(Clone, SurrealValue)]
 struct EntryRow {
@@ -171,16 +156,6 @@ impl ObservationRow {
 }
 
 #[derive(SurrealValue)]
-struct AmendmentRow {
-    by: Option<String>,
-    at: Datetime,
-    reason: String,
-    history: String,
-    examination: String,
-    plan: String,
-}
-
-#[derive(SurrealValue)]
 struct ConsultationRow {
     patient_id: Option<String>,
     id: String,
@@ -190,19 +165,11 @@ struct ConsultationRow {
     examination: String,
     plan: String,
     entries: Vec<EntryRow>,
-    observations: Vec<ObservationRow>,
-    amendments: Vec<AmendmentRow>,
 }
 
 impl From<ConsultationRow> for ConsultationView {
     fn from(r: ConsultationRow) -> Self {
-        let mut observations: Vec<Observation> = r
-            .observations
-            .into_iter()
-            .filter_map(ObservationRow::into_view)
-            .collect();
-        // In the order the form asks for them (blood pressure first).
-        observations.sort_by_key(|o| ObservationKind::RECORDED.iter().position(|k| *k == o.kind));
+        // Readings and amendments: `with_parts`.
         ConsultationView {
             id: r.id,
             author: r.author.unwrap_or_default(),
@@ -219,19 +186,8 @@ impl From<ConsultationRow> for ConsultationView {
                     term: e.term,
                 })
                 .collect(),
-            observations,
-            amendments: r
-                .amendments
-                .into_iter()
-                .map(|a| Amendment {
-                    by: a.by.unwrap_or_default(),
-                    at: rfc3339(a.at),
-                    reason: a.reason,
-                    history: a.history,
-                    examination: a.examination,
-                    plan: a.plan,
-                })
-                .collect(),
+            observations: Vec::new(),
+            amendments: Vec::new(),
         }
     }
 }

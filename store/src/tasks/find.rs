@@ -90,6 +90,7 @@ impl PracticeStore {
             .into_iter()
             .map(TryInto::try_into)
             .collect::<Result<Vec<TaskView>, _>>()?;
+        let page = self.with_comment_counts(page).await?;
         Ok((total.map(|c| c.n.max(0) as usize).unwrap_or(0), page))
     }
 }

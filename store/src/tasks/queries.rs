@@ -20,11 +20,14 @@ impl PracticeStore {
             .check()
             .map_err(StoreError::from)?;
         let rows: Vec<TaskRow> = res.take(0).map_err(StoreError::from)?;
-        rows.into_iter()
+        let task: TaskView = rows
+            .into_iter()
             .next()
             .ok_or(TaskError::NotFound)?
             .try_into()
-            .map_err(TaskError::Store)
+            .map_err(TaskError::Store)?;
+        let mut counted = self.with_comment_counts(vec![task]).await?;
+        counted.pop().ok_or(TaskError::NotFound)
     }
 
     /// The task, if it is still at `expected_version`; otherwise `Stale`
@@ -65,10 +68,11 @@ impl PracticeStore {
             .await?
             .check()?;
         let rows: Vec<TaskRow> = res.take(0)?;
-        let mut tasks: Vec<TaskView> = rows
+        let tasks: Vec<TaskView> = rows
             .into_iter()
             .map(TryInto::try_into)
             .collect::<Result<_, _>>()?;
+        let mut tasks = self.with_comment_counts(tasks).await?;
         tasks.sort_by(TaskView::list_order);
         Ok(tasks)
     }
@@ -90,7 +94,11 @@ impl PracticeStore {
             .await?
             .check()?;
         let rows: Vec<TaskRow> = res.take(0)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        let tasks = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<TaskView>, _>>()?;
+        self.with_comment_counts(tasks).await
     }
 
     /// A person's open tasks, most urgent and soonest due first.
