@@ -237,3 +237,80 @@ async fn everything_holds_each_part_the_client_may_read_and_nothing_of_another_p
     let (status, _) = get(&addr, &format!("/fhir/r4/Patient/{theirs}/$everything"), &t).await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn each_entry_is_read_by_its_id_within_its_part_its_practice_and_the_read_scope() {
+    let w = world().await;
+    let addr = serve(state(&w.store)).await;
+    let patient = record(&w).await;
+    let (all, _) = client_token(
+        &addr,
+        &w,
+        "system/Condition.rs system/MedicationStatement.rs system/Observation.rs system/Encounter.rs",
+    )
+    .await;
+    let first = |kind: &'static str| {
+        let (addr, all, patient) = (addr.clone(), all.clone(), patient.clone());
+        async move {
+            let (_, b) = get(&addr, &format!("/fhir/r4/{kind}?patient={patient}"), &all).await;
+            b["entry"][0]["resource"].clone()
+        }
+    };
+    for kind in [
+        "Condition",
+        "MedicationStatement",
+        "Observation",
+        "Encounter",
+    ] {
+        let found = first(kind).await;
+        let id = found["id"].as_str().unwrap();
+        let r = fhir::get(&addr, &format!("/fhir/r4/{kind}/{id}"), &all).await;
+        assert_eq!(r.status, 200, "{kind}: {}", r.body);
+        assert_eq!(
+            r.json(),
+            found,
+            "{kind}: the read is the entry the search found"
+        );
+        if kind == "Condition" || kind == "MedicationStatement" {
+            assert_eq!(r.header("etag"), Some("W/\"1\""), "{kind}");
+        }
+    }
+    // A medication's id is not a problem's; an unknown id is nothing.
+    let medication = first("MedicationStatement").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = fhir::get(&addr, &format!("/fhir/r4/Condition/{medication}"), &all).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(
+        fhir::get(&addr, "/fhir/r4/Observation/nothing", &all)
+            .await
+            .status,
+        404
+    );
+
+    // Read scope alone reads one entry but cannot search.
+    let (reader, _) = client_token(&addr, &w, "system/Condition.r").await;
+    let condition = first("Condition").await["id"].as_str().unwrap().to_string();
+    let r = fhir::get(&addr, &format!("/fhir/r4/Condition/{condition}"), &reader).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = fhir::get(
+        &addr,
+        &format!("/fhir/r4/Condition?patient={patient}"),
+        &reader,
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+
+    // Another practice's client: not found, as if absent.
+    let (their_id, their_secret) = client_of(&w, &w.theirs, "system/Condition.rs").await;
+    let their_token = fhir::token(&addr, &their_id, &their_secret).await;
+    let r = fhir::get(
+        &addr,
+        &format!("/fhir/r4/Condition/{condition}"),
+        &their_token,
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(!r.body.contains("Hypertens"), "{}", r.body);
+}

@@ -5,10 +5,10 @@
 //! reaches reception's live views like any other.
 
 use super::outcome::{resource, with_etag, Answer, Refusal};
-use super::search::{bundle, date_range, Query};
+use super::search::{bundle, date_range, reference, Query};
 use super::slot::{fhir_instant, instant, parse_slot_id, slot_id};
 use super::write::{body_json, if_match, located, stale, without};
-use super::{base_url, client, profile};
+use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -69,16 +69,12 @@ pub fn to_fhir(a: &AppointmentView) -> Value {
     r
 }
 
-fn address(state: &ServerState, parts: &Parts) -> String {
-    app::door::address_of(parts, &state.app.trusted_proxies)
-}
-
 pub async fn read(
     State(state): State<ServerState>,
     Path(id): Path<String>,
     parts: Parts,
 ) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Appointment/{}", super::short(&id));
     if !super::patient::valid_id(&id) {
         return Err(Refusal::not_found(&what));
@@ -93,18 +89,8 @@ pub async fn read(
     Ok(with_etag(resource(StatusCode::OK, &to_fhir(&a)), a.version))
 }
 
-/// "Patient/abc" or "abc" → "abc", for a reference parameter.
-fn reference<'a>(param: &str, kind: &str, value: &'a str) -> Result<&'a str, Refusal> {
-    let id = value.strip_prefix(&format!("{kind}/")).unwrap_or(value);
-    if super::patient::valid_id(id) {
-        Ok(id)
-    } else {
-        Err(Refusal::invalid(format!("{param}: give {kind}/{{id}}.")))
-    }
-}
-
 pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
     let q = Query::read(
         parts.uri.query(),
@@ -193,7 +179,7 @@ fn participant<'a>(v: &'a Value, kind: &str) -> Result<&'a str, Refusal> {
 }
 
 pub async fn create(State(state): State<ServerState>, parts: Parts, body: Bytes) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let v = body_json(&body, "Appointment")?;
     if v["status"] != "booked" {
         return Err(Refusal::invalid("status: a new appointment is booked."));
@@ -248,7 +234,7 @@ pub async fn update(
     parts: Parts,
     body: Bytes,
 ) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Appointment/{}", super::short(&id));
     let version = if_match(&parts.headers)?;
     let v = body_json(&body, "Appointment")?;

@@ -1,4 +1,5 @@
-//! A patient's clinical record as UK Core resources, searched by patient:
+//! A patient's clinical record as UK Core resources, searched by patient
+//! (read by id: `entry.rs`):
 //! Condition (problems), AllergyIntolerance, MedicationStatement,
 //! Observation (vital signs, coded with LOINC and SNOMED CT so charting
 //! apps find them) and Encounter (consultations). The services decide who
@@ -6,7 +7,7 @@
 
 use super::outcome::{resource, Answer, Refusal};
 use super::search::{bundle, date_range, Query};
-use super::{base_url, client, profile};
+use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::extract::State;
 use axum::http::request::Parts;
@@ -223,8 +224,7 @@ pub fn params(part: Part) -> &'static [(&'static str, &'static str, &'static str
 }
 
 async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
-    let address = app::door::address_of(&parts, &state.app.trusted_proxies);
-    let actor = client(&state, &parts.headers, &address).await?;
+    let actor = caller(&state, &parts).await?;
     let names: Vec<&str> = params(part).iter().map(|(n, _, _)| *n).collect();
     let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
     let patient = q

@@ -5,7 +5,7 @@
 
 use super::outcome::{resource, Answer, Refusal};
 use super::search::{bundle, Query};
-use super::{base_url, client, profile};
+use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -137,8 +137,7 @@ impl Kind {
 
 /// Every resource of `kind` in the actor's practice.
 async fn all(state: &ServerState, parts: &Parts, kind: Kind) -> Result<Vec<Value>, Refusal> {
-    let address = app::door::address_of(parts, &state.app.trusted_proxies);
-    let actor = client(state, &parts.headers, &address).await?;
+    let actor = caller(state, parts).await?;
     let store = &state.app.store;
     let refused = |e| Refusal::from_service(e, kind.name());
     let practice = actor.practice.as_str().to_string();

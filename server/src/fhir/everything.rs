@@ -5,7 +5,7 @@
 //! own search.
 
 use super::outcome::{resource, Answer, Refusal};
-use super::{appointment, base_url, client, clinical, patient};
+use super::{appointment, base_url, caller, clinical, patient};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -62,8 +62,7 @@ pub async fn everything(
     Path(id): Path<String>,
     parts: Parts,
 ) -> Answer {
-    let address = app::door::address_of(&parts, &state.app.trusted_proxies);
-    let actor = client(&state, &parts.headers, &address).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Patient/{}", super::short(&id));
     if !patient::valid_id(&id) {
         return Err(Refusal::not_found(&what));

@@ -10,6 +10,7 @@ mod capability;
 mod clinical;
 pub mod demo;
 mod directory;
+mod entry;
 mod everything;
 pub mod export;
 pub mod import;
@@ -76,6 +77,11 @@ pub fn router() -> Router<ServerState> {
         .route("/fhir/r4/MedicationStatement", get(clinical::medications))
         .route("/fhir/r4/Observation", get(clinical::observations))
         .route("/fhir/r4/Encounter", get(clinical::encounters))
+        .route("/fhir/r4/Condition/{id}", get(entry::condition))
+        .route("/fhir/r4/AllergyIntolerance/{id}", get(entry::allergy))
+        .route("/fhir/r4/MedicationStatement/{id}", get(entry::medication))
+        .route("/fhir/r4/Observation/{id}", get(entry::observation))
+        .route("/fhir/r4/Encounter/{id}", get(entry::encounter))
         .route("/fhir/r4/Schedule/{id}", get(slot::read_schedule))
         .route("/fhir/r4/Slot", get(slot::search))
         .route(
@@ -219,6 +225,16 @@ pub(crate) fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The client a request's bearer token acts for, its address as the
+/// trusted proxies tell it.
+pub(crate) async fn caller(
+    state: &ServerState,
+    parts: &axum::http::request::Parts,
+) -> Result<Actor, Refusal> {
+    let address = app::door::address_of(parts, &state.app.trusted_proxies);
+    client(state, &parts.headers, &address).await
 }
 
 /// The client a request's bearer token acts for.

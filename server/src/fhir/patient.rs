@@ -4,7 +4,7 @@
 
 use super::outcome::{resource, with_etag, Answer, Refusal};
 use super::search::{bundle, date_range, Query};
-use super::{base_url, client};
+use super::{base_url, caller};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -101,16 +101,12 @@ pub fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
 }
 
-fn address(state: &ServerState, parts: &Parts) -> String {
-    app::door::address_of(parts, &state.app.trusted_proxies)
-}
-
 pub async fn read(
     State(state): State<ServerState>,
     Path(id): Path<String>,
     parts: Parts,
 ) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Patient/{}", super::short(&id));
     if !valid_id(&id) {
         return Err(Refusal::not_found(&what));
@@ -179,7 +175,7 @@ fn filter(q: &Query) -> Result<PatientFilter, Refusal> {
 }
 
 pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
     let q = Query::read(
         parts.uri.query(),

@@ -219,6 +219,17 @@ pub fn bundle(base: &str, kind: &str, q: &Query, total: usize, resources: Vec<Va
     })
 }
 
+/// A reference parameter's id: "Patient/abc" (or "abc", the type being
+/// the parameter's only one) → "abc".
+pub fn reference<'a>(param: &str, kind: &str, value: &'a str) -> Result<&'a str, Refusal> {
+    let id = value.strip_prefix(&format!("{kind}/")).unwrap_or(value);
+    if super::patient::valid_id(id) {
+        Ok(id)
+    } else {
+        Err(Refusal::invalid(format!("{param}: give {kind}/{{id}}.")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use super::outcome::{resource, Answer, Refusal};
 use super::search::{bundle, Query};
-use super::{base_url, client, profile};
+use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -87,16 +87,12 @@ pub fn slot_to_fhir(s: &SlotState) -> Value {
     })
 }
 
-fn address(state: &ServerState, parts: &Parts) -> String {
-    app::door::address_of(parts, &state.app.trusted_proxies)
-}
-
 pub async fn read_schedule(
     State(state): State<ServerState>,
     Path(id): Path<String>,
     parts: Parts,
 ) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Schedule/{}", super::short(&id));
     if !super::patient::valid_id(&id) {
         return Err(Refusal::not_found(&what));
@@ -144,7 +140,7 @@ fn bound(value: &str) -> Result<Bound, Refusal> {
 }
 
 pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let mut names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
     names.push("_include");
     let q = Query::read(parts.uri.query(), &parts.headers, &names, 200)?;

@@ -4,10 +4,10 @@
 //! and the status rules, the checks and the audit are the tasks service's.
 
 use super::outcome::{resource, with_etag, Answer, Refusal};
-use super::search::{bundle, date_range, Query};
+use super::search::{bundle, date_range, reference, Query};
 use super::slot::fhir_instant;
 use super::write::{body_json, if_match, located, stale, without};
-use super::{base_url, client, profile};
+use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -41,7 +41,7 @@ pub const SEARCH_PARAMS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn reference(kind: &str, id: &str, display: Option<&str>) -> Value {
+fn link(kind: &str, id: &str, display: Option<&str>) -> Value {
     let mut v = json!({ "reference": format!("{kind}/{id}") });
     if let Some(d) = display {
         v["display"] = json!(d);
@@ -77,12 +77,12 @@ pub fn to_fhir(t: &TaskView) -> Value {
         r["note"] = json!([{ "text": t.details }]);
     }
     if let Some(p) = &t.patient_id {
-        r["for"] = reference("Patient", p, t.patient_name.as_deref());
+        r["for"] = link("Patient", p, t.patient_name.as_deref());
     }
     if let Some(s) = &t.assigned_staff_id {
-        r["owner"] = reference("Practitioner", s, t.assigned_staff_name.as_deref());
+        r["owner"] = link("Practitioner", s, t.assigned_staff_name.as_deref());
     } else if let Some(team) = &t.assigned_team_id {
-        r["owner"] = reference("CareTeam", team, t.assigned_team_name.as_deref());
+        r["owner"] = link("CareTeam", team, t.assigned_team_name.as_deref());
     }
     if !t.created_by.is_empty() {
         r["requester"] = json!({ "display": t.created_by });
@@ -91,10 +91,6 @@ pub fn to_fhir(t: &TaskView) -> Value {
         r["restriction"] = json!({ "period": { "end": fhir_instant(due) } });
     }
     r
-}
-
-fn address(state: &ServerState, parts: &Parts) -> String {
-    app::door::address_of(parts, &state.app.trusted_proxies)
 }
 
 /// A service's refusal, its fields named as the Task's elements.
@@ -124,7 +120,7 @@ pub async fn read(
     Path(id): Path<String>,
     parts: Parts,
 ) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Task/{}", super::short(&id));
     if !super::patient::valid_id(&id) {
         return Err(Refusal::not_found(&what));
@@ -133,16 +129,6 @@ pub async fn read(
         .await
         .map_err(|e| refusal(e, &what))?;
     Ok(with_etag(resource(StatusCode::OK, &to_fhir(&t)), t.version))
-}
-
-/// "Kind/abc" (or "abc" when `kind` is the only one meant) → "abc".
-fn id_of<'a>(param: &str, kind: &str, value: &'a str) -> Result<&'a str, Refusal> {
-    let id = value.strip_prefix(&format!("{kind}/")).unwrap_or(value);
-    if super::patient::valid_id(id) {
-        Ok(id)
-    } else {
-        Err(Refusal::invalid(format!("{param}: give {kind}/{{id}}.")))
-    }
 }
 
 /// An owner reference: a person or a team.
@@ -206,7 +192,7 @@ fn updated(value: &str) -> Result<Span, Refusal> {
 }
 
 pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
     let q = Query::read(
         parts.uri.query(),
@@ -216,10 +202,10 @@ pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
     )?;
     let mut f = TaskFilter::default();
     if let Some(id) = q.one("_id")? {
-        f.id = Some(id_of("_id", "Task", id)?.to_string());
+        f.id = Some(reference("_id", "Task", id)?.to_string());
     }
     if let Some(p) = q.one("patient")? {
-        f.patient = Some(id_of("patient", "Patient", p)?.to_string());
+        f.patient = Some(reference("patient", "Patient", p)?.to_string());
     }
     if let Some(o) = q.one("owner")? {
         f.owner = Some(owner("owner", o)?);
@@ -294,7 +280,7 @@ fn form_of(v: &Value) -> Result<TaskForm, Refusal> {
         None if v.get("for").is_none() => None,
         None => return Err(unprocessable("for: give Patient/{id}.")),
         Some(r) => Some(PatientId::new(
-            id_of("for", "Patient", r).map_err(|r| unprocessable(r.diagnostics))?,
+            reference("for", "Patient", r).map_err(|r| unprocessable(r.diagnostics))?,
         )),
     };
     let details: Vec<&str> = v["note"]
@@ -326,7 +312,7 @@ fn form_of(v: &Value) -> Result<TaskForm, Refusal> {
 }
 
 pub async fn create(State(state): State<ServerState>, parts: Parts, body: Bytes) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let v = body_json(&body, "Task")?;
     let form = form_of(&v)?;
     let t = services::tasks::api::create(&state.app.store, &actor, form)
@@ -343,7 +329,7 @@ pub async fn update(
     parts: Parts,
     body: Bytes,
 ) -> Answer {
-    let actor = client(&state, &parts.headers, &address(&state, &parts)).await?;
+    let actor = caller(&state, &parts).await?;
     let what = format!("Task/{}", super::short(&id));
     let version = if_match(&parts.headers)?;
     let v = body_json(&body, "Task")?;

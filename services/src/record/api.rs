@@ -66,13 +66,55 @@ pub struct Read {
 /// One part of a patient's record. A patient of another practice (or one
 /// the actor may not read) answers as not found, audited as refused.
 pub async fn part(store: &Store, actor: &Actor, patient: &PatientId, part: Part) -> Result<Read> {
+    read_part(store, actor, patient, part, Interaction::Search).await
+}
+
+/// One entry of a part, by its id (a FHIR read): the patient it belongs
+/// to, and the part of their record holding just that entry, audited as
+/// a read of the part. An id of another practice, of another part (a
+/// medication's id read as a problem) or of nothing is not found, audited
+/// as refused.
+pub async fn one(store: &Store, actor: &Actor, part: Part, id: &str) -> Result<(PatientId, Read)> {
+    let db = actor.db(store);
+    let owner = match part {
+        Part::Problems | Part::Allergies | Part::Medications => db.record_item_patient(id).await?,
+        Part::Observations => db.observation_patient(id).await?,
+        Part::Consultations => db.consultation_patient(id).await?,
+    };
+    let Some(patient) = owner.map(PatientId::new) else {
+        audit::refused(
+            store,
+            actor,
+            &format!("read one of the {} of", part.words()),
+            id,
+        )
+        .await?;
+        return Err(ServiceError::NotFound);
+    };
+    let mut read = read_part(store, actor, &patient, part, Interaction::Read).await?;
+    read.items.retain(|i| i.id == id);
+    read.observations.retain(|o| o.id == id);
+    read.consultations.retain(|c| c.id == id);
+    if read.items.is_empty() && read.observations.is_empty() && read.consultations.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
+    Ok((patient, read))
+}
+
+async fn read_part(
+    store: &Store,
+    actor: &Actor,
+    patient: &PatientId,
+    part: Part,
+    interaction: Interaction,
+) -> Result<Read> {
     let resource = part.resource();
     let Some(Kind::Patient(kind)) = kind_of(resource) else {
         return Err(ServiceError::internal(format!(
             "{resource} is not patient data"
         )));
     };
-    if !(actor.may(kind, Access::Read) && actor.may_do(resource, Interaction::Search)) {
+    if !(actor.may(kind, Access::Read) && actor.may_do(resource, interaction)) {
         return Err(ServiceError::Forbidden);
     }
     let db = actor.db(store);

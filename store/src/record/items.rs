@@ -58,6 +58,11 @@ impl PracticeStore {
         self.owner_patient("record_item", id).await
     }
 
+    /// The patient an observation belongs to, in this practice.
+    pub async fn observation_patient(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.owner_patient("observation", id).await
+    }
+
     /// The patient a consultation belongs to, in this practice.
     pub async fn consultation_patient(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.owner_patient("consultation", id).await

@@ -325,7 +325,7 @@ pub async fn load(
 ) -> anyhow::Result<Report> {
     let today = domain::time::london_today(chrono::Utc::now());
     let db = store.practice(practice);
-    let (total, _) = db.filter_patients(&PatientFilter::default(), 0, 0).await?;
+    let total = db.patient_count().await?;
     let (_, patients) = db
         .filter_patients(&PatientFilter::default(), 0, total)
         .await?;
