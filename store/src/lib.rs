@@ -77,6 +77,19 @@ impl By {
     }
 }
 
+/// A WHERE clause of the `conditions` given (in order: the most selective
+/// first, as the database uses the index of the first indexed field it
+/// meets), always within the practice bound as `$practice`.
+pub(crate) fn within_practice(conditions: &[(bool, &str)]) -> String {
+    let mut wheres = String::new();
+    for (_, c) in conditions.iter().filter(|(present, _)| *present) {
+        wheres.push_str(c);
+        wheres.push_str(" AND ");
+    }
+    wheres.push_str("practice = type::record('practice', $practice)");
+    wheres
+}
+
 /// A random record key, for records whose id is chosen before the write
 /// so the outbox row can name it in the same transaction.
 pub(crate) fn new_key() -> String {

@@ -53,14 +53,7 @@ impl PracticeStore {
                 "clinic_session = type::record('clinic_session', $clinic) AND start = $start",
             ),
         ];
-        // The most selective condition first (the database picks the
-        // index of the first indexed field it meets); the practice always.
-        let mut wheres = String::new();
-        for (_, c) in conditions.iter().filter(|(present, _)| *present) {
-            wheres.push_str(c);
-            wheres.push_str(" AND ");
-        }
-        wheres.push_str("practice = type::record('practice', $practice)");
+        let wheres = crate::within_practice(&conditions);
         let mut res = self
             .db()
             .query(format!(

@@ -58,14 +58,7 @@ impl PracticeStore {
             (filter.updated_from.is_some(), "updated_at >= $from"),
             (filter.updated_before.is_some(), "updated_at < $before"),
         ];
-        // The most selective condition first (the database uses the index
-        // of the first indexed field it meets); the practice always.
-        let mut wheres = String::new();
-        for (_, c) in conditions.iter().filter(|(present, _)| *present) {
-            wheres.push_str(c);
-            wheres.push_str(" AND ");
-        }
-        wheres.push_str("practice = type::record('practice', $practice)");
+        let wheres = crate::within_practice(&conditions);
         let mut res = self
             .db()
             .query(format!(
