@@ -10,7 +10,6 @@ use domain::live::AppointmentView;
 use domain::patient::PatientDetails;
 use domain::record::{ConsultationView, Observation, RecordItem};
 use domain::PracticeId;
-use store::patients::PatientFilter;
 use store::Store;
 
 /// Everything held about one patient.
@@ -23,19 +22,20 @@ pub struct PatientRecord {
     pub appointments: Vec<AppointmentView>,
 }
 
-/// Starts an export: audited; returns how many patients there are.
-pub async fn begin(store: &Store, practice: &PracticeId) -> Result<usize> {
-    let (total, _) = store
-        .practice(practice)
-        .filter_patients(&PatientFilter::default(), 0, 0)
-        .await?;
+/// Starts an export: audited; returns every patient's id in the stable
+/// name order, to be read a page at a time with `page`.
+pub async fn begin(store: &Store, practice: &PracticeId) -> Result<Vec<String>> {
+    let ids = store.practice(practice).patient_ids_in_order().await?;
     audit(
         store,
         practice,
-        format!("started an export of every patient's record ({total} patients, command line)"),
+        format!(
+            "started an export of every patient's record ({} patients, command line)",
+            ids.len()
+        ),
     )
     .await?;
-    Ok(total)
+    Ok(ids)
 }
 
 /// Ends an export: audited with what was written.
@@ -53,20 +53,17 @@ pub async fn finish(
     .await
 }
 
-/// `count` patients from `offset`, in the stable name order, each with
-/// their whole record.
+/// The patients `ids` (from `begin`), each with their whole record, in
+/// the order given; one no longer registered here is left out.
 pub async fn page(
     store: &Store,
     practice: &PracticeId,
-    offset: usize,
-    count: usize,
+    ids: &[String],
 ) -> Result<Vec<PatientRecord>> {
     let db = store.practice(practice);
-    let (_, patients) = db
-        .filter_patients(&PatientFilter::default(), offset, count)
-        .await?;
-    let ids: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
-    let mut parts = db.records_of(&ids).await?.into_iter();
+    let patients = db.patients_by_id(ids).await?;
+    let present: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
+    let mut parts = db.records_of(&present).await?.into_iter();
     let mut out = Vec::with_capacity(patients.len());
     for patient in patients {
         let Some(r) = parts.next().filter(|r| r.patient_id == patient.id) else {

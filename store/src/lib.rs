@@ -14,6 +14,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod any_of;
 pub mod api_clients;
 pub mod appointments;
 pub mod audit;
@@ -33,6 +34,7 @@ mod scope;
 pub mod staff;
 pub mod tasks;
 mod tx;
+pub(crate) use any_of::AnyOf;
 
 pub use error::StoreError;
 pub use scope::PracticeStore;

@@ -80,16 +80,14 @@ pub async fn export(
             .with_context(|| format!("removing an earlier unfinished {}", partial.display()))?;
     }
     std::fs::create_dir_all(&partial).with_context(|| format!("creating {}", partial.display()))?;
-    let total = services::export::begin(store, practice).await?;
+    let ids = services::export::begin(store, practice).await?;
+    let total = ids.len();
     let mut files: BTreeMap<String, BufWriter<std::fs::File>> = BTreeMap::new();
     let mut written = Written::default();
-    let mut offset = 0;
-    while offset < total {
-        let page = services::export::page(store, practice, offset, PAGE).await?;
-        if page.is_empty() {
-            break;
-        }
-        offset += page.len();
+    let mut done = 0;
+    for chunk in ids.chunks(PAGE) {
+        let page = services::export::page(store, practice, chunk).await?;
+        done += chunk.len();
         for record in &page {
             for r in resources(record) {
                 let kind = r["resourceType"].as_str().unwrap_or("Unknown").to_string();
@@ -107,7 +105,7 @@ pub async fn export(
             }
             written.patients += 1;
         }
-        progress(offset.min(total), total);
+        progress(done, total);
     }
     for (_, mut f) in files {
         f.flush()?;

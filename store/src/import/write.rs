@@ -6,7 +6,7 @@
 
 use super::{ImportError, ImportOutcome, ImportedPatient};
 use crate::tx::{run_with_retry, Retry};
-use crate::{PracticeStore, StoreError};
+use crate::{AnyOf, PracticeStore, StoreError};
 use std::collections::{HashMap, HashSet};
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
 
@@ -164,20 +164,14 @@ impl PracticeStore {
         if patients.is_empty() {
             return Ok(out);
         }
-        let ids: Vec<RecordId> = patients
-            .iter()
-            .map(|p| RecordId::new("patient", p.as_str()))
-            .collect();
-        let mut res = self
-            .db()
-            .query(
-                "SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM record_item WHERE patient IN $ids;
-                 SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM observation WHERE patient IN $ids;
-                 SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM consultation WHERE patient IN $ids;",
-            )
-            .bind(("ids", ids))
-            .await?
-            .check()?;
+        let any = AnyOf::new("p", "patient", patients);
+        let of_patients = any.on("patient");
+        let q = self.db().query(format!(
+            "SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM record_item WHERE {of_patients};
+             SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM observation WHERE {of_patients};
+             SELECT record::id(patient) AS patient, record::id(id) AS id, import_key FROM consultation WHERE {of_patients};"
+        ));
+        let mut res = any.bind(q).await?.check()?;
         let mut rows: Vec<KeyRow> = res.take(0)?;
         rows.extend(res.take::<Vec<KeyRow>>(1)?);
         rows.extend(res.take::<Vec<KeyRow>>(2)?);

@@ -5,7 +5,7 @@
 use super::RecordRow;
 use crate::{PracticeStore, StoreError};
 use domain::patient::PatientDetails;
-use surrealdb::types::SurrealValue;
+use surrealdb::types::{RecordId, SurrealValue};
 
 /// Every condition present must hold. Strings are already normalised by
 /// the caller: names lower case, postcode upper case without spaces.
@@ -27,6 +27,14 @@ pub struct PatientFilter {
     pub sex: Option<String>,
     /// Postcode starts with.
     pub postcode: Option<String>,
+}
+
+#[derive(SurrealValue)]
+struct OrderRow {
+    id: String,
+    family_name_key: String,
+    given_name: String,
+    date_of_birth: String,
 }
 
 #[derive(SurrealValue)]
@@ -77,12 +85,7 @@ impl PracticeStore {
                  LET $page = (SELECT id, family_name_key, given_name, date_of_birth FROM patient
                      WHERE {wheres} ORDER BY family_name_key, given_name, date_of_birth, id
                      START $offset LIMIT $count);
-                 SELECT record::id(id) AS id, version, title, given_name, family_name, date_of_birth,
-                    sex, gender, address_lines, postcode, phone, email, nhs_number,
-                    usual_gp.display_name AS usual_gp_name,
-                    IF usual_gp THEN record::id(usual_gp) END AS usual_gp_id,
-                    registered_on
-                 FROM $page.id;"
+                 SELECT {DETAIL_FIELDS} FROM $page.id;"
             ))
             .bind(("practice", self.pid()))
             .bind(("id", filter.id.clone()))
@@ -118,4 +121,65 @@ impl PracticeStore {
         });
         Ok((total.map(|c| c.n.max(0) as usize).unwrap_or(0), page))
     }
+
+    /// Every patient's id, in the stable name order (an export's list:
+    /// read once, then a page at a time by id, so each page costs its own
+    /// patients rather than a sort of the whole practice). Sorted here:
+    /// the database's ORDER BY holds every row whole while it sorts.
+    pub async fn patient_ids_in_order(&self) -> Result<Vec<String>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, family_name_key, given_name, date_of_birth
+                 FROM patient WHERE practice = type::record('practice', $practice)",
+            )
+            .bind(("practice", self.pid()))
+            .await?
+            .check()?;
+        let mut rows: Vec<OrderRow> = res.take(0)?;
+        rows.sort_by(|a, b| {
+            (&a.family_name_key, &a.given_name, &a.date_of_birth, &a.id).cmp(&(
+                &b.family_name_key,
+                &b.given_name,
+                &b.date_of_birth,
+                &b.id,
+            ))
+        });
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    /// The patients `ids` of this practice in full, in the order given
+    /// (another practice's, or an unknown id, left out).
+    pub async fn patients_by_id(&self, ids: &[String]) -> Result<Vec<PatientDetails>, StoreError> {
+        let records: Vec<RecordId> = ids
+            .iter()
+            .map(|p| RecordId::new("patient", p.as_str()))
+            .collect();
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {DETAIL_FIELDS} FROM $records WHERE practice = type::record('practice', $practice)"
+            ))
+            .bind(("records", records))
+            .bind(("practice", self.pid()))
+            .await?
+            .check()?;
+        let rows: Vec<RecordRow> = res.take(0)?;
+        let mut by_id: std::collections::HashMap<String, PatientDetails> = rows
+            .into_iter()
+            .map(|r| {
+                let p = PatientDetails::from(r);
+                (p.id.clone(), p)
+            })
+            .collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
 }
+
+/// A patient's details, as `RecordRow` reads them.
+const DETAIL_FIELDS: &str =
+    "record::id(id) AS id, version, title, given_name, family_name, date_of_birth,
+    sex, gender, address_lines, postcode, phone, email, nhs_number,
+    usual_gp.display_name AS usual_gp_name,
+    IF usual_gp THEN record::id(usual_gp) END AS usual_gp_id,
+    registered_on";

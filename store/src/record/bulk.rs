@@ -1,10 +1,11 @@
 //! Many patients' records at once (an export): one round trip per page of
-//! patients, each part read through its per-patient index, then the
-//! items' histories and the consultations' parts for the whole page.
+//! patients, each part read through its per-patient index (`AnyOf`, never
+//! `patient IN $list`, which scans the table), then the items' histories
+//! and the consultations' parts for the whole page.
 
 use super::consultations::CONSULTATION_FIELDS;
 use super::{ConsultationRow, ItemRow, ObservationRow, ITEM_FIELDS};
-use crate::{PracticeStore, StoreError};
+use crate::{AnyOf, PracticeStore, StoreError};
 use domain::live::AppointmentView;
 use domain::record::{ConsultationView, Observation, RecordItem};
 use std::collections::HashMap;
@@ -30,22 +31,19 @@ impl PracticeStore {
         if patients.is_empty() {
             return Ok(Vec::new());
         }
-        let records: Vec<RecordId> = patients
-            .iter()
-            .map(|p| RecordId::new("patient", p.as_str()))
-            .collect();
-        let mut res = self
-            .db()
-            .query(format!(
-                "SELECT record::id(patient) AS patient_id, {ITEM_FIELDS}, created_at FROM record_item
-                    WHERE patient IN $records AND practice = $practice ORDER BY active DESC, created_at DESC;
-                 SELECT record::id(patient) AS patient_id, record::id(id) AS id, kind, <float> value AS value, at
-                    FROM observation WHERE patient IN $records AND practice = $practice ORDER BY at;
-                 SELECT record::id(patient) AS patient_id, {CONSULTATION_FIELDS} FROM consultation
-                    WHERE patient IN $records AND practice = $practice ORDER BY at DESC;
-                 SELECT VALUE record::id(id) FROM appointment WHERE patient IN $records AND practice = $practice;"
-            ))
-            .bind(("records", records))
+        let any = AnyOf::new("p", "patient", patients);
+        let of_patients = any.on("patient");
+        let q = self.db().query(format!(
+            "SELECT record::id(patient) AS patient_id, {ITEM_FIELDS}, created_at FROM record_item
+                WHERE {of_patients} AND practice = $practice ORDER BY active DESC, created_at DESC, id;
+             SELECT record::id(patient) AS patient_id, record::id(id) AS id, kind, <float> value AS value, at
+                FROM observation WHERE {of_patients} AND practice = $practice ORDER BY at, id;
+             SELECT record::id(patient) AS patient_id, {CONSULTATION_FIELDS} FROM consultation
+                WHERE {of_patients} AND practice = $practice ORDER BY at DESC, id;
+             SELECT VALUE record::id(id) FROM appointment WHERE {of_patients} AND practice = $practice;"
+        ));
+        let mut res = any
+            .bind(q)
             .bind(("practice", RecordId::new("practice", self.pid())))
             .await?
             .check()?;

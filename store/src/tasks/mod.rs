@@ -162,19 +162,13 @@ impl crate::PracticeStore {
         if tasks.is_empty() {
             return Ok(tasks);
         }
-        let ids: Vec<surrealdb::types::RecordId> = tasks
-            .iter()
-            .map(|t| surrealdb::types::RecordId::new("task", t.id.as_str()))
-            .collect();
-        let mut res = self
-            .db()
-            .query(
-                "SELECT record::id(task) AS task, count() AS n FROM task_comment
-                 WHERE task IN $ids GROUP BY task",
-            )
-            .bind(("ids", ids))
-            .await?
-            .check()?;
+        let any = crate::AnyOf::new("t", "task", tasks.iter().map(|t| t.id.as_str()));
+        let q = self.db().query(format!(
+            "SELECT record::id(task) AS task, count() AS n FROM task_comment
+             WHERE {} GROUP BY task",
+            any.on("task")
+        ));
+        let mut res = any.bind(q).await?.check()?;
         let counts: Vec<CommentCount> = res.take(0)?;
         let counts: std::collections::HashMap<String, i64> =
             counts.into_iter().map(|c| (c.task, c.n)).collect();

@@ -17,9 +17,9 @@ pub use read::{import, import_in_chunks};
 use domain::record::ItemKind;
 use domain::PracticeId;
 use serde_json::Value;
-use services::import::{ImportedPatient, Tally};
+use services::import::{ImportOutcome, ImportedPatient, Tally};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use store::Store;
 
 /// One resource and where it was in the input.
@@ -201,8 +201,10 @@ fn place(e: &Entry, by_reference: &HashMap<String, usize>, report: &mut Report) 
     }
 }
 
-/// Maps and writes `groups` in batches; `progress(done)` counts from
-/// `offset`.
+/// Maps and writes `groups` in batches, `WRITERS` batches being written
+/// at once while the next are mapped (the database's work for a batch is
+/// on one core; there are more); `progress(done)` counts from `offset`.
+/// Answers are taken in input order, so refusals are reported in order.
 async fn write_groups(
     store: &Store,
     run: &services::import::Run,
@@ -213,44 +215,86 @@ async fn write_groups(
 ) -> anyhow::Result<()> {
     let today = domain::time::london_today(chrono::Utc::now());
     let total = groups.len();
+    let mut pending: VecDeque<Pending> = VecDeque::new();
     let mut batch: Vec<(String, ImportedPatient)> = Vec::with_capacity(BATCH);
     for (done, g) in groups.into_iter().enumerate() {
         match map_group(g, today) {
             Ok(p) => batch.push(p),
-            Err(refusals) => {
-                report.tally.refused += 1;
-                report.refusals.extend(refusals);
+            Err(refusals) => pending.push_back(Pending::Refused(refusals)),
+        }
+        if batch.len() == BATCH || (done + 1 == total && !batch.is_empty()) {
+            let (positions, patients): (Vec<String>, Vec<ImportedPatient>) =
+                std::mem::take(&mut batch).into_iter().unzip();
+            let (store, run) = (store.clone(), run.clone());
+            let writing =
+                tokio::spawn(
+                    async move { services::import::patients(&store, &run, &patients).await },
+                );
+            pending.push_back(Pending::Written {
+                positions,
+                writing,
+                done: offset + done + 1,
+            });
+            while pending
+                .iter()
+                .filter(|p| matches!(p, Pending::Written { .. }))
+                .count()
+                > WRITERS
+            {
+                settle(pending.pop_front(), report, progress).await?;
             }
         }
-        if batch.len() == BATCH || done + 1 == total {
-            write(store, run, std::mem::take(&mut batch), report).await?;
-            progress(offset + done + 1);
-        }
     }
+    while !pending.is_empty() {
+        settle(pending.pop_front(), report, progress).await?;
+    }
+    progress(offset + total);
     Ok(())
 }
 
 /// Patients written at a time (each still all or nothing).
 const BATCH: usize = 10;
+/// Batches being written at once.
+const WRITERS: usize = 2;
 
-async fn write(
-    store: &Store,
-    run: &services::import::Run,
-    batch: Vec<(String, ImportedPatient)>,
+/// A patient refused while mapped, or a batch being written.
+enum Pending {
+    Refused(Vec<String>),
+    Written {
+        positions: Vec<String>,
+        writing: tokio::task::JoinHandle<services::Result<Vec<Result<ImportOutcome, String>>>>,
+        done: usize,
+    },
+}
+
+/// Counts what `pending` did into `report`, waiting for its writing.
+async fn settle(
+    pending: Option<Pending>,
     report: &mut Report,
+    progress: &dyn Fn(usize),
 ) -> anyhow::Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let (positions, patients): (Vec<String>, Vec<ImportedPatient>) = batch.into_iter().unzip();
-    let answers = services::import::patients(store, run, &patients).await?;
-    for (position, answer) in positions.iter().zip(answers) {
-        match answer {
-            Ok(outcome) => report.tally.count(&outcome),
-            Err(why) => {
-                report.tally.refused += 1;
-                report.refusals.push(format!("{position}: {why}"));
+    match pending {
+        None => {}
+        Some(Pending::Refused(refusals)) => {
+            report.tally.refused += 1;
+            report.refusals.extend(refusals);
+        }
+        Some(Pending::Written {
+            positions,
+            writing,
+            done,
+        }) => {
+            let answers = writing.await??;
+            for (position, answer) in positions.iter().zip(answers) {
+                match answer {
+                    Ok(outcome) => report.tally.count(&outcome),
+                    Err(why) => {
+                        report.tally.refused += 1;
+                        report.refusals.push(format!("{position}: {why}"));
+                    }
+                }
             }
+            progress(done);
         }
     }
     Ok(())

@@ -1,9 +1,9 @@
 //! Reading an import from files with memory bounded by a chunk of patients,
-//! not by the practice: a first pass keeps only the Patients; then, for
-//! each chunk of them, one more pass over the files picks up that chunk's
-//! entries, which are mapped and written before the next chunk is read.
-//! NDJSON is read a line at a time; a Bundle is one JSON document, so it
-//! is read whole.
+//! not by the practice: a first pass keeps only where the Patients are, a
+//! second where each of their entries is; then each chunk's are read
+//! again from there (an NDJSON line by seeking to it), mapped and written
+//! before the next chunk is read. NDJSON is read a line at a time; a
+//! Bundle is one JSON document, so it is read whole.
 
 use super::{place, references, sort, write_groups, Entry, Group, Report, Sorted};
 use anyhow::Context;
@@ -31,10 +31,22 @@ fn why_not_json(e: &serde_json::Error) -> &'static str {
     }
 }
 
+/// Where an entry is in its file, to read it again without the rest.
+#[derive(Clone, Copy, Debug)]
+enum Locator {
+    /// An NDJSON line: its byte offset and length, and its number.
+    Line { offset: u64, len: u32, number: u32 },
+    /// The n-th entry of a document (a Bundle's, or 0 for one resource).
+    Entry(u32),
+}
+
 /// Calls `f` with each resource in `path` (a Bundle's entries, one
-/// resource, or NDJSON lines), or with a refusal for a line that is not
-/// JSON.
-fn each_entry(path: &Path, f: &mut dyn FnMut(Result<Entry, String>)) -> anyhow::Result<()> {
+/// resource, or NDJSON lines) and where it is, or with a refusal for a
+/// line that is not JSON.
+fn each_entry(
+    path: &Path,
+    f: &mut dyn FnMut(Result<(Entry, Locator), String>),
+) -> anyhow::Result<()> {
     let name = name_of(path);
     let open = || std::fs::File::open(path).with_context(|| format!("reading {}", path.display()));
     let mut reader = std::io::BufReader::new(open()?);
@@ -56,18 +68,20 @@ fn each_entry(path: &Path, f: &mut dyn FnMut(Result<Entry, String>)) -> anyhow::
         };
         if whole["resourceType"] == "Bundle" {
             for (i, e) in whole["entry"].as_array().into_iter().flatten().enumerate() {
-                f(Ok(Entry {
+                let entry = Entry {
                     position: format!("{name} entry {}", i + 1),
                     full_url: e["fullUrl"].as_str().map(String::from),
                     resource: e["resource"].clone(),
-                }));
+                };
+                f(Ok((entry, Locator::Entry(i as u32))));
             }
         } else {
-            f(Ok(Entry {
+            let entry = Entry {
                 position: name,
                 full_url: None,
                 resource: whole,
-            }));
+            };
+            f(Ok((entry, Locator::Entry(0))));
         }
         return Ok(());
     }
@@ -77,22 +91,88 @@ fn each_entry(path: &Path, f: &mut dyn FnMut(Result<Entry, String>)) -> anyhow::
 fn each_line(
     name: &str,
     file: std::fs::File,
-    f: &mut dyn FnMut(Result<Entry, String>),
+    f: &mut dyn FnMut(Result<(Entry, Locator), String>),
 ) -> anyhow::Result<()> {
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("reading {name}"))?;
+    let mut reader = std::io::BufReader::new(file);
+    let (mut offset, mut number) = (0u64, 0u32);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let len = reader
+            .read_line(&mut line)
+            .with_context(|| format!("reading {name}"))?;
+        if len == 0 {
+            return Ok(());
+        }
+        number += 1;
+        let at = Locator::Line {
+            offset,
+            len: len as u32,
+            number,
+        };
+        offset += len as u64;
         if line.trim().is_empty() {
             continue;
         }
-        let position = format!("{name} line {}", i + 1);
-        f(match serde_json::from_str::<Value>(&line) {
-            Ok(resource) => Ok(Entry {
-                position,
-                full_url: None,
-                resource,
-            }),
-            Err(e) => Err(format!("{position}: not JSON ({})", why_not_json(&e))),
-        });
+        f(parse_line(name, &line, number).map(|e| (e, at)));
+    }
+}
+
+fn parse_line(name: &str, line: &str, number: u32) -> Result<Entry, String> {
+    let position = format!("{name} line {number}");
+    match serde_json::from_str::<Value>(line) {
+        Ok(resource) => Ok(Entry {
+            position,
+            full_url: None,
+            resource,
+        }),
+        Err(e) => Err(format!("{position}: not JSON ({})", why_not_json(&e))),
+    }
+}
+
+/// The entries at `places` of `path` (sorted by file position), read
+/// again: NDJSON lines by seeking to each; a document whole, keeping only
+/// the entries asked for.
+fn entries_at(
+    path: &Path,
+    places: &[(Locator, usize)],
+    out: &mut dyn FnMut(usize, Entry),
+) -> anyhow::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let name = name_of(path);
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut wanted: HashMap<u32, usize> = HashMap::new();
+    let mut buf = Vec::new();
+    for &(at, patient) in places {
+        match at {
+            Locator::Line {
+                offset,
+                len,
+                number,
+            } => {
+                buf.resize(len as usize, 0);
+                file.seek(SeekFrom::Start(offset))
+                    .and_then(|_| file.read_exact(&mut buf))
+                    .with_context(|| format!("reading {name}"))?;
+                let line = String::from_utf8_lossy(&buf);
+                // Read once already, so it parses; changed underneath us, it is refused.
+                let e = parse_line(&name, &line, number).map_err(anyhow::Error::msg)?;
+                out(patient, e);
+            }
+            Locator::Entry(i) => {
+                wanted.insert(i, patient);
+            }
+        }
+    }
+    if !wanted.is_empty() {
+        each_entry(path, &mut |e| {
+            if let Ok((e, Locator::Entry(i))) = e {
+                if let Some(&patient) = wanted.get(&i) {
+                    out(patient, e);
+                }
+            }
+        })?;
     }
     Ok(())
 }
@@ -127,6 +207,9 @@ pub async fn import(
 }
 
 /// [`import`], holding `chunk` patients' entries in memory at a time.
+/// Three reads of the input whatever its size: the Patients; where each
+/// of their entries is (its file and position, not the entry); then each
+/// chunk's entries, read again from where they are.
 pub async fn import_in_chunks(
     store: &Store,
     practice: &PracticeId,
@@ -137,46 +220,58 @@ pub async fn import_in_chunks(
     let chunk_size = chunk_size.max(1);
     let files = files_of(source)?;
     let mut report = Report::default();
-    // First pass: the Patients, and what each may be referred to as.
-    let mut patients: Vec<Entry> = Vec::new();
+    // First pass: where the Patients are, and what each may be referred
+    // to as.
+    let mut patients: Vec<(usize, Locator)> = Vec::new();
     let mut by_reference: HashMap<String, usize> = HashMap::new();
-    for file in &files {
+    for (f, file) in files.iter().enumerate() {
         each_entry(file, &mut |e| match e {
             Err(refusal) => report.refusals.push(refusal),
-            Ok(e) => {
+            Ok((e, at)) => {
                 if let Sorted::Patient = sort(&e, &mut report) {
                     for r in references(&e) {
                         by_reference.insert(r, patients.len());
                     }
-                    patients.push(e);
+                    patients.push((f, at));
+                }
+            }
+        })?;
+    }
+    // Second: where each patient's entries are (file, place), by patient.
+    let mut places: Vec<Vec<(usize, Locator)>> = vec![Vec::new(); patients.len()];
+    let mut quiet = Report::default();
+    for (f, file) in files.iter().enumerate() {
+        each_entry(file, &mut |e| {
+            let Ok((e, at)) = e else { return };
+            if matches!(sort(&e, &mut quiet), Sorted::Member) {
+                if let Some(i) = place(&e, &by_reference, &mut report) {
+                    places[i].push((f, at));
                 }
             }
         })?;
     }
     let run = services::import::begin(store, practice, &name_of(source)).await?;
     let total = patients.len();
-    let chunks = total.div_ceil(chunk_size).max(1);
     let mut patients = patients.into_iter();
-    for chunk in 0..chunks {
-        let mut groups: Vec<Group> = patients.by_ref().take(chunk_size).map(Group::of).collect();
-        let first = chunk * chunk_size;
-        // Only in the first pass are entries with no patient reported.
-        let mut quiet = Report::default();
-        for file in &files {
-            each_entry(file, &mut |e| {
-                let Ok(e) = e else { return };
-                if !matches!(sort(&e, &mut quiet), Sorted::Member) {
-                    return;
-                }
-                let sink = if chunk == 0 { &mut report } else { &mut quiet };
-                match place(&e, &by_reference, sink) {
-                    Some(i) if (first..first + groups.len()).contains(&i) => {
-                        groups[i - first].members.push(e)
-                    }
-                    _ => {}
-                }
-            })?;
+    let mut places = places.into_iter();
+    let mut first = 0;
+    while first < total {
+        // The chunk's Patients, then their entries, read from where they are.
+        let mut by_file: Vec<Vec<(Locator, usize)>> = vec![Vec::new(); files.len()];
+        for (g, (f, at)) in patients.by_ref().take(chunk_size).enumerate() {
+            by_file[f].push((at, g));
         }
+        let mut read: Vec<Option<Group>> = by_file.iter().flatten().map(|_| None).collect();
+        read_back(&files, by_file, &mut |g, e| read[g] = Some(Group::of(e)))?;
+        let mut groups: Vec<Group> = read.into_iter().flatten().collect();
+        let mut by_file: Vec<Vec<(Locator, usize)>> = vec![Vec::new(); files.len()];
+        for (g, group_places) in places.by_ref().take(groups.len()).enumerate() {
+            for (f, at) in group_places {
+                by_file[f].push((at, g));
+            }
+        }
+        read_back(&files, by_file, &mut |g, e| groups[g].members.push(e))?;
+        let count = groups.len();
         write_groups(
             store,
             &run,
@@ -186,7 +281,24 @@ pub async fn import_in_chunks(
             first,
         )
         .await?;
+        first += count;
     }
     services::import::finish(store, &run, &report.tally).await?;
     Ok(report)
+}
+
+/// The entries at each file's places (`by_file[file]`), in file order.
+fn read_back(
+    files: &[PathBuf],
+    by_file: Vec<Vec<(Locator, usize)>>,
+    out: &mut dyn FnMut(usize, Entry),
+) -> anyhow::Result<()> {
+    for (file, mut at) in files.iter().zip(by_file) {
+        at.sort_by_key(|(l, _)| match l {
+            Locator::Line { offset, .. } => *offset,
+            Locator::Entry(i) => u64::from(*i),
+        });
+        entries_at(file, &at, out)?;
+    }
+    Ok(())
 }
