@@ -10,8 +10,13 @@ use serde_json::json;
 use std::time::Duration;
 
 fn axe_source() -> anyhow::Result<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../node_modules/axe-core/axe.min.js");
+    // Where cargo says this package is as it runs the test, not where it
+    // was compiled: a checkout elsewhere sharing the target directory may
+    // have built this binary.
+    let package = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+    let path = package.join("../node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).map_err(|e| {
         anyhow::anyhow!(
             "{}: {e} (make test installs it with npm ci)",

@@ -282,7 +282,7 @@ async fn every_caller_gets_what_the_table_says() {
         socket_outcomes(caller, &mut matrix).await;
     }
     let actual = render(&matrix);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TABLE);
+    let path = package_dir().join(TABLE);
     if std::env::var_os("OP_UPDATE_MATRIX").is_some() {
         std::fs::write(&path, &actual).unwrap();
         return;
@@ -314,9 +314,7 @@ fn every_server_function_has_a_row() {
         .map(|(path, _)| path.trim_start_matches("/api/").to_string())
         .collect();
     assert!(registered.len() > 30, "{registered:?}");
-    let table =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TABLE))
-            .unwrap();
+    let table = std::fs::read_to_string(package_dir().join(TABLE)).unwrap();
     let rows: BTreeSet<String> = table
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("topic") && !l.starts_with("place"))

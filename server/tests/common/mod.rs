@@ -54,6 +54,15 @@ pub async fn world() -> World {
 
 /// `username` of practice `p`, as a signed-in member of staff (for
 /// calling a service directly, as a page would).
+/// This package's directory, as cargo names it when it runs the test
+/// (the compile-time path is wrong when a checkout elsewhere, sharing the
+/// target directory, built this test binary: cargo then reuses it).
+pub fn package_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}
+
 pub fn actor(p: &SmallPractice, username: &str) -> services::Actor {
     services::Actor::member(
         p.practice_id.clone(),

@@ -3,14 +3,14 @@
 //! (R4B models), both pinned and installed by `scripts/tools.sh test`.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// One validator's verdict on one file: (file, valid, errors).
 pub type Finding = (String, bool, String);
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    super::package_dir().join("..")
 }
 
 fn python() -> PathBuf {
