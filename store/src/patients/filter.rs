@@ -5,7 +5,7 @@
 use super::RecordRow;
 use crate::{PracticeStore, StoreError};
 use domain::patient::PatientDetails;
-use surrealdb::types::{RecordId, SurrealValue};
+use surrealdb::types::SurrealValue;
 
 /// Every condition present must hold. Strings are already normalised by
 /// the caller: names lower case, postcode upper case without spaces.
@@ -151,10 +151,7 @@ impl PracticeStore {
     /// The patients `ids` of this practice in full, in the order given
     /// (another practice's, or an unknown id, left out).
     pub async fn patients_by_id(&self, ids: &[String]) -> Result<Vec<PatientDetails>, StoreError> {
-        let records: Vec<RecordId> = ids
-            .iter()
-            .map(|p| RecordId::new("patient", p.as_str()))
-            .collect();
+        let records = super::records_of(ids);
         let mut res = self
             .db()
             .query(format!(

@@ -99,3 +99,10 @@ fn bind_patient<'a>(q: Query<'a, Any>, p: &ValidPatient) -> Query<'a, Any> {
         .bind(("gp", p.usual_gp.clone()))
         .bind(("registered", p.registered_on.to_string()))
 }
+
+/// The patient records named by `ids`.
+fn records_of(ids: &[String]) -> Vec<surrealdb::types::RecordId> {
+    ids.iter()
+        .map(|p| surrealdb::types::RecordId::new("patient", p.as_str()))
+        .collect()
+}

@@ -99,10 +99,7 @@ impl PracticeStore {
 
     /// Which of `ids` are patients of this practice.
     pub async fn patients_in_practice(&self, ids: &[String]) -> Result<Vec<String>, StoreError> {
-        let records: Vec<RecordId> = ids
-            .iter()
-            .map(|p| RecordId::new("patient", p.as_str()))
-            .collect();
+        let records = super::records_of(ids);
         let mut res = self
             .db()
             .query("SELECT VALUE record::id(id) FROM $records WHERE practice = $practice")
