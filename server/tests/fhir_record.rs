@@ -280,8 +280,30 @@ async fn each_entry_is_read_by_its_id_within_its_part_its_practice_and_the_read_
         .as_str()
         .unwrap()
         .to_string();
+    let problem_reads = || async {
+        w.ours
+            .db(&w.store)
+            .audit_rows(
+                &store::audit::AuditFilter {
+                    patient_id: Some(patient.clone()),
+                    ..Default::default()
+                },
+                1000,
+            )
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.action.contains("problems") && r.outcome == "allowed")
+            .count()
+    };
+    let before = problem_reads().await;
     let r = fhir::get(&addr, &format!("/fhir/r4/Condition/{medication}"), &all).await;
     assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(
+        problem_reads().await,
+        before,
+        "a 404 is never audited as a read of the patient's problems"
+    );
     assert_eq!(
         fhir::get(&addr, "/fhir/r4/Observation/nothing", &all)
             .await

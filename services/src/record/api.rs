@@ -76,8 +76,21 @@ pub async fn part(store: &Store, actor: &Actor, patient: &PatientId, part: Part)
 /// as refused.
 pub async fn one(store: &Store, actor: &Actor, part: Part, id: &str) -> Result<(PatientId, Read)> {
     let db = actor.db(store);
+    // Of this part only: a medication's id read as a Condition is no
+    // problem, refused as an unknown id is, never audited as a read.
     let owner = match part {
-        Part::Problems | Part::Allergies | Part::Medications => db.record_item_patient(id).await?,
+        Part::Problems => {
+            db.record_item_patient_of_kind(id, ItemKind::Problem)
+                .await?
+        }
+        Part::Allergies => {
+            db.record_item_patient_of_kind(id, ItemKind::Allergy)
+                .await?
+        }
+        Part::Medications => {
+            db.record_item_patient_of_kind(id, ItemKind::Medication)
+                .await?
+        }
         Part::Observations => db.observation_patient(id).await?,
         Part::Consultations => db.consultation_patient(id).await?,
     };

@@ -58,6 +58,28 @@ impl PracticeStore {
         self.owner_patient("record_item", id).await
     }
 
+    /// The patient a problem, allergy or medication (`kind` only) belongs
+    /// to, in this practice: another kind's id is no entry of this kind.
+    pub async fn record_item_patient_of_kind(
+        &self,
+        id: &str,
+        kind: ItemKind,
+    ) -> Result<Option<String>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT VALUE record::id(patient) FROM type::record('record_item', $id)
+                 WHERE practice = type::record('practice', $practice) AND kind = $kind",
+            )
+            .bind(("id", id.to_string()))
+            .bind(("practice", self.pid()))
+            .bind(("kind", kind.as_str()))
+            .await?
+            .check()?;
+        let ids: Vec<String> = res.take(0)?;
+        Ok(ids.into_iter().next())
+    }
+
     /// The patient an observation belongs to, in this practice.
     pub async fn observation_patient(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.owner_patient("observation", id).await
