@@ -45,6 +45,18 @@ pub fn client_address() -> String {
     address_of(&parts, &trusted)
 }
 
+/// The browser's description of itself (`User-Agent`), or "".
+pub fn user_agent() -> String {
+    request_parts()
+        .and_then(|p| {
+            p.headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
 /// A proxy address or network trusted to say who it forwards for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustedProxy {

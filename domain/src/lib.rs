@@ -23,6 +23,7 @@ pub mod postcode;
 pub mod record;
 pub mod role;
 pub mod scopes;
+pub mod settings;
 pub mod snomed;
 pub mod staff;
 pub mod task;
@@ -35,4 +36,6 @@ pub use nav::Area;
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use postcode::{Postcode, PostcodeError};
 pub use role::{Role, RoleError};
-pub use staff::{CurrentUser, SignInInfo, Username, UsernameError};
+pub use staff::{
+    CurrentUser, OneTimePassword, SessionView, SignInInfo, StaffAccount, Username, UsernameError,
+};

@@ -15,6 +15,49 @@ pub struct CurrentUser {
     pub practice_id: PracticeId,
     pub practice_name: String,
     pub practice_is_demo: bool,
+    /// Signed in with a one-time password: must choose their own first.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// A member of staff as the practice's admin sees them (Admin → Staff).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccount {
+    pub id: StaffId,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub version: i64,
+    /// Holds a one-time password: must choose their own at next sign-in.
+    pub must_change_password: bool,
+    /// RFC 3339, when they last signed in; `None`: never.
+    pub last_sign_in: Option<String>,
+    /// The names of the teams they belong to.
+    pub teams: Vec<String>,
+}
+
+/// An account just made or reset: the one-time password, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OneTimePassword {
+    pub username: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// One of a person's sessions, as "Where you are signed in" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Names the session to the browser (a prefix of its stored key).
+    pub id: String,
+    /// "Chrome on Windows", from the browser's own description.
+    pub device: String,
+    pub address: String,
+    /// RFC 3339.
+    pub signed_in_at: String,
+    pub last_used: String,
+    /// The session this page was loaded in.
+    pub current: bool,
 }
 
 /// What the sign-in page shows before anyone is signed in.

@@ -150,6 +150,8 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/admin/teams",
                 "/admin/audit",
                 "/admin/api-clients",
+                "/admin/staff",
+                "/admin/settings",
                 "/admin/sessions",
                 "/appointments",
                 "/patients/{patient}",

@@ -109,6 +109,7 @@ pub(crate) async fn open_clients(
                         bail!("rows of another kind on the waiting room")
                     }
                     ServerMessage::Pong
+                    | ServerMessage::SettingsChanged
                     | ServerMessage::Presence { .. }
                     | ServerMessage::PresenceRefused { .. } => {}
                 }

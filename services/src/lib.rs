@@ -27,6 +27,7 @@ pub mod import;
 pub mod live;
 pub mod patients;
 pub mod record;
+pub mod settings;
 pub mod staff;
 pub mod tasks;
 pub mod teams;

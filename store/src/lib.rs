@@ -31,6 +31,7 @@ pub mod patients;
 pub mod practice;
 pub mod record;
 mod scope;
+pub mod settings;
 pub mod staff;
 pub mod tasks;
 mod tx;

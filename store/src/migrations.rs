@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tasks_and_imports",
         include_str!("../migrations/0013_tasks_and_imports.surql"),
     ),
+    (
+        14,
+        "staff_accounts",
+        include_str!("../migrations/0014_staff_accounts.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -9,6 +9,10 @@ pub struct Practice {
     pub id: PracticeId,
     pub name: String,
     pub is_demo: bool,
+    /// Set by the practice's admin (settings), when known.
+    pub ods_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
 }
 
 #[derive(SurrealValue)]
@@ -16,6 +20,9 @@ struct PracticeRow {
     id: String,
     name: String,
     is_demo: bool,
+    ods_code: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
 }
 
 impl From<PracticeRow> for Practice {
@@ -24,11 +31,14 @@ impl From<PracticeRow> for Practice {
             id: PracticeId::new(r.id),
             name: r.name,
             is_demo: r.is_demo,
+            ods_code: r.ods_code,
+            address: r.address,
+            phone: r.phone,
         }
     }
 }
 
-const FIELDS: &str = "record::id(id) AS id, name, is_demo";
+const FIELDS: &str = "record::id(id) AS id, name, is_demo, ods_code, address, phone";
 
 impl Store {
     pub async fn create_practice(&self, name: &str, is_demo: bool) -> Result<Practice, StoreError> {

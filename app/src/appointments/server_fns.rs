@@ -23,7 +23,7 @@ pub async fn appointment_action(
 
 #[server(prefix = "/api", endpoint = "day_info")]
 pub async fn get_day_info() -> Result<DayInfo, AppError> {
-    let (_, actor) = crate::door::staff()?;
+    let (store, actor) = crate::door::staff()?;
     let waiting = crate::door::state()?.waiting;
-    Ok(services::appointments::day_info(&actor, waiting))
+    Ok(services::appointments::day_info(&store, &actor, waiting).await?)
 }

@@ -4,6 +4,7 @@
 
 mod password_page;
 mod server_fns;
+mod sessions_page;
 pub(crate) mod sign_in_page;
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -11,6 +12,7 @@ pub mod ssr;
 pub use domain::{CurrentUser, SignInInfo};
 pub use password_page::PasswordPage;
 pub use server_fns::*;
+pub use sessions_page::*;
 pub use sign_in_page::SignInPage;
 
 /// The session cookie's name over plain HTTP (development, tests).

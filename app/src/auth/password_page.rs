@@ -9,7 +9,15 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
+    // Signed in with a one-time password: nothing else opens until they
+    // choose their own (the server sends every page here).
+    let one_time = use_context::<super::CurrentUser>().is_some_and(|u| u.must_change_password);
     let action = ServerAction::<ChangePassword>::new();
+    Effect::new(move |_| {
+        if one_time && matches!(action.value().get(), Some(Ok(()))) {
+            crate::shell::hard_navigate("/");
+        }
+    });
     let error = move || action.value().get().and_then(Result::err);
     let field_error =
         move |field: &'static str| move || error().and_then(|e| e.field_message(field));
@@ -23,6 +31,11 @@ pub fn PasswordPage() -> impl IntoView {
         <Title text="Change your password" />
         <h1 class="mb-6 text-3xl font-bold">"Change your password"</h1>
         <div class="max-w-xl">
+            {one_time.then(|| view! {
+                <div role="status" class="mb-6 border-l-8 border-nhs-blue bg-white p-4 font-bold">
+                    "You signed in with a one-time password. Choose your own password to continue: type the one-time password as your current password."
+                </div>
+            })}
             {move || done().then(|| view! {
                 <div role="status" class="mb-6 border-l-8 border-nhs-green bg-white p-4 font-bold">
                     "Your password has been changed. You have been signed out everywhere else."

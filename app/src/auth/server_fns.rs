@@ -25,6 +25,13 @@ pub async fn sign_in(
         )
         .await?;
         ssr::set_session_cookie(&state, &session.token);
+        services::auth::sessions::describe(
+            &state.store,
+            &session.token,
+            &crate::door::user_agent(),
+            &crate::door::client_address(),
+        )
+        .await?;
         Ok(ssr::safe_next(next.as_deref()))
     }
     .await;

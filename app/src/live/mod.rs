@@ -19,6 +19,17 @@ use domain::live::{AppointmentView, CallView, Place, Rows, RowsKind, Topic};
 use domain::task::TaskView;
 use leptos::prelude::*;
 
+thread_local! {
+    /// Counts the practice settings changes this tab's socket was told of.
+    static SETTINGS_CHANGES: ArcRwSignal<u64> = ArcRwSignal::new(0);
+}
+
+/// Bumped whenever the practice's settings change (the socket says so):
+/// pages that use a setting read it again.
+pub fn settings_changes() -> ArcRwSignal<u64> {
+    SETTINGS_CHANGES.with(Clone::clone)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Connection {
     Connecting,

@@ -2,8 +2,12 @@
 //! team's index.
 
 mod api_clients;
+mod settings;
+mod staff;
 
 pub use api_clients::*;
+pub use settings::*;
+pub use staff::*;
 
 use crate::auth::CurrentUser;
 use domain::Area;
@@ -33,9 +37,7 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// The admin team's index (`/admin`): the practice's set-up pages. Staff
-/// accounts are still created by the operator at the command line
-/// (`openpractice admin create-user`).
+/// The admin team's index (`/admin`): the practice's set-up pages.
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
@@ -46,15 +48,14 @@ pub fn AdminPage() -> impl IntoView {
         <Title text=Area::Admin.label() />
         <h1 class="mb-4 text-3xl font-bold">{Area::Admin.label()}</h1>
         <ul class="mb-4 grid gap-2">
+            <li><a class="op-link text-xl font-bold" href="/admin/staff">"Staff"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/settings">"Practice settings"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
             <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/audit">"Audit trail"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/api-clients">"API clients"</a></li>
         </ul>
-        <p class="max-w-2xl">
-            "Staff accounts are created from the command line on the server (openpractice admin create-user)."
-        </p>
     }
     .into_any()
 }

@@ -76,6 +76,7 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
                         " · "
                         <span>{user.role.label()}</span>
                     </p>
+                    <a href="/account/sessions" class="op-header-link">"Your sessions"</a>
                     <a href="/account/password" class="op-header-link">"Change password"</a>
                     <ActionForm action=sign_out>
                         <button type="submit" class="op-button-reverse">"Sign out"</button>

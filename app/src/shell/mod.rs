@@ -10,8 +10,8 @@ pub use layout::{DemoBanner, ShellRoute, UserResource};
 use crate::appointments::{
     AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, SessionsPage, WaitingRoomPage,
 };
-use crate::auth::{get_current_user, PasswordPage, SignInPage};
-use crate::pages::{AdminPage, ApiClientsPage, HomePage};
+use crate::auth::{get_current_user, MySessionsPage, PasswordPage, SignInPage};
+use crate::pages::{AdminPage, ApiClientsPage, HomePage, SettingsPage, StaffPage};
 use crate::patients::{
     AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
 };
@@ -73,8 +73,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/teams") view=TeamsPage />
                     <Route path=path!("admin/audit") view=AuditPage />
                     <Route path=path!("admin/api-clients") view=ApiClientsPage />
+                    <Route path=path!("admin/staff") view=StaffPage />
+                    <Route path=path!("admin/settings") view=SettingsPage />
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("account/password") view=PasswordPage />
+                    <Route path=path!("account/sessions") view=MySessionsPage />
                 </ParentRoute>
             </Routes>
         </Router>

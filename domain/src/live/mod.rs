@@ -38,14 +38,22 @@ pub enum EventKind {
     Task,
     /// A call-screen link was revoked: its open screens close now.
     DisplayLinkRevoked,
+    /// A member of staff's sessions were ended (deactivated, password
+    /// reset, signed out everywhere): their open tabs close now.
+    StaffSignedOut,
+    /// The practice's settings changed (wait thresholds, chime…): open
+    /// screens apply them now.
+    Settings,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 4] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::Appointment,
         EventKind::AppointmentCalled,
         EventKind::Task,
         EventKind::DisplayLinkRevoked,
+        EventKind::StaffSignedOut,
+        EventKind::Settings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +62,8 @@ impl EventKind {
             EventKind::AppointmentCalled => "appointment_called",
             EventKind::Task => "task",
             EventKind::DisplayLinkRevoked => "display_link_revoked",
+            EventKind::StaffSignedOut => "staff_signed_out",
+            EventKind::Settings => "settings",
         }
     }
 
@@ -219,6 +229,8 @@ pub enum ServerMessage {
         topic: Topic,
         message: String,
     },
+    /// The practice's settings changed: read them again.
+    SettingsChanged,
     Pong,
 }
 

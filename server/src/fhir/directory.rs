@@ -29,7 +29,7 @@ pub const LOCATION_PARAMS: &[(&str, &str, &str)] = &[
 ];
 
 fn organization(p: &Practice) -> Value {
-    json!({
+    let mut org = json!({
         "resourceType": "Organization",
         "id": p.id.as_str(),
         "meta": { "profile": [profile("Organization")] },
@@ -40,7 +40,19 @@ fn organization(p: &Practice) -> Value {
             "display": "GP PRACTICE"
         }] }],
         "name": p.name,
-    })
+    });
+    // What the practice's admin has set (Admin → Practice settings).
+    if let Some(ods) = &p.ods_code {
+        org["identifier"] =
+            json!([{ "system": "https://fhir.nhs.uk/Id/ods-organization-code", "value": ods }]);
+    }
+    if let Some(phone) = &p.phone {
+        org["telecom"] = json!([{ "system": "phone", "value": phone, "use": "work" }]);
+    }
+    if let Some(address) = &p.address {
+        org["address"] = json!([{ "use": "work", "text": address }]);
+    }
+    org
 }
 
 fn practitioner(s: &Person) -> Value {

@@ -56,9 +56,15 @@ impl Batch {
             .clone()
     }
 
-    /// Whether this batch ends what `viewer` may see (a revoked link).
+    /// Whether this batch ends what `viewer` may see (a revoked link,
+    /// their sessions ended).
     pub fn ends(&self, viewer: &services::live::Viewer) -> bool {
         self.changed.ends(viewer)
+    }
+
+    /// Whether `viewer` is to be told the practice's settings changed.
+    pub fn tells_settings(&self, viewer: &services::live::Viewer) -> bool {
+        self.changed.tells_settings(viewer)
     }
 }
 

@@ -259,10 +259,15 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
             }
             batch = feed.recv() => match batch {
                 Ok(batch) if batch.ends(&viewer) => {
-                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(CLOSE_SIGNED_OUT, "display link revoked"))).await;
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.send(close(CLOSE_SIGNED_OUT, "signed out"))).await;
                     break;
                 }
                 Ok(batch) => {
+                    if batch.tells_settings(&viewer) {
+                        if let Some(t) = encode(&ServerMessage::SettingsChanged) {
+                            send!(Message::Text(t));
+                        }
+                    }
                     for (topic, stamp) in topics.iter_mut() {
                         if batch.seq <= *stamp {
                             continue;

@@ -154,6 +154,22 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
     none("practice_staff", json!({}));
     none("list_display_links", json!({}));
     none("list_api_clients", json!({}));
+    none("list_staff", json!({}));
+    none("my_sessions", json!({}));
+    none("practice_settings", json!({}));
+    none(
+        "save_settings",
+        json!({"version": 1, "form": {"name": "Test Surgery", "ods_code": "A81001", "address": "",
+               "phone": "", "wait_amber_minutes": "10", "wait_red_minutes": "20",
+               "results_overdue_days": "2"}}),
+    );
+    none("end_my_other_sessions", json!({}));
+    // A session of nobody's: not found, for everyone signed in.
+    none("end_my_session", json!({"id": "00000000deadbeef"}));
+    none(
+        "add_staff",
+        json!({"name": "Sam Patel", "username": "sam.patel", "role": "reception", "team": ""}),
+    );
     none(
         "register_api_client",
         json!({"name": "Results feed", "scopes": "system/Patient.rs"}),
@@ -322,6 +338,24 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
         call(
             "revoke_display_link",
             json!({"id": pick(o, &ours.display_link, &theirs.display_link)}),
+            false,
+        );
+        // Each on its own person, at the fixture's version 1.
+        let person = |who: &str| pick(o, us.staff_id(who), them.staff_id(who));
+        call(
+            "edit_staff",
+            json!({"id": person("nurse"), "version": 1, "name": "Nia Jones RN", "role": "nurse"}),
+            false,
+        );
+        call(
+            "set_staff_active",
+            json!({"id": person("gp2"), "version": 1, "active": true}),
+            false,
+        );
+        call("sign_out_staff", json!({"id": person("gp2")}), false);
+        call(
+            "reset_staff_password",
+            json!({"id": person("reception"), "version": 1}),
             false,
         );
         // A new secret first: after the revocation it would be refused.

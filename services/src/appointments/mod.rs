@@ -69,13 +69,18 @@ pub async fn act(
     .map_err(change_refused)
 }
 
-/// Today in the practice and the waiting-time thresholds: what a day list
+/// Today in the practice and its waiting-time thresholds (the server's,
+/// `default_waiting`, until the practice sets its own): what a day list
 /// needs before it subscribes. Any member of staff.
-pub fn day_info(_actor: &Actor, waiting: WaitThresholds) -> DayInfo {
-    DayInfo {
+pub async fn day_info(
+    store: &Store,
+    actor: &Actor,
+    default_waiting: WaitThresholds,
+) -> Result<DayInfo> {
+    Ok(DayInfo {
         today: domain::time::london_today(chrono::Utc::now()).to_string(),
-        waiting,
-    }
+        waiting: crate::settings::waiting(store, actor, default_waiting).await?,
+    })
 }
 
 /// Whether `actor` may watch `clinician`'s day list.

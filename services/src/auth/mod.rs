@@ -5,7 +5,8 @@
 //! wrong credentials get one answer.
 
 mod change;
-mod passwords;
+pub(crate) mod passwords;
+pub mod sessions;
 mod throttle;
 mod tokens;
 
@@ -59,6 +60,9 @@ pub struct SignedIn {
     pub user: CurrentUser,
     /// The stored key of the session (the token's hash).
     pub session_key: String,
+    /// Signed in with a one-time password: until they choose their own,
+    /// the doors let them do nothing else.
+    pub must_change_password: bool,
 }
 
 pub(crate) fn chrono_duration(d: Duration) -> chrono::Duration {
@@ -110,6 +114,7 @@ pub async fn resolve_session(
         practice_id: PracticeId::new(record.practice_id),
         practice_name: record.practice_name,
         practice_is_demo: record.practice_is_demo,
+        must_change_password: record.must_change_password,
     };
     Ok(Some(SignedIn {
         actor: Actor::member(
@@ -121,6 +126,7 @@ pub async fn resolve_session(
         ),
         user,
         session_key: key,
+        must_change_password: record.must_change_password,
     }))
 }
 
@@ -233,6 +239,10 @@ pub async fn sign_in(
             now,
             now + chrono_duration(config.absolute_lifetime),
         )
+        .await?;
+    store
+        .practice(&account.staff.practice_id)
+        .record_sign_in(&account.staff.id)
         .await?;
     audit_sign_in(
         store,

@@ -27,7 +27,7 @@ pub(super) async fn verify(password: &str, hash: &str) -> bool {
 
 /// The argon2id hash of a new password, made on the blocking pool under
 /// the same limit as checks.
-pub(super) async fn hash(password: &str) -> crate::Result<String> {
+pub(crate) async fn hash(password: &str) -> crate::Result<String> {
     let Ok(_turn) = limit().acquire().await else {
         return Err(crate::ServiceError::internal("the password limit closed"));
     };

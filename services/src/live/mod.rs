@@ -200,6 +200,10 @@ pub struct Changed {
     tasks: crate::tasks::live::Changed,
     /// Call-screen links revoked in this batch.
     revoked_links: Vec<String>,
+    /// Staff whose sessions were ended in this batch.
+    signed_out: Vec<String>,
+    /// The practice's settings changed in this batch.
+    settings_changed: bool,
 }
 
 impl Changed {
@@ -220,14 +224,27 @@ impl Changed {
                 .filter(|e| e.kind == EventKind::DisplayLinkRevoked)
                 .map(|e| e.record.clone())
                 .collect(),
+            signed_out: events
+                .iter()
+                .filter(|e| e.kind == EventKind::StaffSignedOut)
+                .map(|e| e.record.clone())
+                .collect(),
+            settings_changed: events.iter().any(|e| e.kind == EventKind::Settings),
         })
     }
 
-    /// Whether this batch ends what `viewer` may see (its link revoked).
+    /// Whether `viewer` should be told the practice's settings changed
+    /// (staff pages use them; a call screen does not).
+    pub fn tells_settings(&self, viewer: &Viewer) -> bool {
+        self.settings_changed && matches!(viewer, Viewer::Staff(_))
+    }
+
+    /// Whether this batch ends what `viewer` may see (its link revoked,
+    /// their sessions ended).
     pub fn ends(&self, viewer: &Viewer) -> bool {
         match viewer {
             Viewer::Display { link, .. } => self.revoked_links.iter().any(|l| l == link.as_str()),
-            Viewer::Staff(_) => false,
+            Viewer::Staff(actor) => self.signed_out.iter().any(|s| actor.is(s)),
         }
     }
 

@@ -16,6 +16,8 @@ pub struct SessionRecord {
     pub practice_is_demo: bool,
     pub role: String,
     pub active: bool,
+    /// Signed in with a one-time password: must choose their own first.
+    pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -49,6 +51,105 @@ impl PracticeStore {
     }
 }
 
+/// One of a person's sessions, as "Where you are signed in" lists it.
+#[derive(Clone, Debug, PartialEq, Eq, SurrealValue)]
+pub struct SessionRow {
+    /// The stored key (the token's hash).
+    pub key: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub device: Option<String>,
+    pub address: Option<String>,
+}
+
+impl PracticeStore {
+    /// Notes where a session was started from (a browser's description and
+    /// the address), for the person's list of their sessions.
+    pub async fn describe_session(
+        &self,
+        key: &str,
+        device: &str,
+        address: &str,
+    ) -> Result<(), StoreError> {
+        self.db()
+            .query(
+                "UPDATE type::record('session', $key) SET device = $device, address = $address
+                 WHERE practice = type::record('practice', $practice) RETURN NONE",
+            )
+            .bind(("key", key.to_string()))
+            .bind(("device", device.to_string()))
+            .bind(("address", address.to_string()))
+            .bind(("practice", self.pid()))
+            .await?
+            .check()?;
+        Ok(())
+    }
+
+    /// A member of this practice's live sessions, most recently used first.
+    pub async fn sessions_of(
+        &self,
+        staff: &domain::StaffId,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS key, created_at, last_seen, device, address FROM session
+                 WHERE staff = type::record('staff', $staff)
+                   AND practice = type::record('practice', $practice)
+                 ORDER BY last_seen DESC",
+            )
+            .bind(("staff", staff.as_str().to_string()))
+            .bind(("practice", self.pid()))
+            .await?
+            .check()?;
+        Ok(res.take(0)?)
+    }
+
+    /// Ends a member's sessions: those whose key is in `keys`, or all of
+    /// them but `keep`. With `tell`, an outbox event closes every open
+    /// socket of theirs on every server at once (only when none of their
+    /// sessions is kept: sockets are known by person, not by session).
+    pub async fn end_sessions(
+        &self,
+        staff: &domain::StaffId,
+        keys: Option<&[String]>,
+        keep: Option<&str>,
+        tell: bool,
+    ) -> Result<(), StoreError> {
+        let which = match keys {
+            Some(_) => "AND record::id(id) IN $keys",
+            None => "AND record::id(id) != $keep",
+        };
+        let event = if tell {
+            format!(
+                "LET $new_version = 1; {}",
+                crate::live::append("NONE", "NONE")
+            )
+        } else {
+            String::new()
+        };
+        let script = format!(
+            "BEGIN TRANSACTION;
+             DELETE session WHERE staff = type::record('staff', $staff)
+                 AND practice = $practice {which};
+             {event}
+             COMMIT TRANSACTION;"
+        );
+        crate::tx::run_with_retry(|| {
+            self.db()
+                .query(script.as_str())
+                .bind(("staff", staff.as_str().to_string()))
+                .bind(("practice", self.record()))
+                .bind(("keys", keys.map(<[String]>::to_vec).unwrap_or_default()))
+                .bind(("keep", keep.unwrap_or_default().to_string()))
+                .bind(("kind", domain::live::EventKind::StaffSignedOut.as_str()))
+                .bind(("record", staff.as_str().to_string()))
+        })
+        .await
+        .map_err(StoreError::from)
+    }
+}
+
 impl Store {
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         let mut res = self
@@ -56,6 +157,7 @@ impl Store {
             .query(
                 "SELECT record::id(staff) AS staff_id, record::id(practice) AS practice_id,
                         staff.display_name AS display_name, staff.role AS role, staff.active AS active,
+                        staff.must_change_password ?? false AS must_change_password,
                         practice.name AS practice_name, practice.is_demo AS practice_is_demo,
                         created_at, last_seen, expires_at
                  FROM type::record('session', $key)",

@@ -7,7 +7,10 @@ use domain::task::Person;
 use domain::{Role, StaffId, Username};
 use surrealdb::types::SurrealValue;
 
+mod accounts;
+
 pub use crate::auth::passwords::{hash_password, verify_password};
+pub use accounts::{AccountChange, AccountError, AccountRow, NewAccount};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staff {
@@ -174,7 +177,8 @@ impl PracticeStore {
         row.map(TryInto::try_into).transpose()
     }
 
-    /// Sets a member's new password hash and ends every session of theirs
+    /// Sets a member's new password hash (chosen by them: no longer one
+    /// they must change) and ends every session of theirs
     /// but `keep` (the session they changed it from), in one transaction.
     pub async fn set_password(
         &self,
@@ -185,7 +189,8 @@ impl PracticeStore {
         self.db()
             .query(
                 "BEGIN TRANSACTION;
-                 UPDATE type::record('staff', $staff) SET password_hash = $hash
+                 UPDATE type::record('staff', $staff) SET password_hash = $hash,
+                     must_change_password = false
                      WHERE practice = type::record('practice', $practice) RETURN NONE;
                  DELETE session WHERE staff = type::record('staff', $staff)
                      AND id != type::record('session', $keep);

@@ -20,7 +20,7 @@ pub(crate) fn WaitingRoom(info: DayInfo) -> impl IntoView {
         c.dedup();
         c
     });
-    let thresholds = info.waiting;
+    let thresholds = live_thresholds(info.waiting);
     let today = info.today.clone();
     view! {
         <div class="mb-2 flex flex-wrap items-baseline justify-between gap-4">
@@ -73,7 +73,7 @@ pub(crate) fn WaitingRoom(info: DayInfo) -> impl IntoView {
                         children=move |a| {
                             let waited = {
                                 let a = a.clone();
-                                move || view! { <Waited minutes=waited_minutes(&a, now.get()) thresholds /> }
+                                move || view! { <Waited minutes=waited_minutes(&a, now.get()) thresholds=thresholds.get() /> }
                             };
                             view! {
                                 <tr class="border-b border-nhs-grey-4">
@@ -116,7 +116,7 @@ pub(crate) fn MyDay(info: DayInfo) -> impl IntoView {
         }
     });
     let now = ticking_now();
-    let thresholds = info.waiting;
+    let thresholds = live_thresholds(info.waiting);
     view! {
         <div class="mb-2 flex flex-wrap items-baseline justify-between gap-4">
             <h1 class="text-3xl font-bold">"My day"</h1>
@@ -134,7 +134,7 @@ pub(crate) fn MyDay(info: DayInfo) -> impl IntoView {
                 children=move |a| {
                     let waited = {
                         let a = a.clone();
-                        move || view! { <Waited minutes=waited_minutes(&a, now.get()) thresholds /> }
+                        move || view! { <Waited minutes=waited_minutes(&a, now.get()) thresholds=thresholds.get() /> }
                     };
                     let buttons = match a.status {
                         Status::Arrived => vec![

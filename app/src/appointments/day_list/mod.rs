@@ -127,6 +127,26 @@ pub(crate) fn waited_minutes(a: &AppointmentView, now: Option<f64>) -> Option<i6
     )
 }
 
+/// The wait thresholds, `first` as the page loaded them and read again
+/// whenever the practice's admin changes them (the socket says so), so an
+/// open waiting room colours waits by the practice's current rule.
+pub(crate) fn live_thresholds(first: WaitThresholds) -> RwSignal<WaitThresholds> {
+    let thresholds = RwSignal::new(first);
+    let changes = crate::live::settings_changes();
+    let seen = changes.get_untracked();
+    Effect::new(move |_| {
+        if changes.get() == seen {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(info) = get_day_info().await {
+                thresholds.set(info.waiting);
+            }
+        });
+    });
+    thresholds
+}
+
 #[component]
 pub(crate) fn Waited(minutes: Option<i64>, thresholds: WaitThresholds) -> impl IntoView {
     minutes.map(|m| {

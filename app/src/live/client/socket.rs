@@ -157,6 +157,9 @@ pub(super) fn deliver(t: &mut Tab, message: ServerMessage) {
                 h.list.present.set(people.clone());
             }
         }
+        ServerMessage::SettingsChanged => {
+            crate::live::settings_changes().update(|n| *n += 1);
+        }
         ServerMessage::PresenceRefused { .. } | ServerMessage::Pong => {}
     }
 }

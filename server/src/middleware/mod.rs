@@ -13,6 +13,11 @@
 //!
 //! Authorisation by role, practice and object happens in the services.
 
+mod foreign;
+mod password_gate;
+
+use foreign::{foreign_navigation, is_foreign_navigation};
+
 use crate::ServerState;
 use app::auth::ssr::{percent_encode, token_from_headers};
 use app::AppError;
@@ -110,6 +115,7 @@ fn is_public(path: &str) -> bool {
 
 pub async fn session(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
     let mut signed_in = false;
+    let mut must_change_password = false;
     if let Some(token) = token_from_headers(req.headers(), state.app.auth.secure_cookies) {
         match services::auth::resolve_session(
             &state.app.store,
@@ -121,6 +127,7 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
         .await
         {
             Ok(Some(session)) => {
+                must_change_password = session.must_change_password;
                 req.extensions_mut().insert(session);
                 signed_in = true;
             }
@@ -129,6 +136,11 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
         }
     }
     let path = req.uri().path();
+    if must_change_password && !is_public(path) {
+        if let Some(refused) = password_gate::gate(req.method(), path) {
+            return refused;
+        }
+    }
     if signed_in && !is_public(path) && is_foreign_navigation(req.headers()) {
         return foreign_navigation(req.uri());
     }
@@ -149,54 +161,6 @@ pub async fn session(State(state): State<ServerState>, mut req: Request, next: N
         return error_response(AppError::Unauthenticated);
     }
     next.run(req).await
-}
-
-/// A page opened by following a link on another site (or a sibling
-/// subdomain): the browser says so in its Fetch Metadata headers.
-fn is_foreign_navigation(headers: &axum::http::HeaderMap) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    get("sec-fetch-mode") == Some("navigate")
-        && matches!(get("sec-fetch-site"), Some("cross-site" | "same-site"))
-}
-
-/// Instead of the page: a plain page asking the person to continue. The
-/// page's app (which loads patient data, each view audited in the signed-in
-/// person's name) starts only when they choose to, so another site cannot
-/// make a colleague's browser open records and write audit rows in their
-/// name. Their click is a same-origin navigation.
-fn foreign_navigation(uri: &axum::http::Uri) -> Response {
-    let target = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-    let href: String = target
-        .chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '"' => "&quot;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '\'' => "&#39;".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Continue to OpenPractice</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/openpractice.css\"></head>\
-         <body class=\"min-h-screen bg-nhs-grey-5 font-sans text-nhs-text\">\
-         <main id=\"main\" class=\"mx-auto max-w-3xl p-8\">\
-         <h1 class=\"text-3xl font-bold\">You followed a link from another site</h1>\
-         <p class=\"mt-4 text-lg\">To keep records from being opened in your name without you \
-         knowing, OpenPractice does not open a page from a link on another site by itself.</p>\
-         <p class=\"mt-6\"><a class=\"op-button\" href=\"{href}\">Continue to the page</a></p>\
-         <p class=\"mt-4\"><a href=\"/\">Go to the home page instead</a></p>\
-         </main></body></html>"
-    );
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
 }
 
 /// The header server functions put on an error response.

@@ -1,6 +1,9 @@
-//! Staff accounts. Today: the first accounts of a deployment, created by
-//! the operator at the command line (`openpractice admin create-user`).
-//! The rules for a new account live here, for every door that makes one.
+//! Staff accounts: the first accounts of a deployment, created by the
+//! operator at the command line (`openpractice admin create-user`), and
+//! (`admin`) the practice's own admins running the rest from the Admin
+//! pages. The rules for an account live here, for every door.
+
+pub mod admin;
 
 use crate::{Result, ServiceError};
 use domain::{PracticeId, Role, Username};
