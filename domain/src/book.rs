@@ -17,6 +17,10 @@ pub struct SessionView {
     /// The room's id (empty where only its name is known).
     #[serde(default)]
     pub room_id: String,
+    /// Why nothing more can be booked into it (the clinician is away:
+    /// "Leave"), when that is so. Its booked appointments stay, to move.
+    #[serde(default)]
+    pub blocked: Option<String>,
 }
 
 /// Minutes after midnight for "HH:MM" (24-hour, two digits each).
@@ -121,6 +125,14 @@ impl AppointmentKind {
     pub fn parse(s: &str) -> Option<AppointmentKind> {
         AppointmentKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AppointmentKind::FaceToFace => "Face to face",
+            AppointmentKind::Telephone => "Telephone",
+            AppointmentKind::Video => "Video",
+        }
+    }
 }
 
 /// A free slot.
@@ -150,6 +162,7 @@ mod tests {
             end: "09:35".into(),
             slot_minutes: 10,
             room_id: String::new(),
+            blocked: None,
         };
         assert_eq!(s.slots(), vec!["09:00", "09:10", "09:20"]);
     }

@@ -13,16 +13,19 @@ pub enum Area {
     Patients,
     Tasks,
     Admin,
+    /// The deployment's practices (the operator's only area).
+    Practices,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [
+    pub const ALL: [Area; 7] = [
         Area::MyDay,
         Area::WaitingRoom,
         Area::Appointments,
         Area::Patients,
         Area::Tasks,
         Area::Admin,
+        Area::Practices,
     ];
 
     pub fn label(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Area {
             Area::Patients => "Patients",
             Area::Tasks => "Tasks",
             Area::Admin => "Admin",
+            Area::Practices => "Practices",
         }
     }
 
@@ -44,17 +48,20 @@ impl Area {
             Area::Patients => "/patients",
             Area::Tasks => "/tasks",
             Area::Admin => "/admin",
+            Area::Practices => "/operator/practices",
         }
     }
 
     /// Reception and clinicians run the day (waiting room); the admin team
-    /// manages the practice (admin) but does not work the front desk.
+    /// manages the practice (admin) but does not work the front desk; the
+    /// deployment's operator sees only its practices, no practice's work.
     pub fn allows(self, role: Role) -> bool {
         match self {
             Area::MyDay => role.is_clinician(),
             Area::WaitingRoom => matches!(role, Role::Reception | Role::Gp | Role::Nurse),
-            Area::Appointments | Area::Patients | Area::Tasks => true,
+            Area::Appointments | Area::Patients | Area::Tasks => role != Role::ServiceAdmin,
             Area::Admin => role == Role::Admin,
+            Area::Practices => role == Role::ServiceAdmin,
         }
     }
 
@@ -76,6 +83,10 @@ mod tests {
         for r in [Role::Reception, Role::Gp, Role::Nurse] {
             assert!(!Area::Admin.allows(r));
             assert!(Area::WaitingRoom.allows(r));
+        }
+        assert_eq!(Area::for_role(Role::ServiceAdmin), vec![Area::Practices]);
+        for r in Role::PRACTICE {
+            assert!(!Area::Practices.allows(r));
         }
     }
 }

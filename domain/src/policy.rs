@@ -70,6 +70,8 @@ pub fn access(role: Role, kind: DataKind) -> Access {
         (Role::Admin, K::Tasks) => Write,
         (Role::Admin, K::AuditLog) => Read,
         (Role::Admin, K::Alerts | K::ClinicalRecord) => None,
+        // The deployment's operator sees no patient data at all.
+        (Role::ServiceAdmin, _) => None,
     }
 }
 
@@ -108,6 +110,7 @@ mod tests {
             (Role::Gp, [Read, Write, Write, Write, Write, None]),
             (Role::Nurse, [Read, Write, Write, Write, Write, None]),
             (Role::Admin, [Read, Read, None, Write, None, Read]),
+            (Role::ServiceAdmin, [None, None, None, None, None, None]),
         ];
         for (role, row) in expected {
             for (kind, want) in DataKind::ALL.into_iter().zip(row) {

@@ -12,14 +12,27 @@ pub enum Role {
     Gp,
     Nurse,
     Admin,
+    /// The deployment's operator: creates practices and their first
+    /// admins; belongs to no practice and sees no patient data.
+    ServiceAdmin,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("Unknown role \"{0}\": use reception, gp, nurse or admin")]
+#[error("Unknown role \"{0}\": use reception, gp, nurse, admin or service_admin")]
 pub struct RoleError(pub String);
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Reception, Role::Gp, Role::Nurse, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Reception,
+        Role::Gp,
+        Role::Nurse,
+        Role::Admin,
+        Role::ServiceAdmin,
+    ];
+
+    /// The roles a practice's staff can have (a practice admin gives these;
+    /// the operator role is the deployment's).
+    pub const PRACTICE: [Role; 4] = [Role::Reception, Role::Gp, Role::Nurse, Role::Admin];
 
     /// The stored and command-line spelling.
     pub fn as_str(self) -> &'static str {
@@ -28,6 +41,7 @@ impl Role {
             Role::Gp => "gp",
             Role::Nurse => "nurse",
             Role::Admin => "admin",
+            Role::ServiceAdmin => "service_admin",
         }
     }
 
@@ -38,6 +52,7 @@ impl Role {
             Role::Gp => "GP",
             Role::Nurse => "Nurse",
             Role::Admin => "Practice admin",
+            Role::ServiceAdmin => "Service operator",
         }
     }
 

@@ -17,7 +17,18 @@ pub struct PracticeSettings {
     pub waiting: WaitThresholds,
     /// Working days after which an unfiled result is overdue.
     pub results_overdue_days: i64,
+    /// Whether the call screen chimes when a patient is called.
+    #[serde(default)]
+    pub call_chime: bool,
     pub version: i64,
+}
+
+/// What the waiting-room call screen needs besides the calls: the
+/// practice's name and whether it chimes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallScreenInfo {
+    pub practice_name: String,
+    pub chime: bool,
 }
 
 /// The settings form as typed.
@@ -30,6 +41,9 @@ pub struct SettingsForm {
     pub wait_amber_minutes: String,
     pub wait_red_minutes: String,
     pub results_overdue_days: String,
+    /// A ticked box ("on"): the call screen chimes.
+    #[serde(default)]
+    pub call_chime: String,
 }
 
 fn whole(
@@ -138,6 +152,7 @@ impl SettingsForm {
                         red_minutes,
                     },
                     results_overdue_days,
+                    call_chime: !self.call_chime.trim().is_empty(),
                     version,
                 })
             }
@@ -159,6 +174,7 @@ mod tests {
             wait_amber_minutes: "15".into(),
             wait_red_minutes: "30".into(),
             results_overdue_days: "2".into(),
+            call_chime: String::new(),
         }
     }
 
@@ -169,6 +185,12 @@ mod tests {
         assert_eq!(s.ods_code.as_deref(), Some("A81001"));
         assert_eq!((s.waiting.amber_minutes, s.waiting.red_minutes), (15, 30));
         assert_eq!((s.results_overdue_days, s.version), (2, 3));
+        assert!(!s.call_chime, "an unticked box");
+        let chiming = SettingsForm {
+            call_chime: "on".into(),
+            ..form()
+        };
+        assert!(chiming.validate(3).unwrap().call_chime);
         let blank = SettingsForm {
             ods_code: " ".into(),
             phone: String::new(),

@@ -187,12 +187,16 @@ pub async fn sign_in(
         .to_be_visible()
         .await?;
     // Wait until the page is hydrated and live (the navigation's task count
-    // appears only then): a link clicked while a page is still hydrating
-    // can leave the next page on "Loading…" (see the hazard log, H17).
-    expect(page.locator("nav span[title='My tasks']"))
-        .with_timeout(std::time::Duration::from_secs(30))
-        .to_be_visible()
-        .await?;
+    // appears only then; the operator, who has no tasks, has Practices): a
+    // link clicked while a page is still hydrating can leave the next page
+    // on "Loading…" (see the hazard log, H17).
+    expect(
+        page.locator("nav span[title='My tasks'], nav a[href='/operator/practices']")
+            .first(),
+    )
+    .with_timeout(std::time::Duration::from_secs(30))
+    .to_be_visible()
+    .await?;
     Ok(page)
 }
 

@@ -111,6 +111,29 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
     let link = call(&admin, "create_display_link", json!({}), false).await?;
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     let (patient, task, link) = (text(&hits[0]["id"]), text(&task["id"]), text(&link));
+    // A rota and tomorrow's leave over booked appointments: the rotas page
+    // lists them to move and the book marks them.
+    let info = call(&admin, "rotas_info", json!({}), false).await?;
+    let (clinician, room) = (
+        text(&info["clinicians"][0][0]),
+        text(&info["rooms"][0]["id"]),
+    );
+    call(
+        &admin,
+        "add_rota",
+        json!({ "clinician": clinician, "room": room, "day1": "1", "day3": "3", "start": "18:00",
+                "end": "19:00", "slot_minutes": "10", "kind": "video" }),
+        false,
+    )
+    .await?;
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
+    call(
+        &admin,
+        "add_absence",
+        json!({ "clinician": clinician, "kind": "training", "from": tomorrow, "to": tomorrow, "note": "" }),
+        false,
+    )
+    .await?;
 
     for (user, pages) in [
         (
@@ -125,9 +148,11 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/tasks",
                 "/tasks/new",
                 "/account/password",
+                "/account/sessions",
             ],
         ),
         ("nurse", vec!["/my-day", "/patients/{patient}", "/tasks"]),
+        ("operator", vec!["/", "/operator/practices"]),
         (
             "reception",
             vec![
@@ -153,6 +178,8 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/admin/staff",
                 "/admin/settings",
                 "/admin/sessions",
+                "/admin/rotas",
+                "/admin/rooms",
                 "/appointments",
                 "/patients/{patient}",
                 "/tasks",

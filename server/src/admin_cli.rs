@@ -14,6 +14,32 @@ use store::Store;
 pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
     match cmd {
         AdminCommand::CreateUser(args) => create_user(db, args).await,
+        AdminCommand::CreatePractice {
+            name,
+            ods_code,
+            address,
+            phone,
+            admin_username,
+            admin_name,
+        } => {
+            let form = domain::practice::NewPracticeForm {
+                name: name.clone(),
+                ods_code: ods_code.clone(),
+                address: address.clone(),
+                phone: phone.clone(),
+                admin_name: admin_name.clone(),
+                admin_username: admin_username.clone(),
+            };
+            create_practice(db, &form).await
+        }
+        AdminCommand::CreateOperator { username, name } => {
+            let store = open(db).await?;
+            let made = services::practices::create_operator(&store, username, name)
+                .await
+                .map_err(refusal)?;
+            print_one_time("Service operator", &made);
+            Ok(())
+        }
         AdminCommand::VerifyAudit { expect_head } => verify_audit(db, expect_head.as_ref()).await,
         AdminCommand::CreateAuditKey => create_audit_key(db).await,
         AdminCommand::CreateApiClient {
@@ -32,6 +58,32 @@ pub async fn run(db: &DbArgs, cmd: &AdminCommand) -> anyhow::Result<()> {
             seed_synthetic(db, *total, *samples, samples_out.as_deref(), flags).await
         }
     }
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    Store::open(&db.connect_options()?)
+        .await
+        .context("opening the database")
+}
+
+fn print_one_time(what: &str, made: &domain::OneTimePassword) {
+    println!(
+        "Created {what} \"{}\" ({}). One-time password (shown only now; they choose their own at first sign-in): {}",
+        made.username, made.name, made.password
+    );
+}
+
+async fn create_practice(
+    db: &DbArgs,
+    form: &domain::practice::NewPracticeForm,
+) -> anyhow::Result<()> {
+    let store = open(db).await?;
+    let made = services::practices::create_as_operator(&store, form)
+        .await
+        .map_err(refusal)?;
+    println!("Created practice \"{}\".", made.practice.name);
+    print_one_time("its first admin", &made.admin);
+    Ok(())
 }
 
 async fn seed_synthetic(

@@ -243,6 +243,35 @@ pub enum AdminCommand {
     /// Create a staff account, prompting for its password. On an empty
     /// database this also creates the practice (--practice-name).
     CreateUser(CreateUserArgs),
+    /// Create a practice on this deployment with its first admin, who signs
+    /// in with the one-time password printed (shown only this once) and
+    /// must choose their own. Usernames are unique across the deployment.
+    CreatePractice {
+        /// The practice's name, e.g. "Hillside Surgery".
+        #[arg(long)]
+        name: String,
+        /// Its ODS code, e.g. A81002.
+        #[arg(long, default_value = "")]
+        ods_code: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// The first admin's sign-in name.
+        #[arg(long)]
+        admin_username: String,
+        /// The first admin's name as colleagues see it.
+        #[arg(long)]
+        admin_name: String,
+    },
+    /// Create a deployment operator (the service_admin role: the Practices
+    /// page, no practice's patients) with a one-time password printed once.
+    CreateOperator {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+    },
     /// Check the audit trail's keyed hash chain from the first entry to the
     /// last; exits non-zero and names the first broken entry if any row was
     /// changed, forged or removed.

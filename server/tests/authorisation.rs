@@ -21,14 +21,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 const TABLE: &str = "tests/authorisation.txt";
-const CALLERS: [&str; 6] = [
+const CALLERS: [&str; 7] = [
     "reception",
     "gp",
     "nurse",
     "admin",
+    "operator",
     "call-screen",
     "signed-out",
 ];
+
+/// The deployment's operator (`service_admin`, in the operators' own
+/// practice), signing in as "operator" with the fixture password.
+async fn add_operator(w: &World) {
+    let ops = w.store.operators_practice().await.unwrap();
+    w.store
+        .practice(&ops)
+        .create_staff(store::staff::NewStaff {
+            username: &domain::Username::parse("operator").unwrap(),
+            display_name: "Olu Operator",
+            role: domain::Role::ServiceAdmin,
+            password_hash: store::staff::hash_password(store::fixtures::PASSWORD).unwrap(),
+        })
+        .await
+        .unwrap();
+}
 
 /// (row, object, caller) → outcome.
 type Matrix = BTreeMap<(String, String), BTreeMap<String, String>>;
@@ -40,12 +57,15 @@ async fn server_function_outcomes(caller: &str, matrix: &mut Matrix) {
     let theirs = objects(&w, &w.theirs).await;
     let state = state(&w.store);
     let host = "127.0.0.1:3000";
+    if caller == "operator" {
+        add_operator(&w).await;
+    }
     let cookie = match caller {
         "call-screen" | "signed-out" => None,
         role => Some(sign_in(&state, host, role).await),
     };
     let caller_id = w.ours.staff_id(match caller {
-        "call-screen" | "signed-out" => "gp",
+        "call-screen" | "signed-out" | "operator" => "gp",
         role => role,
     });
     for c in calls(&w, &ours, &theirs, caller_id) {
@@ -105,8 +125,11 @@ async fn socket_outcomes(caller: &str, matrix: &mut Matrix) {
     let theirs = objects(&w, &w.theirs).await;
     let state = state(&w.store);
     let addr = serve(state.clone()).await;
+    if caller == "operator" {
+        add_operator(&w).await;
+    }
     let me = match caller {
-        "call-screen" | "signed-out" => "gp",
+        "call-screen" | "signed-out" | "operator" => "gp",
         role => role,
     };
     let pick = |o: Obj, own: &str, other: &str| match o {

@@ -1,6 +1,7 @@
 //! Practice settings through the server: the admin saves new wait
 //! thresholds and every open staff socket of the practice is told at once
-//! (its pages read them again), and the day lists' info carries them.
+//! (its pages read them again), and the day lists' info carries them; the
+//! call screen reads its chime setting and is told of a change too.
 
 mod common;
 
@@ -71,4 +72,89 @@ async fn saved_settings_reach_open_screens_at_once() {
         (info.waiting.amber_minutes, info.waiting.red_minutes),
         (5, 12)
     );
+}
+
+/// The call screen (a display link, no staff session) reads the practice's
+/// name and chime setting, and is told at once when the admin changes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_screen_chimes_as_the_practice_sets_it_live() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = serve(state.clone()).await;
+    let admin = sign_in(&state, &addr, "admin").await;
+    let key = "display-secret-for-the-chime-test-0123456789";
+    w.ours
+        .db(&w.store)
+        .create_display_link(&services::auth::token_key(key), w.ours.staff_id("admin"))
+        .await
+        .unwrap();
+    let practice = w.ours.practice_id.as_str().to_string();
+    let info = |practice: String, key: &'static str| {
+        let state = state.clone();
+        let addr = addr.clone();
+        async move {
+            let body = format!("practice={practice}&key={key}");
+            let res = app(state)
+                .oneshot(form("/api/call_screen_info", &addr, body, None))
+                .await
+                .unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default(),
+            )
+        }
+    };
+    let (status, before) = info(practice.clone(), key).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        before,
+        serde_json::json!({"practice_name": "Test Surgery", "chime": false})
+    );
+    let (status, _) = info(practice.clone(), "not-the-key").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = info(w.theirs.practice_id.as_str().to_string(), key).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "our link opens nothing of theirs"
+    );
+
+    let mut ws = display_socket(&addr, &practice, key).await;
+    assert!(matches!(
+        subscribe(&mut ws, domain::live::Topic::CallScreen, None).await,
+        ServerMessage::Snapshot { .. }
+    ));
+    let body = "version=1&form[name]=Test+Surgery&form[ods_code]=&form[address]=&form[phone]=\
+                &form[wait_amber_minutes]=15&form[wait_red_minutes]=30&form[results_overdue_days]=2\
+                &form[call_chime]=on";
+    let res = app(state.clone())
+        .oneshot(form(
+            "/api/save_settings",
+            &addr,
+            body.to_string(),
+            Some(&admin),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("the call screen was not told within 5 s");
+        if let Some(Ok(Message::Text(t))) = frame {
+            if matches!(
+                serde_json::from_str(&t).unwrap(),
+                ServerMessage::SettingsChanged
+            ) {
+                break;
+            }
+        }
+    }
+    let (_, after) = info(practice, key).await;
+    assert_eq!(after["chime"], serde_json::json!(true));
 }

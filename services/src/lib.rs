@@ -26,6 +26,7 @@ pub mod export;
 pub mod import;
 pub mod live;
 pub mod patients;
+pub mod practices;
 pub mod record;
 pub mod settings;
 pub mod staff;

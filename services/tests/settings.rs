@@ -26,6 +26,7 @@ fn form(amber: &str, red: &str) -> SettingsForm {
         wait_amber_minutes: amber.into(),
         wait_red_minutes: red.into(),
         results_overdue_days: "3".into(),
+        call_chime: "on".into(),
     }
 }
 

@@ -83,25 +83,74 @@ pub async fn small_practice(
     password_hash: &str,
     date: &str,
 ) -> Result<SmallPractice, StoreError> {
-    let practice = store.create_practice(name, false).await?;
+    let username_of = |u: &str| {
+        let u = if prefix.is_empty() {
+            u.to_string()
+        } else {
+            format!("{prefix}-{u}")
+        };
+        Username::parse(&u).map_err(|e| StoreError::Internal(e.to_string()))
+    };
+    // A second practice is made as the operator makes one (its first admin
+    // with it, in one transaction), that admin having since chosen their
+    // own password: every cross-practice test then covers such a practice.
+    let practice = if prefix.is_empty() {
+        store.create_practice(name, false).await?
+    } else {
+        let admin = username_of("admin")?;
+        let new = crate::practice::NewPractice {
+            name: name.to_string(),
+            ods_code: None,
+            address: None,
+            phone: None,
+        };
+        let account = crate::staff::NewAccount {
+            username: &admin,
+            display_name: STAFF
+                .iter()
+                .find(|s| s.0 == "admin")
+                .map(|s| s.1)
+                .unwrap_or("Admin"),
+            role: Role::Admin,
+            password_hash: password_hash.to_string(),
+            teams: &[],
+        };
+        let made = store
+            .create_practice_with_admin(&new, account)
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        store
+            .db()
+            .query("UPDATE staff SET must_change_password = false WHERE username = $u")
+            .bind(("u", admin.as_str().to_string()))
+            .await?
+            .check()?;
+        made
+    };
     let db = store.practice(&practice.id);
     let mut staff = Vec::new();
     for (username, display, role) in STAFF {
-        let username = if prefix.is_empty() {
-            username.to_string()
-        } else {
-            format!("{prefix}-{username}")
-        };
+        let username = username_of(username)?;
+        if !prefix.is_empty() && role == Role::Admin {
+            let mut res = store
+                .db()
+                .query("SELECT VALUE record::id(id) FROM staff WHERE username = $u")
+                .bind(("u", username.as_str().to_string()))
+                .await?
+                .check()?;
+            let id: Option<String> = res.take(0)?;
+            staff.push((username.to_string(), id.ok_or(StoreError::NotFound)?, role));
+            continue;
+        }
         let s = db
             .create_staff(NewStaff {
-                username: &Username::parse(&username)
-                    .map_err(|e| StoreError::Internal(e.to_string()))?,
+                username: &username,
                 display_name: display,
                 role,
                 password_hash: password_hash.to_string(),
             })
             .await?;
-        staff.push((username, s.id.into_string(), role));
+        staff.push((username.to_string(), s.id.into_string(), role));
     }
     let practice_rid = RecordId::new("practice", practice.id.as_str());
     let mut gp_session_id = String::new();

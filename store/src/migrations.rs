@@ -77,6 +77,12 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "staff_accounts",
         include_str!("../migrations/0014_staff_accounts.surql"),
     ),
+    (15, "rotas", include_str!("../migrations/0015_rotas.surql")),
+    (
+        16,
+        "practices",
+        include_str!("../migrations/0016_practices.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -1,8 +1,31 @@
 //! Practices: the tenant every other record belongs to.
 
+use crate::staff::NewAccount;
+use crate::tx::{run_with_retry, Retry};
 use crate::{PracticeStore, Store, StoreError};
 use domain::PracticeId;
+use std::collections::HashMap;
 use surrealdb::types::SurrealValue;
+
+/// A new practice as the operator's service checked it.
+#[derive(Clone, Debug)]
+pub struct NewPractice {
+    pub name: String,
+    pub ods_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Why a practice was not created (nothing was written).
+#[derive(Debug, thiserror::Error)]
+pub enum CreatePracticeError {
+    #[error("a practice has that name")]
+    NameTaken,
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Practice {
@@ -55,10 +78,13 @@ impl Store {
         row.map(Into::into).ok_or(StoreError::NotFound)
     }
 
+    /// The deployment's practices (not the operators' own), by name.
     pub async fn practices(&self) -> Result<Vec<Practice>, StoreError> {
         let mut res = self
             .db()
-            .query(format!("SELECT {FIELDS} FROM practice ORDER BY name"))
+            .query(format!(
+                "SELECT {FIELDS} FROM practice WHERE operators != true ORDER BY name"
+            ))
             .await?
             .check()?;
         let rows: Vec<PracticeRow> = res.take(0)?;
@@ -75,6 +101,100 @@ impl Store {
             .check()?;
         let row: Option<PracticeRow> = res.take(0)?;
         Ok(row.map(Into::into))
+    }
+}
+
+impl Store {
+    /// Creates a practice and its first admin (a one-time password, to be
+    /// changed at first sign-in) in one transaction: a practice name or a
+    /// username already in the deployment and nothing is written.
+    pub async fn create_practice_with_admin(
+        &self,
+        new: &NewPractice,
+        admin: NewAccount<'_>,
+    ) -> Result<Practice, CreatePracticeError> {
+        let outcome = run_with_retry(|| {
+            self.db()
+                .query(
+                    "BEGIN TRANSACTION;
+                     IF array::len(SELECT id FROM practice WHERE string::lowercase(name) = string::lowercase($name)) > 0 {
+                         THROW 'op:name_taken'
+                     };
+                     LET $p = (CREATE ONLY practice CONTENT {
+                         name: $name, ods_code: $ods, address: $address, phone: $phone
+                     } RETURN VALUE id);
+                     CREATE staff CONTENT {
+                         practice: $p, username: $username, display_name: $admin_name,
+                         role: 'admin', password_hash: $hash, must_change_password: true
+                     } RETURN NONE;
+                     COMMIT TRANSACTION;",
+                )
+                .bind(("name", new.name.clone()))
+                .bind(("ods", new.ods_code.clone()))
+                .bind(("address", new.address.clone()))
+                .bind(("phone", new.phone.clone()))
+                .bind(("username", admin.username.as_str().to_string()))
+                .bind(("admin_name", admin.display_name.to_string()))
+                .bind(("hash", admin.password_hash.clone()))
+        })
+        .await;
+        match outcome {
+            Ok(()) => {}
+            Err(Retry::Thrown(t)) if t == "op:name_taken" => {
+                return Err(CreatePracticeError::NameTaken)
+            }
+            Err(Retry::AlreadyExists) => return Err(CreatePracticeError::UsernameTaken),
+            Err(e) => return Err(StoreError::from(e).into()),
+        }
+        self.practices()
+            .await?
+            .into_iter()
+            .find(|p| p.name == new.name)
+            .ok_or(CreatePracticeError::Store(StoreError::NotFound))
+    }
+
+    /// The operators' own practice (holding only `service_admin` accounts),
+    /// made the first time it is needed.
+    pub async fn operators_practice(&self) -> Result<PracticeId, StoreError> {
+        let mut res = self
+            .db()
+            .query("SELECT VALUE record::id(id) FROM practice WHERE operators = true LIMIT 1")
+            .await?
+            .check()?;
+        let found: Option<String> = res.take(0)?;
+        if let Some(id) = found {
+            return Ok(PracticeId::new(id));
+        }
+        let mut res = self
+            .db()
+            .query(
+                "CREATE ONLY practice CONTENT { name: 'Service operators', operators: true }
+                 RETURN VALUE record::id(id)",
+            )
+            .await?
+            .check()?;
+        let id: Option<String> = res.take(0)?;
+        id.map(PracticeId::new).ok_or(StoreError::NotFound)
+    }
+
+    /// How many active staff each practice has: the operator's view, with
+    /// nothing about patients.
+    pub async fn staff_counts(&self) -> Result<HashMap<String, i64>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Count {
+            practice: String,
+            n: i64,
+        }
+        let mut res = self
+            .db()
+            .query(
+                "SELECT record::id(practice) AS practice, count() AS n FROM staff
+                 WHERE active = true GROUP BY practice",
+            )
+            .await?
+            .check()?;
+        let rows: Vec<Count> = res.take(0)?;
+        Ok(rows.into_iter().map(|c| (c.practice, c.n)).collect())
     }
 }
 

@@ -17,6 +17,7 @@ struct SettingsRow {
     wait_amber_minutes: Option<i64>,
     wait_red_minutes: Option<i64>,
     results_overdue_days: Option<i64>,
+    call_chime: Option<bool>,
     version: i64,
 }
 
@@ -41,7 +42,7 @@ impl PracticeStore {
             .db()
             .query(
                 "SELECT name, ods_code, address, phone, wait_amber_minutes, wait_red_minutes,
-                        results_overdue_days, version
+                        results_overdue_days, call_chime, version
                  FROM type::record('practice', $id)",
             )
             .bind(("id", self.pid()))
@@ -63,6 +64,7 @@ impl PracticeStore {
             phone: r.phone,
             waiting,
             results_overdue_days: r.results_overdue_days.unwrap_or(2),
+            call_chime: r.call_chime.unwrap_or(false),
             version: r.version,
         })
     }
@@ -83,7 +85,7 @@ impl PracticeStore {
                      IF $row.version != $version {{ THROW 'op:stale' }};
                      UPDATE $practice SET name = $name, ods_code = $ods, address = $address,
                          phone = $phone, wait_amber_minutes = $amber, wait_red_minutes = $red,
-                         results_overdue_days = $overdue, version += 1
+                         results_overdue_days = $overdue, call_chime = $chime, version += 1
                          RETURN NONE;
                      LET $new_version = $version + 1;
                      {}
@@ -99,6 +101,7 @@ impl PracticeStore {
                 .bind(("amber", new.waiting.amber_minutes))
                 .bind(("red", new.waiting.red_minutes))
                 .bind(("overdue", new.results_overdue_days))
+                .bind(("chime", new.call_chime))
                 .bind(("kind", EventKind::Settings.as_str()))
                 .bind(("record", self.pid()))
         })

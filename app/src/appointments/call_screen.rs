@@ -70,10 +70,32 @@ fn key_from_address() -> String {
     String::new()
 }
 
+/// The practice's name and chime setting, for a live display link.
+#[server(prefix = "/api", endpoint = "call_screen_info")]
+pub async fn call_screen_info(
+    practice: String,
+    key: String,
+) -> Result<domain::settings::CallScreenInfo, crate::AppError> {
+    let store = crate::door::state()?.store;
+    Ok(services::display::screen_info(&store, &practice, &key).await?)
+}
+
 #[component]
 fn Calls(key: String, practice: String) -> impl IntoView {
-    let list = use_live(Topic::CallScreen, Some((practice, key)));
+    let list = use_live(Topic::CallScreen, Some((practice.clone(), key.clone())));
     let chime = RwSignal::new(false);
+    // The practice's setting, read again whenever its admin changes it;
+    // the button still switches this screen's chime on or off.
+    let info = LocalResource::new(move || {
+        crate::live::settings_changes().track();
+        call_screen_info(practice.clone(), key.clone())
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(i)) = info.get() {
+            chime.set(i.chime);
+        }
+    });
+    let practice_name = move || info.get().and_then(Result::ok).map(|i| i.practice_name);
     let last_seen = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         let latest = list.calls.with(|c| c.first().map(|c| c.id.clone()));
@@ -85,7 +107,10 @@ fn Calls(key: String, practice: String) -> impl IntoView {
     });
     view! {
         <div class="flex flex-wrap items-center justify-between gap-4">
-            <h1 class="text-3xl font-bold">"Now calling"</h1>
+            <div>
+                <h1 class="text-3xl font-bold">"Now calling"</h1>
+                <p class="text-xl">{practice_name}</p>
+            </div>
             <div class="flex items-center gap-4">
                 {move || match list.connection.get() {
                     Connection::Live => view! { <span class="text-xl">"Live"</span> }.into_any(),

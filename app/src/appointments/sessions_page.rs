@@ -1,4 +1,4 @@
-//! Clinic sessions and rooms, for the admin team: a session is a clinician
+//! One-off clinic sessions, for the admin team: a session is a clinician
 //! in a room on a date, in slots; the appointment book offers its slots.
 
 use super::day_list::{forbidden, pretty_date};
@@ -38,12 +38,6 @@ pub async fn add_clinic_session(
     Ok(services::clinics::add_session(&store, &actor, form).await?)
 }
 
-#[server(prefix = "/api", endpoint = "add_room")]
-pub async fn add_room(room_name: String) -> Result<String, AppError> {
-    let (store, actor) = crate::door::staff()?;
-    Ok(services::clinics::add_room(&store, &actor, &room_name).await?)
-}
-
 #[component]
 fn FieldMessage(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
     move || {
@@ -61,10 +55,9 @@ pub fn SessionsPage() -> impl IntoView {
     }
     let date = RwSignal::new(String::new());
     let add = ServerAction::<AddClinicSession>::new();
-    let room = ServerAction::<AddRoom>::new();
     let info = LocalResource::new(move || {
         let d = date.get();
-        let _ = (add.version().get(), room.version().get());
+        add.version().track();
         async move {
             let d = if d.is_empty() {
                 super::get_day_info()
@@ -78,7 +71,6 @@ pub fn SessionsPage() -> impl IntoView {
         }
     });
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let room_error = Signal::derive(move || room.value().get().and_then(Result::err));
     view! {
         <Title text="Clinic sessions" />
         <h1 class="mb-4 text-3xl font-bold">"Clinic sessions"</h1>
@@ -89,7 +81,6 @@ pub fn SessionsPage() -> impl IntoView {
                     Err(e) => return view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
                 };
                 let d2 = d.clone();
-                let room_names = info.rooms.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>().join(", ");
                 view! {
                     <div class="mb-4 max-w-xs">
                         <label for="sessions-date" class="mb-1 block font-bold">"Date"</label>
@@ -148,16 +139,7 @@ pub fn SessionsPage() -> impl IntoView {
                         </div>
                         <button type="submit" class="op-button justify-self-start">"Add session"</button>
                     </ActionForm>
-                    <h2 class="mb-2 text-2xl font-bold">"Rooms"</h2>
-                    <p class="mb-2">{room_names}</p>
-                    {move || room_error.get().map(|e| view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e.to_string()}</p> })}
-                    <ActionForm action=room attr:class="flex max-w-xl flex-wrap items-end gap-3 bg-white p-4">
-                        <div class="flex-1">
-                            <label for="room-name" class="mb-1 block font-bold">"New room"</label>
-                            <input id="room-name" name="room_name" class="op-input" />
-                        </div>
-                        <button type="submit" class="op-button">"Add room"</button>
-                    </ActionForm>
+                    <p class="max-w-2xl">"Rooms are added, renamed and retired on "<a class="op-link" href="/admin/rooms">"Rooms"</a>"; a clinician's regular week is quicker as a "<a class="op-link" href="/admin/rotas">"rota"</a>"."</p>
                 }.into_any()
             })}
     }

@@ -2,10 +2,16 @@
 //! team's index.
 
 mod api_clients;
+mod practices;
+mod rooms;
+mod rotas;
 mod settings;
 mod staff;
 
 pub use api_clients::*;
+pub use practices::*;
+pub use rooms::*;
+pub use rotas::*;
 pub use settings::*;
 pub use staff::*;
 
@@ -50,7 +56,9 @@ pub fn AdminPage() -> impl IntoView {
         <ul class="mb-4 grid gap-2">
             <li><a class="op-link text-xl font-bold" href="/admin/staff">"Staff"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/settings">"Practice settings"</a></li>
-            <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions and rooms"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/rotas">"Rotas and absences"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/sessions">"Clinic sessions"</a></li>
+            <li><a class="op-link text-xl font-bold" href="/admin/rooms">"Rooms"</a></li>
             <li><a class="op-link text-xl font-bold" href="/call-screen-links">"Call screen links"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/teams">"Teams"</a></li>
             <li><a class="op-link text-xl font-bold" href="/admin/audit">"Audit trail"</a></li>

@@ -1,6 +1,6 @@
 //! `/admin/settings`: the practice's settings. Who the practice is (name,
 //! ODS code, address, phone) and how its screens behave (wait thresholds,
-//! when an unfiled result is overdue). Saved from
+//! when an unfiled result is overdue, whether the call screen chimes). Saved from
 //! the version shown; the rules are the settings service's.
 
 use crate::auth::sign_in_page::FormField;
@@ -95,6 +95,10 @@ fn form(
                 {text("wait_amber_minutes", "A wait turns amber after (minutes)", s.waiting.amber_minutes.to_string(), None)}
                 {text("wait_red_minutes", "A wait turns red after (minutes)", s.waiting.red_minutes.to_string(), None)}
                 {text("results_overdue_days", "A result not filed is overdue after (working days)", s.results_overdue_days.to_string(), None)}
+                <div class="flex items-center gap-2">
+                    <input id="call_chime" type="checkbox" name="form[call_chime]" value="on" checked=s.call_chime class="h-6 w-6" />
+                    <label for="call_chime" class="font-bold">"The call screen chimes when a patient is called"</label>
+                </div>
             </fieldset>
             <button type="submit" class="op-button" disabled=move || save.pending().get()>"Save settings"</button>
         </ActionForm>

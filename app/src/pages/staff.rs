@@ -90,7 +90,7 @@ fn shown_once(p: OneTimePassword) -> impl IntoView {
 }
 
 fn role_options(selected: Role) -> impl IntoView {
-    Role::ALL
+    Role::PRACTICE
         .into_iter()
         .map(|r| view! { <option value=r.as_str() selected={r == selected}>{r.label()}</option> })
         .collect_view()

@@ -11,7 +11,10 @@ use crate::appointments::{
     AppointmentsPage, CallScreenPage, DisplayLinksPage, MyDayPage, SessionsPage, WaitingRoomPage,
 };
 use crate::auth::{get_current_user, MySessionsPage, PasswordPage, SignInPage};
-use crate::pages::{AdminPage, ApiClientsPage, HomePage, SettingsPage, StaffPage};
+use crate::pages::{
+    AdminPage, ApiClientsPage, HomePage, PracticesPage, RoomsPage, RotasPage, SettingsPage,
+    StaffPage,
+};
 use crate::patients::{
     AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
 };
@@ -75,6 +78,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/api-clients") view=ApiClientsPage />
                     <Route path=path!("admin/staff") view=StaffPage />
                     <Route path=path!("admin/settings") view=SettingsPage />
+                    <Route path=path!("admin/rotas") view=RotasPage />
+                    <Route path=path!("admin/rooms") view=RoomsPage />
+                    <Route path=path!("operator/practices") view=PracticesPage />
                     <Route path=path!("admin") view=AdminPage />
                     <Route path=path!("account/password") view=PasswordPage />
                     <Route path=path!("account/sessions") view=MySessionsPage />

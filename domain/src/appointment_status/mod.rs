@@ -241,7 +241,7 @@ impl Action {
         match role {
             Role::Reception => !matches!(self, Action::StartConsultation | Action::Finish),
             Role::Gp | Role::Nurse => own,
-            Role::Admin => false,
+            Role::Admin | Role::ServiceAdmin => false,
         }
     }
 
@@ -277,7 +277,7 @@ impl BookChange {
             && match role {
                 Role::Reception => true,
                 Role::Gp | Role::Nurse => own,
-                Role::Admin => false,
+                Role::Admin | Role::ServiceAdmin => false,
             }
     }
 }

@@ -270,11 +270,9 @@ pub struct AppointmentView {
 
 impl AppointmentView {
     pub fn kind_label(&self) -> &'static str {
-        match self.kind.as_str() {
-            "telephone" => "Telephone",
-            "video" => "Video",
-            _ => "Face to face",
-        }
+        crate::book::AppointmentKind::parse(&self.kind)
+            .unwrap_or(crate::book::AppointmentKind::FaceToFace)
+            .label()
     }
 }
 

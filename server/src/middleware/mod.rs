@@ -109,6 +109,7 @@ fn is_public(path: &str) -> bool {
             | "/api/current_user"
             // Authenticated by its display link instead of a session.
             | "/ws/display"
+            | "/api/call_screen_info"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/display/")
 }

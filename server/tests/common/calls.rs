@@ -2,9 +2,10 @@
 //! name (own practice, another practice, missing): shared by the
 //! authorisation matrix and the CSRF matrix, so both cover every route.
 
+#[allow(unused_imports)] // the matrices name them through `calls::*`
+pub use super::objects::{objects, Objects};
 use super::*;
 use serde_json::{json, Value};
-use store::fixtures::SmallPractice;
 
 pub const MISSING: &str = "0000000000000000000000000000dead";
 
@@ -24,88 +25,6 @@ impl Obj {
             Obj::Other => "other",
             Obj::Missing => "missing",
         }
-    }
-}
-
-/// What each practice has besides the fixture: the objects the calls name.
-pub struct Objects {
-    pub task_for_action: String,
-    pub task_for_edit: String,
-    pub task_for_reassign: String,
-    pub task_for_comment: String,
-    pub team: String,
-    pub display_link: String,
-    pub api_client: String,
-    pub record_item: String,
-    pub consultation: String,
-}
-
-pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
-    let gp = actor(p, "gp");
-    let admin = actor(p, "admin");
-    let team = p.db(&w.store).create_team("Prescriptions").await.unwrap();
-    let mut tasks = Vec::new();
-    for title in ["Action", "Edit", "Reassign", "Comment"] {
-        let t = services::tasks::create(
-            &w.store,
-            &admin,
-            services::tasks::TaskForm {
-                title: format!("{title} me"),
-                details: String::new(),
-                priority: domain::task::Priority::Routine,
-                patient: None,
-                assignee: domain::task::TaskAssignee::Team(team.clone().into()),
-                due_date: None,
-                due_time: None,
-            },
-        )
-        .await
-        .unwrap();
-        tasks.push(t.id);
-    }
-    services::display::create(&w.store, &admin).await.unwrap();
-    let display_link = services::display::list(&w.store, &admin).await.unwrap()[0]
-        .id
-        .clone();
-    let api_client = services::api_clients::register(&w.store, &admin, "Lab", "system/Patient.rs")
-        .await
-        .unwrap()
-        .id
-        .to_string();
-    let patient = domain::PatientId::new(p.patient_ids[0].as_str());
-    let item = services::record::add_item(
-        &w.store,
-        &gp,
-        &patient,
-        &domain::record::ItemForm {
-            kind: "problem".into(),
-            term: "Asthma".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let consultation = services::record::save_consultation(
-        &w.store,
-        &gp,
-        &patient,
-        &domain::record::ConsultationForm {
-            history: "Cough for a week.".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    Objects {
-        task_for_action: tasks[0].to_string(),
-        task_for_edit: tasks[1].to_string(),
-        task_for_reassign: tasks[2].to_string(),
-        task_for_comment: tasks[3].to_string(),
-        team,
-        display_link: display_link.to_string(),
-        api_client,
-        record_item: item.id.to_string(),
-        consultation: consultation.to_string(),
     }
 }
 
@@ -177,6 +96,19 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
     none("audit_trail", json!({}));
     none("create_display_link", json!({}));
     none("add_room", json!({"room_name": "Room 9"}));
+    none("rotas_info", json!({}));
+    none("list_practices", json!({}));
+    // Not a live link's secret: not found, for everyone.
+    none(
+        "call_screen_info",
+        json!({"practice": "p", "key": "not-a-display-key"}),
+    );
+    none(
+        "create_practice",
+        json!({"form": {"name": "Hillside Surgery", "ods_code": "B82005", "address": "", "phone": "",
+               "admin_name": "Hana Hill", "admin_username": "hana.hill"}}),
+    );
+    none("generate_sessions", json!({"from": "", "weeks": "1"}));
     none("create_team", json!({"name": "Letters"}));
     none(
         "register_patient",
@@ -356,6 +288,38 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
         call(
             "reset_staff_password",
             json!({"id": person("reception"), "version": 1}),
+            false,
+        );
+        call(
+            "add_rota",
+            json!({"clinician": person("nurse"), "room": pick(o, &ours.room_for_retire, &theirs.room_for_retire),
+                   "day2": "2", "start": "14:00", "end": "15:00", "slot_minutes": "15", "kind": "video"}),
+            false,
+        );
+        call(
+            "set_rota_active",
+            json!({"id": pick(o, &ours.rota, &theirs.rota), "version": 1, "active": false}),
+            false,
+        );
+        call(
+            "add_absence",
+            json!({"clinician": person("nurse"), "kind": "leave", "from": "2027-04-05",
+                   "to": "2027-04-09", "note": ""}),
+            false,
+        );
+        call(
+            "remove_absence",
+            json!({"id": pick(o, &ours.absence, &theirs.absence)}),
+            false,
+        );
+        call(
+            "rename_room",
+            json!({"id": pick(o, &ours.room_for_rename, &theirs.room_for_rename), "version": 1, "room_name": "Matrix C"}),
+            false,
+        );
+        call(
+            "set_room_retired",
+            json!({"id": pick(o, &ours.room_for_retire, &theirs.room_for_retire), "version": 1, "retired": true}),
             false,
         );
         // A new secret first: after the revocation it would be refused.

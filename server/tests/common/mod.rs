@@ -9,6 +9,7 @@ pub mod calls;
 pub mod fhir;
 pub mod fuzz;
 pub mod http;
+pub mod objects;
 pub mod oracles;
 pub mod router;
 

@@ -84,6 +84,10 @@ fn book_refused(e: BookError) -> ServiceError {
         } => slot(format!(
             "{start} is not a slot in this session ({session_start}–{session_end}, {slot_minutes}-minute slots)."
         )),
+        BookError::SessionBlocked { reason } => slot(format!(
+            "The clinician is away then ({}); nothing more can be booked into that session. Choose another clinician or day.",
+            reason.to_lowercase()
+        )),
         BookError::NotBooked { status } => slot(format!(
             "Only a booked appointment can be moved; this one is {}.",
             status.label().to_lowercase()

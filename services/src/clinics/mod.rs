@@ -1,12 +1,22 @@
-//! Clinic sessions and rooms (admin): a session is a clinician in a room
-//! on a date, in slots; the appointment book offers its slots. Every field
+//! Clinic sessions, rotas, absences and rooms (admin): a session is a
+//! clinician in a room on a date, in slots; the appointment book offers its slots. Every field
 //! is checked, all errors at once; nothing is written on error.
+
+mod rooms;
+mod rotas;
+
+pub use rooms::{add_room, rename_room, set_room_retired};
+pub use rotas::{
+    add_absence, add_rota, generate, remove_absence, rotas_info, set_rota_active, AbsenceForm,
+    RotaForm,
+};
 
 use crate::{Actor, Result, ServiceError};
 use domain::book::{minutes, SessionView, SessionsInfo};
+use domain::rota::session_time_problems;
 use domain::{Area, StaffId};
 use store::clinics::NewSession;
-use store::{Store, StoreError};
+use store::{PracticeStore, Store};
 
 /// A day's sessions, with the clinicians and rooms a new one can use.
 pub async fn sessions_info(store: &Store, actor: &Actor, date: &str) -> Result<SessionsInfo> {
@@ -34,80 +44,56 @@ pub struct SessionForm {
 }
 
 /// Adds a clinic session after checking every field: a GP or nurse and a
-/// room of this practice, a real date, whole slots, no overlap with the
-/// clinician's other sessions that day.
+/// room in use at this practice, a real date, whole slots, no overlap with
+/// the clinician's other sessions that day, not a day they are away.
 pub async fn add_session(store: &Store, actor: &Actor, form: SessionForm) -> Result<SessionView> {
     actor.require(Area::Admin)?;
-    let Ok(slot_minutes) = form.slot_minutes.trim().parse::<i64>() else {
-        return Err(ServiceError::field(
-            "slot_minutes",
-            "Enter the slot length in minutes.",
-        ));
-    };
+    let mut problems = Vec::new();
+    if domain::time::iso_date(&form.date).is_none() {
+        problems.push(("date", "Enter the date as YYYY-MM-DD.".to_string()));
+    }
+    let (slot, times) = session_time_problems(&form.start, &form.end, &form.slot_minutes);
+    problems.extend(times);
     let new = NewSession {
         clinician_id: form.clinician,
         room_id: form.room,
         date: form.date,
         start: form.start.trim().to_string(),
         end: form.end.trim().to_string(),
-        slot_minutes,
+        slot_minutes: slot.unwrap_or_default(),
     };
     let db = actor.db(store);
-    let mut problems: Vec<(&'static str, String)> = Vec::new();
-    if domain::time::iso_date(&new.date).is_none() {
-        problems.push(("date", "Enter the date as YYYY-MM-DD.".into()));
-    }
-    let (from, to) = (minutes(&new.start), minutes(&new.end));
-    if from.is_none() {
-        problems.push(("start", "Enter the start time as HH:MM (24-hour).".into()));
-    }
-    if to.is_none() {
-        problems.push(("end", "Enter the end time as HH:MM (24-hour).".into()));
-    }
-    let whole = (5..=60).contains(&new.slot_minutes);
-    if !whole {
-        problems.push(("slot_minutes", "Slots are between 5 and 60 minutes.".into()));
-    }
-    if let (Some(f), Some(t)) = (from, to) {
-        if t <= f {
-            problems.push(("end", "The session must end after it starts.".into()));
-        } else if whole && (t - f) % new.slot_minutes != 0 {
-            problems.push((
-                "end",
-                format!(
-                    "{}–{} is not a whole number of {}-minute slots.",
-                    new.start, new.end, new.slot_minutes
-                ),
-            ));
-        }
-    }
-    match db
-        .staff_role(&StaffId::new(new.clinician_id.as_str()))
-        .await?
-    {
-        Some(r) if r.is_clinician() => {}
-        _ => problems.push(("clinician", "Choose a GP or nurse of this practice.".into())),
+    if !is_clinician(&db, &new.clinician_id).await? {
+        problems.push(("clinician", "Choose a GP or nurse of this practice.".into()));
     }
     if !db.rooms().await?.iter().any(|(id, _)| *id == new.room_id) {
-        problems.push(("room", "Choose a room of this practice.".into()));
+        problems.push(("room", "Choose a room in use at this practice.".into()));
     }
     if problems.is_empty() {
         let existing = db.day_sessions(&new.date).await?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if let Some(clash) = existing.iter().find(|s| {
-                s.clinician_id == new.clinician_id
-                    && minutes(&s.start)
-                        .zip(minutes(&s.end))
-                        .is_some_and(|(a, b)| f < b && a < t)
-            }) {
-                problems.push((
-                    "start",
-                    format!(
-                        "{} already has a session {}–{} that day.",
-                        clash.clinician_name, clash.start, clash.end
-                    ),
-                ));
-            }
+        if let Some(clash) = existing
+            .iter()
+            .find(|s| s.clinician_id == new.clinician_id && overlaps(s, &new.start, &new.end))
+        {
+            problems.push((
+                "start",
+                format!(
+                    "{} already has a session {}–{} that day.",
+                    clash.clinician_name, clash.start, clash.end
+                ),
+            ));
+        }
+        if let Some(away) = rotas::away_on(&db, &new.clinician_id, &new.date).await? {
+            problems.push((
+                "date",
+                format!(
+                    "{} is away that day ({}, {} to {}).",
+                    away.clinician_name,
+                    away.kind.label().to_lowercase(),
+                    away.from,
+                    away.to
+                ),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -116,22 +102,23 @@ pub async fn add_session(store: &Store, actor: &Actor, form: SessionForm) -> Res
     Ok(db.create_clinic_session(&new).await?)
 }
 
-/// Adds a room; a name already used in the practice is refused.
-pub async fn add_room(store: &Store, actor: &Actor, name: &str) -> Result<String> {
-    actor.require(Area::Admin)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(ServiceError::field(
-            "room_name",
-            "Enter a room name of up to 60 characters.",
-        ));
-    }
-    match actor.db(store).create_room(name).await {
-        Ok(id) => Ok(id),
-        Err(StoreError::AlreadyExists) => Err(ServiceError::field(
-            "room_name",
-            format!("There is already a room called \"{name}\"."),
-        )),
-        Err(e) => Err(e.into()),
+/// Whether `id` is an active GP or nurse of the actor's practice.
+async fn is_clinician(db: &PracticeStore, id: &str) -> Result<bool> {
+    Ok(db
+        .staff_role(&StaffId::new(id))
+        .await?
+        .is_some_and(|r| r.is_clinician()))
+}
+
+/// Whether session `s` overlaps `start`–`end` (HH:MM) on its day.
+fn overlaps(s: &SessionView, start: &str, end: &str) -> bool {
+    match (
+        minutes(start),
+        minutes(end),
+        minutes(&s.start),
+        minutes(&s.end),
+    ) {
+        (Some(f), Some(t), Some(a), Some(b)) => f < b && a < t,
+        _ => false,
     }
 }

@@ -80,3 +80,28 @@ pub async fn link(store: &Store, key: &str) -> Result<Option<(DisplayLinkId, Pra
 pub async fn still_live(store: &Store, key: &str, id: &DisplayLinkId) -> Result<bool> {
     Ok(link(store, key).await?.is_some_and(|(live, _)| &live == id))
 }
+
+/// The call screen's practice name and chime setting, for the holder of a
+/// live display link of `practice` (anything else: not found).
+pub async fn screen_info(
+    store: &Store,
+    practice: &str,
+    key: &str,
+) -> Result<domain::settings::CallScreenInfo> {
+    let Some((_, pid)) = link(store, key).await? else {
+        return Err(ServiceError::NotFound);
+    };
+    if pid.as_str() != practice {
+        return Err(ServiceError::NotFound);
+    }
+    // Only the name and the chime are read from these settings.
+    let unused = domain::live::WaitThresholds {
+        amber_minutes: 15,
+        red_minutes: 30,
+    };
+    let s = store.practice(&pid).settings(unused).await?;
+    Ok(domain::settings::CallScreenInfo {
+        practice_name: s.name,
+        chime: s.call_chime,
+    })
+}

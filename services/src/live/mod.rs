@@ -235,8 +235,10 @@ impl Changed {
 
     /// Whether `viewer` should be told the practice's settings changed
     /// (staff pages use them; a call screen does not).
-    pub fn tells_settings(&self, viewer: &Viewer) -> bool {
-        self.settings_changed && matches!(viewer, Viewer::Staff(_))
+    pub fn tells_settings(&self, _viewer: &Viewer) -> bool {
+        // Every screen of the practice, the call screen included: the
+        // message carries nothing but "read your settings again".
+        self.settings_changed
     }
 
     /// Whether this batch ends what `viewer` may see (its link revoked,

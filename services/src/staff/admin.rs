@@ -69,7 +69,7 @@ fn view(row: AccountRow, teams: Vec<String>) -> StaffAccount {
 /// A one-time password: 16 letters and digits that cannot be misread
 /// (no 0/o, 1/l/i), in groups of four, read out or handed over once.
 /// It never contains the username (the password rules refuse that).
-fn one_time_password(username: &str) -> String {
+pub(crate) fn one_time_password(username: &str) -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::thread_rng();
@@ -159,9 +159,7 @@ pub async fn change(
     let me = actor.staff_id()?.clone();
     let (change, action) = match what {
         Change::Details { name, role } => {
-            let role: Role = role
-                .parse()
-                .map_err(|e: domain::RoleError| ServiceError::field("role", e.to_string()))?;
+            let role = super::practice_role(&role)?;
             let name = name.trim().to_string();
             if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
                 return Err(ServiceError::field(

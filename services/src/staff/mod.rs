@@ -27,12 +27,24 @@ pub struct ValidAccount {
     pub name: String,
 }
 
-/// Checks an account's fields and password; every refusal names the field.
-pub fn validate(account: &NewAccount, password: &str) -> Result<ValidAccount> {
-    let role: Role = account
-        .role
+/// A role a practice's member of staff may have: the operator role is the
+/// deployment's, never given inside a practice.
+pub(crate) fn practice_role(text: &str) -> Result<Role> {
+    let role: Role = text
         .parse()
         .map_err(|e: domain::RoleError| ServiceError::field("role", e.to_string()))?;
+    if role == Role::ServiceAdmin {
+        return Err(ServiceError::field(
+            "role",
+            "A practice's staff are reception, GP, nurse or practice admin; the service operator is created with `openpractice admin create-operator`.",
+        ));
+    }
+    Ok(role)
+}
+
+/// Checks an account's fields and password; every refusal names the field.
+pub fn validate(account: &NewAccount, password: &str) -> Result<ValidAccount> {
+    let role = practice_role(&account.role)?;
     let username = Username::parse(&account.username)
         .map_err(|e| ServiceError::field("username", e.to_string()))?;
     let name = account.name.trim().to_string();
@@ -63,7 +75,7 @@ pub async fn practice_for_new_account(store: &Store, name: Option<&str>) -> Resu
             None if list.is_empty() => Ok(store.create_practice(name.trim(), false).await?),
             None => Err(ServiceError::field(
                 "practice_name",
-                format!("No practice is called \"{name}\"."),
+                format!("No practice is called \"{name}\". A new practice is created with `openpractice admin create-practice`."),
             )),
         },
         (None, [only]) => Ok(only.clone()),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod rotas;
+
 use services::Actor;
 use store::fixtures::{two_practices, SmallPractice};
 use store::Store;

@@ -31,11 +31,17 @@ pub(crate) struct SessionFacts {
     pub(crate) start: String,
     pub(crate) end: String,
     pub(crate) slot_minutes: i64,
+    pub(crate) blocked: Option<String>,
 }
 
 impl SessionFacts {
     /// Whether `start` is a slot of this session.
     pub(crate) fn check_slot(&self, start: &str) -> Result<(), BookError> {
+        if let Some(reason) = &self.blocked {
+            return Err(BookError::SessionBlocked {
+                reason: reason.clone(),
+            });
+        }
         let (Some(from), Some(to), Some(at)) =
             (minutes(&self.start), minutes(&self.end), minutes(start))
         else {
@@ -62,14 +68,30 @@ pub enum MoveError {
     Book(BookError),
 }
 
+/// Refuses, inside a booking's own transaction, a session an absence
+/// blocked after the booking first read it.
+const STILL_OPEN: &str =
+    "LET $open = (SELECT VALUE blocked FROM ONLY type::record('clinic_session', $clinic));
+             IF $open != NONE { THROW 'op:blocked' };";
+
 impl PracticeStore {
+    /// Why a session refused a booking that its transaction found blocked.
+    async fn blocked_error(&self, session_id: &str) -> BookError {
+        match self.session_facts(session_id).await {
+            Ok(s) => BookError::SessionBlocked {
+                reason: s.blocked.unwrap_or_default(),
+            },
+            Err(e) => e,
+        }
+    }
+
     /// A clinic session of the practice, for booking into.
     pub(crate) async fn session_facts(&self, session_id: &str) -> Result<SessionFacts, BookError> {
         let mut res = self
             .db()
             .query(
                 "SELECT record::id(practice) AS practice, record::id(clinician) AS clinician,
-                        date, start, end, slot_minutes
+                        date, start, end, slot_minutes, blocked
                  FROM ONLY type::record('clinic_session', $id)",
             )
             .bind(("id", session_id.to_string()))
@@ -107,6 +129,7 @@ impl PracticeStore {
             "BEGIN TRANSACTION;
              LET $p = (SELECT VALUE practice FROM ONLY type::record('patient', $patient));
              IF $p != $practice {{ THROW 'op:no_patient' }};
+             {unblocked}
              CREATE type::record('appointment', $record) CONTENT {{
                  practice: $practice, clinic_session: type::record('clinic_session', $clinic),
                  clinician: type::record('staff', $staff), patient: type::record('patient', $patient),
@@ -116,7 +139,8 @@ impl PracticeStore {
              }} RETURN NONE;
              {append}
              COMMIT TRANSACTION;",
-            append = crate::live::append("$date", "$staff")
+            append = crate::live::append("$date", "$staff"),
+            unblocked = STILL_OPEN,
         );
         let practice = self.record();
         let slot_key = format!("{}/{}/{}", session.clinician, session.date, new.start);
@@ -143,6 +167,9 @@ impl PracticeStore {
             Ok(()) => Ok(self.appointment(&id).await?),
             Err(Retry::AlreadyExists) => Err(BookError::SlotTaken),
             Err(Retry::Thrown(t)) if t == "op:no_patient" => Err(BookError::NoSuchPatient),
+            Err(Retry::Thrown(t)) if t == "op:blocked" => {
+                Err(self.blocked_error(&new.clinic_session_id).await)
+            }
             Err(e) => Err(StoreError::from(e).into()),
         }
     }
@@ -184,6 +211,7 @@ impl PracticeStore {
              LET $row = (SELECT version, practice FROM ONLY $a);
              IF $row = NONE OR $row.practice != $practice {{ THROW 'op:not_found' }};
              IF $row.version != $version {{ THROW 'op:stale' }};
+             {unblocked}
              UPDATE $a SET clinic_session = type::record('clinic_session', $clinic),
                  clinician = type::record('staff', $staff), date = $date, start = $start,
                  duration_minutes = $duration, slot_key = $slot_key,
@@ -194,6 +222,7 @@ impl PracticeStore {
              COMMIT TRANSACTION;",
             old = crate::live::append("$old_date", "$old_staff"),
             new = crate::live::append("$date", "$staff"),
+            unblocked = STILL_OPEN,
         );
         let practice = self.record();
         let outcome = run_with_retry(|| {
@@ -232,6 +261,9 @@ impl PracticeStore {
             }
             Err(Retry::Thrown(t)) if t == "op:not_found" => {
                 Err(MoveError::Change(ChangeError::NotFound))
+            }
+            Err(Retry::Thrown(t)) if t == "op:blocked" => {
+                Err(MoveError::Book(self.blocked_error(to_session).await))
             }
             Err(e) => Err(MoveError::Change(StoreError::from(e).into())),
         }

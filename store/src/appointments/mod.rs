@@ -59,6 +59,10 @@ pub enum BookError {
         session_end: String,
         slot_minutes: i64,
     },
+    /// The clinician is away (an absence blocks the session): `reason`
+    /// is what kind of absence ("Leave").
+    #[error("the session is blocked")]
+    SessionBlocked { reason: String },
     /// Only a booked appointment can be moved; this one is `status`.
     #[error("only a booked appointment can be moved")]
     NotBooked { status: Status },

@@ -2,9 +2,13 @@
 //! date, in slots; the appointment book offers its slots. Checking a new
 //! session (whole slots, no overlap) is the clinics service's.
 
+mod absences;
 mod rooms;
+mod rotas;
 mod slots;
 
+pub use absences::NewAbsence;
+pub use rotas::{NewRota, RotaSession, VersionedError};
 pub use slots::SlotState;
 
 use crate::{PracticeStore, StoreError};
@@ -13,7 +17,7 @@ use domain::live::AppointmentView;
 use surrealdb::types::SurrealValue;
 
 #[derive(SurrealValue)]
-struct SessionRow {
+pub(crate) struct SessionRow {
     id: String,
     clinician_id: String,
     clinician_name: Option<String>,
@@ -23,6 +27,7 @@ struct SessionRow {
     end: String,
     slot_minutes: i64,
     room_id: Option<String>,
+    blocked: Option<String>,
 }
 
 impl From<SessionRow> for SessionView {
@@ -37,6 +42,7 @@ impl From<SessionRow> for SessionView {
             end: r.end,
             slot_minutes: r.slot_minutes,
             room_id: r.room_id.unwrap_or_default(),
+            blocked: r.blocked,
         }
     }
 }
@@ -47,7 +53,7 @@ fn sessions(rows: Vec<SessionRow>) -> Vec<SessionView> {
 
 const SESSION_FIELDS: &str = "record::id(id) AS id, record::id(clinician) AS clinician_id,
     clinician.display_name AS clinician_name, room.name AS room, date, start, end, slot_minutes,
-    record::id(room) AS room_id";
+    record::id(room) AS room_id, blocked";
 
 /// A new clinic session, as an admin enters it.
 #[derive(Clone, Debug)]
@@ -145,7 +151,7 @@ impl PracticeStore {
         let taken: std::collections::HashSet<String> =
             res.take::<Vec<String>>(1)?.into_iter().collect();
         let mut best: Option<FreeSlot> = None;
-        for s in sessions {
+        for s in sessions.into_iter().filter(|s| s.blocked.is_none()) {
             for start in s.slots() {
                 if s.date == date && start.as_str() < time {
                     continue;

@@ -68,7 +68,8 @@ impl PracticeStore {
                 let starts = s.slots();
                 let taken = &taken;
                 starts.into_iter().map(move |start| SlotState {
-                    busy: taken.contains(&format!("{}/{}/{}", s.clinician_id, s.date, start)),
+                    busy: s.blocked.is_some()
+                        || taken.contains(&format!("{}/{}/{}", s.clinician_id, s.date, start)),
                     session: s.clone(),
                     start,
                 })

@@ -28,12 +28,14 @@ use surrealdb::types::RecordId;
 
 pub const DEMO_PRACTICE_NAME: &str = "Riverside Surgery";
 pub const DEMO_PASSWORD: &str = "openpractice-demo";
-/// The four sign-ins shown on the sign-in page in demo mode.
-pub const DEMO_SIGN_INS: [(&str, Role); 4] = [
+/// The sign-ins shown on the sign-in page in demo mode: the practice's
+/// four roles and the deployment's operator.
+pub const DEMO_SIGN_INS: [(&str, Role); 5] = [
     ("reception", Role::Reception),
     ("gp", Role::Gp),
     ("nurse", Role::Nurse),
     ("admin", Role::Admin),
+    ("operator", Role::ServiceAdmin),
 ];
 pub const DEMO_PATIENTS: usize = 2_000;
 const SEED: u64 = 0x0_9e2_1de;
@@ -96,6 +98,23 @@ pub async fn seed_demo(
         staff_ids.push((spec, staff.id.into_string()));
     }
     summary.staff = staff_ids.len();
+    // The deployment's operator (Practices page), in the operators' own
+    // practice.
+    let operators = store.operators_practice().await?;
+    let operator = store
+        .practice(&operators)
+        .create_staff(NewStaff {
+            username: &Username::parse("operator")
+                .map_err(|e| StoreError::Internal(format!("demo username: {e}")))?,
+            display_name: "Olu Operator",
+            role: Role::ServiceAdmin,
+            password_hash: hash_password(DEMO_PASSWORD)?,
+        })
+        .await;
+    match operator {
+        Ok(_) | Err(StoreError::AlreadyExists) => {} // one made by hand stays
+        Err(e) => return Err(e),
+    }
 
     for team in TEAMS {
         let members: Vec<RecordId> = staff_ids

@@ -91,6 +91,7 @@ pub(crate) fn Book(info: DayInfo) -> impl IntoView {
                 end: String::new(),
                 slot_minutes: 0,
                 room_id: String::new(),
+                blocked: None,
             }),
             slot.start,
         ));
@@ -195,10 +196,14 @@ pub(crate) fn DayGrid(
                                         move || {
                                             let booked = list.appointments.with(|all| all.iter().find(|a| a.clinician_id == cid && a.start == t && a.status != Status::Cancelled).cloned());
                                             let session = sessions.with_value(|ss| ss.iter().find(|s| s.clinician_id == cid && s.slots().contains(&t)).cloned());
+                                            let away = session.as_ref().and_then(|s| s.blocked.clone());
                                             match (booked, session) {
+                                                (None, Some(_)) if away.is_some() => view! {
+                                                    <td class="border border-nhs-grey-4 bg-nhs-grey-5 p-1 text-sm">{format!("Away: {}", away.unwrap_or_default().to_lowercase())}</td>
+                                                }.into_any(),
                                                 (Some(a), _) => {
                                                     // The visible text first (WCAG 2.5.3, label in name), then the time.
-                                                    let label = format!("{} {} · {}, {}", a.patient_name, a.status.label(), a.kind_label(), t);
+                                                    let label = format!("{} {} · {}{}, {}", a.patient_name, a.status.label(), a.kind_label(), if away.is_some() { " Clinician away: move" } else { "" }, t);
                                                     let a2 = a.clone();
                                                     view! {
                                                         <td class="border border-nhs-grey-4 p-1">
@@ -206,6 +211,7 @@ pub(crate) fn DayGrid(
                                                                 on:click=move |_| selected.set(Selected::Appointment(Box::new(a2.clone())))>
                                                                 <span class="block font-bold">{a.patient_name.clone()}</span>" "
                                                                 <span class="block text-sm">{format!("{} · {}", a.status.label(), a.kind_label())}</span>
+                                                                {away.map(|_| view! { <span class="block text-sm font-bold text-nhs-red">"Clinician away: move"</span> })}
                                                             </button>
                                                         </td>
                                                     }.into_any()

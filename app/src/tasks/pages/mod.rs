@@ -269,6 +269,9 @@ pub(crate) fn NewTaskForm(options: TaskFormOptions) -> impl IntoView {
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let user = expect_context::<CurrentUser>();
+    if let Some(refusal) = crate::shell::forbidden(domain::Area::Tasks, &user) {
+        return refusal;
+    }
     let options = LocalResource::new(|| get_task_form(None));
     let team = RwSignal::new(String::new());
     let filter = RwSignal::new(ListFilter::default());
@@ -312,12 +315,17 @@ pub fn TasksPage() -> impl IntoView {
                 })}
         </section>
     }
+    .into_any()
 }
 
 /// `/tasks/new?patient=ID`: a new task, about a patient when started from
 /// their page or an appointment.
 #[component]
 pub fn NewTaskPage() -> impl IntoView {
+    let user = expect_context::<CurrentUser>();
+    if let Some(refusal) = crate::shell::forbidden(domain::Area::Tasks, &user) {
+        return refusal;
+    }
     let patient = use_query_map().with_untracked(|q| q.get("patient"));
     let options = LocalResource::new(move || get_task_form(patient.clone().map(Into::into)));
     view! {
@@ -332,4 +340,5 @@ pub fn NewTaskPage() -> impl IntoView {
             })}
         <p class="mt-4"><a class="op-link" href="/tasks">"Back to tasks"</a></p>
     }
+    .into_any()
 }

@@ -6,6 +6,9 @@ pub fn TaskPage() -> impl IntoView {
         .with_untracked(|p| p.get("id"))
         .unwrap_or_default();
     let user = expect_context::<CurrentUser>();
+    if let Some(refusal) = crate::shell::forbidden(domain::Area::Tasks, &user) {
+        return refusal;
+    }
     let edit = EditState::new();
     let live = use_live_here(
         Some(Topic::Task { id: id.clone() }),
@@ -123,6 +126,7 @@ pub fn TaskPage() -> impl IntoView {
                     }
         })}
     }
+    .into_any()
 }
 
 /// A due time as the date and time inputs show it (London).

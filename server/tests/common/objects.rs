@@ -1,0 +1,131 @@
+//! What each practice has besides the fixture, for the calls to name:
+//! tasks, a team, a display link, an API client, a record item, a
+//! consultation, rooms, a rota and an absence.
+
+use super::*;
+use store::fixtures::SmallPractice;
+
+/// What each practice has besides the fixture: the objects the calls name.
+pub struct Objects {
+    pub task_for_action: String,
+    pub task_for_edit: String,
+    pub task_for_reassign: String,
+    pub task_for_comment: String,
+    pub team: String,
+    pub display_link: String,
+    pub api_client: String,
+    pub record_item: String,
+    pub consultation: String,
+    pub room_for_rename: String,
+    pub room_for_retire: String,
+    pub rota: String,
+    pub absence: String,
+}
+
+pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
+    let gp = actor(p, "gp");
+    let admin = actor(p, "admin");
+    let team = p.db(&w.store).create_team("Prescriptions").await.unwrap();
+    let mut tasks = Vec::new();
+    for title in ["Action", "Edit", "Reassign", "Comment"] {
+        let t = services::tasks::create(
+            &w.store,
+            &admin,
+            services::tasks::TaskForm {
+                title: format!("{title} me"),
+                details: String::new(),
+                priority: domain::task::Priority::Routine,
+                patient: None,
+                assignee: domain::task::TaskAssignee::Team(team.clone().into()),
+                due_date: None,
+                due_time: None,
+            },
+        )
+        .await
+        .unwrap();
+        tasks.push(t.id);
+    }
+    services::display::create(&w.store, &admin).await.unwrap();
+    let display_link = services::display::list(&w.store, &admin).await.unwrap()[0]
+        .id
+        .clone();
+    let api_client = services::api_clients::register(&w.store, &admin, "Lab", "system/Patient.rs")
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let patient = domain::PatientId::new(p.patient_ids[0].as_str());
+    let item = services::record::add_item(
+        &w.store,
+        &gp,
+        &patient,
+        &domain::record::ItemForm {
+            kind: "problem".into(),
+            term: "Asthma".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let consultation = services::record::save_consultation(
+        &w.store,
+        &gp,
+        &patient,
+        &domain::record::ConsultationForm {
+            history: "Cough for a week.".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let room = |name: &'static str| services::clinics::add_room(&w.store, &admin, name);
+    let (room_for_rename, room_for_retire) = (
+        room("Matrix A").await.unwrap(),
+        room("Matrix B").await.unwrap(),
+    );
+    let rota = services::clinics::add_rota(
+        &w.store,
+        &admin,
+        services::clinics::RotaForm {
+            clinician: p.staff_id("gp2").to_string(),
+            room: room_for_rename.clone(),
+            weekdays: vec!["6".into()],
+            start: "09:00".into(),
+            end: "10:00".into(),
+            slot_minutes: "15".into(),
+            kind: "telephone".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let absence = services::clinics::add_absence(
+        &w.store,
+        &admin,
+        services::clinics::AbsenceForm {
+            clinician: p.staff_id("gp2").to_string(),
+            kind: "training".into(),
+            from: "2027-03-01".into(),
+            to: "2027-03-02".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    Objects {
+        room_for_rename,
+        room_for_retire,
+        rota,
+        absence,
+        task_for_action: tasks[0].to_string(),
+        task_for_edit: tasks[1].to_string(),
+        task_for_reassign: tasks[2].to_string(),
+        task_for_comment: tasks[3].to_string(),
+        team,
+        display_link: display_link.to_string(),
+        api_client,
+        record_item: item.id.to_string(),
+        consultation: consultation.to_string(),
+    }
+}
