@@ -41,20 +41,7 @@ async fn saved_settings_reach_open_screens_at_once() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let frame = tokio::time::timeout_at(deadline, ws.next())
-            .await
-            .expect("the open waiting room was not told within 5 s");
-        if let Some(Ok(Message::Text(t))) = frame {
-            if matches!(
-                serde_json::from_str(&t).unwrap(),
-                ServerMessage::SettingsChanged
-            ) {
-                break;
-            }
-        }
-    }
+    told_settings_changed(&mut ws, "the open waiting room").await;
     let res = app(state.clone())
         .oneshot(form(
             "/api/day_info",
@@ -141,20 +128,25 @@ async fn the_call_screen_chimes_as_the_practice_sets_it_live() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    told_settings_changed(&mut ws, "the call screen").await;
+    let (_, after) = info(practice, key).await;
+    assert_eq!(after["chime"], serde_json::json!(true));
+}
+
+/// Waits (at most 5 s) for `ws` to be told the settings changed.
+async fn told_settings_changed(ws: &mut Ws, who: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let frame = tokio::time::timeout_at(deadline, ws.next())
             .await
-            .expect("the call screen was not told within 5 s");
+            .unwrap_or_else(|_| panic!("{who} was not told within 5 s"));
         if let Some(Ok(Message::Text(t))) = frame {
             if matches!(
                 serde_json::from_str(&t).unwrap(),
                 ServerMessage::SettingsChanged
             ) {
-                break;
+                return;
             }
         }
     }
-    let (_, after) = info(practice, key).await;
-    assert_eq!(after["chime"], serde_json::json!(true));
 }
