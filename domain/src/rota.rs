@@ -76,6 +76,45 @@ pub fn weekdays_label(days: &[u8]) -> String {
     }
 }
 
+/// A rota as the form sends it: `day1`…`day7` are the ticked days
+/// (Monday = 1), absent when not ticked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotaFields {
+    pub clinician: String,
+    pub room: String,
+    #[serde(default)]
+    pub day1: Option<String>,
+    #[serde(default)]
+    pub day2: Option<String>,
+    #[serde(default)]
+    pub day3: Option<String>,
+    #[serde(default)]
+    pub day4: Option<String>,
+    #[serde(default)]
+    pub day5: Option<String>,
+    #[serde(default)]
+    pub day6: Option<String>,
+    #[serde(default)]
+    pub day7: Option<String>,
+    pub start: String,
+    pub end: String,
+    pub slot_minutes: String,
+    pub kind: String,
+}
+
+impl RotaFields {
+    /// The ticked days, as sent.
+    pub fn weekdays(&self) -> Vec<String> {
+        [
+            &self.day1, &self.day2, &self.day3, &self.day4, &self.day5, &self.day6, &self.day7,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+    }
+}
+
 /// A clinician's weekly template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RotaView {

@@ -121,8 +121,8 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
     call(
         &admin,
         "add_rota",
-        json!({ "clinician": clinician, "room": room, "day1": "1", "day3": "3", "start": "18:00",
-                "end": "19:00", "slot_minutes": "10", "kind": "video" }),
+        json!({ "form[clinician]": clinician, "form[room]": room, "form[day1]": "1", "form[day3]": "3",
+                "form[start]": "18:00", "form[end]": "19:00", "form[slot_minutes]": "10", "form[kind]": "video" }),
         false,
     )
     .await?;

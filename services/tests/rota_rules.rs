@@ -19,7 +19,7 @@ async fn bad_rotas_absences_and_generations_are_refused_by_field_and_change_noth
     let room = w.ours.db(&w.store).rooms().await.unwrap()[0].0.clone();
     let before = everything(&w.store).await.unwrap();
 
-    let mut bad = rota(&w.ours.staff_id("reception"), "no-such-room", &["0", "8"]);
+    let mut bad = rota(w.ours.staff_id("reception"), "no-such-room", &["0", "8"]);
     bad.start = "8.30".into();
     bad.slot_minutes = "3".into();
     bad.kind = "carrier pigeon".into();
@@ -48,7 +48,7 @@ async fn bad_rotas_absences_and_generations_are_refused_by_field_and_change_noth
     let e = services::clinics::add_absence(
         &w.store,
         &admin,
-        absence(&gp, monday, monday - Duration::days(1)),
+        absence(gp, monday, monday - Duration::days(1)),
     )
     .await
     .unwrap_err();
@@ -74,14 +74,14 @@ async fn bad_rotas_absences_and_generations_are_refused_by_field_and_change_noth
     services::clinics::add_absence(
         &w.store,
         &admin,
-        absence(&gp, monday, monday + Duration::days(4)),
+        absence(gp, monday, monday + Duration::days(4)),
     )
     .await
     .unwrap();
     let e = services::clinics::add_absence(
         &w.store,
         &admin,
-        absence(&gp, monday + Duration::days(4), monday + Duration::days(9)),
+        absence(gp, monday + Duration::days(4), monday + Duration::days(9)),
     )
     .await
     .unwrap_err();
@@ -115,13 +115,10 @@ async fn only_the_practices_admin_and_only_within_the_practice() {
     let gp = w.ours.staff_id("gp");
     let room = w.ours.db(&w.store).rooms().await.unwrap()[0].0.clone();
     for who in ["reception", "gp", "nurse"] {
-        let e = services::clinics::add_rota(
-            &w.store,
-            &actor(&w.ours, who),
-            rota(&gp, &room, &WEEKDAYS),
-        )
-        .await
-        .unwrap_err();
+        let e =
+            services::clinics::add_rota(&w.store, &actor(&w.ours, who), rota(gp, &room, &WEEKDAYS))
+                .await
+                .unwrap_err();
         assert!(matches!(e, ServiceError::Forbidden), "{who}: {e:?}");
         let e = services::clinics::rotas_info(&w.store, &actor(&w.ours, who))
             .await
@@ -129,15 +126,15 @@ async fn only_the_practices_admin_and_only_within_the_practice() {
         assert!(matches!(e, ServiceError::Forbidden), "{who}: {e:?}");
     }
     let monday = next_monday();
-    services::clinics::add_rota(&w.store, &admin, rota(&gp, &room, &WEEKDAYS))
+    services::clinics::add_rota(&w.store, &admin, rota(gp, &room, &WEEKDAYS))
         .await
         .unwrap();
-    let away = services::clinics::add_absence(&w.store, &admin, absence(&gp, monday, monday))
+    let away = services::clinics::add_absence(&w.store, &admin, absence(gp, monday, monday))
         .await
         .unwrap();
 
     let their_admin = actor(&w.theirs, "admin");
-    let e = services::clinics::add_rota(&w.store, &their_admin, rota(&gp, &room, &WEEKDAYS))
+    let e = services::clinics::add_rota(&w.store, &their_admin, rota(gp, &room, &WEEKDAYS))
         .await
         .unwrap_err();
     let ServiceError::Invalid(fields) = &e else {
@@ -148,7 +145,7 @@ async fn only_the_practices_admin_and_only_within_the_practice() {
         2,
         "our clinician and our room are not theirs: {fields:?}"
     );
-    let e = services::clinics::add_absence(&w.store, &their_admin, absence(&gp, monday, monday))
+    let e = services::clinics::add_absence(&w.store, &their_admin, absence(gp, monday, monday))
         .await
         .unwrap_err();
     assert_eq!(field(&e).as_deref(), Some("clinician"));
@@ -224,7 +221,7 @@ async fn rooms_are_renamed_and_retired_and_a_retired_room_is_offered_for_nothing
     );
     assert_eq!((v.name.as_str(), v.retired), ("Treatment room", false));
 
-    let made = services::clinics::add_rota(&w.store, &admin, rota(&gp, &id, &["3"]))
+    let made = services::clinics::add_rota(&w.store, &admin, rota(gp, &id, &["3"]))
         .await
         .unwrap();
     services::clinics::set_room_retired(&w.store, &admin, &id, v.version, true)
@@ -241,7 +238,7 @@ async fn rooms_are_renamed_and_retired_and_a_retired_room_is_offered_for_nothing
         sessions.rooms.iter().all(|(r, _)| *r != id),
         "not offered for a new session"
     );
-    let e = services::clinics::add_rota(&w.store, &admin, rota(&gp, &id, &["4"]))
+    let e = services::clinics::add_rota(&w.store, &admin, rota(gp, &id, &["4"]))
         .await
         .unwrap_err();
     assert_eq!(field(&e).as_deref(), Some("room"));

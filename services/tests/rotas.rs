@@ -15,7 +15,7 @@ async fn a_rota_makes_the_next_four_weeks_of_sessions_once() {
     let admin = actor(&w.ours, "admin");
     let gp = w.ours.staff_id("gp");
     let room = w.ours.db(&w.store).rooms().await.unwrap()[0].clone();
-    let made = services::clinics::add_rota(&w.store, &admin, rota(&gp, &room.0, &WEEKDAYS))
+    let made = services::clinics::add_rota(&w.store, &admin, rota(gp, &room.0, &WEEKDAYS))
         .await
         .unwrap();
     assert_eq!(
@@ -98,10 +98,10 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
     let reception = actor(&w.ours, "reception");
     let (gp, gp2) = (w.ours.staff_id("gp"), w.ours.staff_id("gp2"));
     let rooms = w.ours.db(&w.store).rooms().await.unwrap();
-    services::clinics::add_rota(&w.store, &admin, rota(&gp, &rooms[0].0, &WEEKDAYS))
+    services::clinics::add_rota(&w.store, &admin, rota(gp, &rooms[0].0, &WEEKDAYS))
         .await
         .unwrap();
-    services::clinics::add_rota(&w.store, &admin, rota(&gp2, &rooms[1].0, &WEEKDAYS))
+    services::clinics::add_rota(&w.store, &admin, rota(gp2, &rooms[1].0, &WEEKDAYS))
         .await
         .unwrap();
     let monday = next_monday() + Duration::days(7);
@@ -120,7 +120,7 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
     let first = book(
         &w.store,
         &reception,
-        &session_of(&gp),
+        &session_of(gp),
         "09:00",
         &w.ours.patient_ids[0],
     )
@@ -129,7 +129,7 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
     let second = book(
         &w.store,
         &reception,
-        &session_of(&gp),
+        &session_of(gp),
         "10:30",
         &w.ours.patient_ids[1],
     )
@@ -139,7 +139,7 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
     let away = services::clinics::add_absence(
         &w.store,
         &admin,
-        absence(&gp, monday, monday + Duration::days(4)),
+        absence(gp, monday, monday + Duration::days(4)),
     )
     .await
     .unwrap();
@@ -162,7 +162,7 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
     let refused = book(
         &w.store,
         &reception,
-        &session_of(&gp),
+        &session_of(gp),
         "11:00",
         &w.ours.patient_ids[2],
     )
@@ -203,7 +203,7 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
         &reception,
         &first.id.clone().into(),
         first.version.into(),
-        &session_of(&gp2).into(),
+        &session_of(gp2).into(),
         "09:00",
     )
     .await
@@ -232,7 +232,7 @@ async fn an_absence_over_booked_appointments_lists_them_for_moving_and_cancels_n
     book(
         &w.store,
         &reception,
-        &session_of(&gp),
+        &session_of(gp),
         "11:00",
         &w.ours.patient_ids[2],
     )

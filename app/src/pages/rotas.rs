@@ -8,7 +8,7 @@ use crate::auth::CurrentUser;
 use crate::AppError;
 use domain::book::AppointmentKind;
 use domain::rota::{
-    AbsenceKind, AbsenceView, GenerateReport, RoomView, RotaView, RotasInfo, WEEKDAYS,
+    AbsenceKind, AbsenceView, GenerateReport, RoomView, RotaFields, RotaView, RotasInfo, WEEKDAYS,
 };
 use domain::Area;
 use leptos::prelude::*;
@@ -20,39 +20,19 @@ pub async fn get_rotas_info() -> Result<RotasInfo, AppError> {
     Ok(services::clinics::rotas_info(&store, &actor).await?)
 }
 
-/// A rota; `day1`…`day7` are the ticked days (Monday = 1).
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "add_rota")]
-pub async fn add_rota(
-    clinician: String,
-    room: String,
-    day1: Option<String>,
-    day2: Option<String>,
-    day3: Option<String>,
-    day4: Option<String>,
-    day5: Option<String>,
-    day6: Option<String>,
-    day7: Option<String>,
-    start: String,
-    end: String,
-    slot_minutes: String,
-    kind: String,
-) -> Result<RotaView, AppError> {
+pub async fn add_rota(form: RotaFields) -> Result<RotaView, AppError> {
     let (store, actor) = crate::door::staff()?;
-    let weekdays = [day1, day2, day3, day4, day5, day6, day7]
-        .into_iter()
-        .flatten()
-        .collect();
-    let form = services::clinics::RotaForm {
-        clinician,
-        room,
-        weekdays,
-        start,
-        end,
-        slot_minutes,
-        kind,
+    let typed = services::clinics::RotaForm {
+        weekdays: form.weekdays(),
+        clinician: form.clinician,
+        room: form.room,
+        start: form.start,
+        end: form.end,
+        slot_minutes: form.slot_minutes,
+        kind: form.kind,
     };
-    Ok(services::clinics::add_rota(&store, &actor, form).await?)
+    Ok(services::clinics::add_rota(&store, &actor, typed).await?)
 }
 
 #[server(prefix = "/api", endpoint = "set_rota_active")]
@@ -189,10 +169,10 @@ fn rota_form(
         {move || outcome(add.value().get(), |r| format!("Added {}'s rota: {}.", r.clinician_name, r.describe()))}
         <ActionForm action=add attr:class="mb-8 grid max-w-2xl gap-3 bg-white p-4">
             <FormField id="rota-clinician" label="Clinician" error=field("clinician")>
-                <select id="rota-clinician" name="clinician" class="op-input">{options(clinicians)}</select>
+                <select id="rota-clinician" name="form[clinician]" class="op-input">{options(clinicians)}</select>
             </FormField>
             <FormField id="rota-room" label="Room" error=field("room")>
-                <select id="rota-room" name="room" class="op-input">{options(rooms)}</select>
+                <select id="rota-room" name="form[room]" class="op-input">{options(rooms)}</select>
             </FormField>
             <fieldset aria-describedby="weekdays-error">
                 <legend class="mb-1 font-bold">"Days"</legend>
@@ -202,7 +182,7 @@ fn rota_form(
                         let n = i + 1;
                         view! {
                             <label class="flex items-center gap-1">
-                                <input type="checkbox" name=format!("day{n}") value=n.to_string() checked=n <= 5 class="h-5 w-5" />
+                                <input type="checkbox" name=format!("form[day{n}]") value=n.to_string() checked=n <= 5 class="h-5 w-5" />
                                 {*day}
                             </label>
                         }
@@ -211,17 +191,17 @@ fn rota_form(
             </fieldset>
             <div class="flex flex-wrap gap-3">
                 <FormField id="rota-start" label="Start (HH:MM)" error=field("start")>
-                    <input id="rota-start" name="start" class="op-input" value="08:30" />
+                    <input id="rota-start" name="form[start]" class="op-input" value="08:30" />
                 </FormField>
                 <FormField id="rota-end" label="End (HH:MM)" error=field("end")>
-                    <input id="rota-end" name="end" class="op-input" value="12:00" />
+                    <input id="rota-end" name="form[end]" class="op-input" value="12:00" />
                 </FormField>
                 <FormField id="rota-slot" label="Slot length (minutes)" error=field("slot_minutes")>
-                    <input id="rota-slot" name="slot_minutes" class="op-input" inputmode="numeric" value="10" />
+                    <input id="rota-slot" name="form[slot_minutes]" class="op-input" inputmode="numeric" value="10" />
                 </FormField>
             </div>
             <FormField id="rota-kind" label="Appointments" error=field("kind")>
-                <select id="rota-kind" name="kind" class="op-input">
+                <select id="rota-kind" name="form[kind]" class="op-input">
                     {AppointmentKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
                 </select>
             </FormField>

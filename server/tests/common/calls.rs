@@ -292,8 +292,8 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
         );
         call(
             "add_rota",
-            json!({"clinician": person("nurse"), "room": pick(o, &ours.room_for_retire, &theirs.room_for_retire),
-                   "day2": "2", "start": "14:00", "end": "15:00", "slot_minutes": "15", "kind": "video"}),
+            json!({"form": {"clinician": person("nurse"), "room": pick(o, &ours.room_for_retire, &theirs.room_for_retire),
+                   "day2": "2", "start": "14:00", "end": "15:00", "slot_minutes": "15", "kind": "video"}}),
             false,
         );
         call(
