@@ -2,6 +2,7 @@
 //! room is offered for no new session or rota; sessions already in it keep
 //! it) or bring back. The rules are the clinics service's.
 
+use super::rotas::outcome;
 use crate::auth::sign_in_page::FormField;
 use crate::auth::CurrentUser;
 use crate::AppError;
@@ -26,14 +27,6 @@ pub async fn rename_room(id: String, version: i64, room_name: String) -> Result<
 pub async fn set_room_retired(id: String, version: i64, retired: bool) -> Result<(), AppError> {
     let (store, actor) = crate::door::staff()?;
     Ok(services::clinics::set_room_retired(&store, &actor, &id, version, retired).await?)
-}
-
-fn said<T>(value: Option<Result<T, AppError>>, done: &'static str) -> impl IntoView {
-    match value {
-        Some(Ok(_)) => Some(view! { <p role="status" class="mb-2 border-l-8 border-nhs-green bg-white p-2 font-bold">{done}</p> }.into_any()),
-        Some(Err(AppError::Validation(_))) | None => None,
-        Some(Err(e)) => Some(view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{e.to_string()}</p> }.into_any()),
-    }
 }
 
 #[component]
@@ -68,10 +61,10 @@ pub fn RoomsPage() -> impl IntoView {
         <Title text="Rooms" />
         <h1 class="mb-2 text-3xl font-bold">"Rooms"</h1>
         <p class="mb-4 max-w-2xl">"A retired room is not offered for new sessions or rotas; sessions already in it keep it."</p>
-        {move || said(add.value().get(), "Room added.")}
-        {move || said(rename.value().get(), "Room renamed.")}
+        {move || outcome(add.value().get(), |_| "Room added.".to_string())}
+        {move || outcome(rename.value().get(), |_| "Room renamed.".to_string())}
         {move || rename_error().map(|m| view! { <p role="alert" class="mb-2 font-bold text-nhs-red">{m}</p> })}
-        {move || said(retire.value().get(), "Room changed.")}
+        {move || outcome(retire.value().get(), |_| "Room changed.".to_string())}
         {crate::loading::when_loaded(rooms, move |loaded| match loaded {
             Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
             Ok(rooms) => view! {

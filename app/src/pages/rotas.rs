@@ -72,7 +72,12 @@ pub async fn remove_absence(id: String) -> Result<(), AppError> {
     Ok(services::clinics::remove_absence(&store, &actor, &id).await?)
 }
 
-fn outcome<T>(value: Option<Result<T, AppError>>, done: impl Fn(T) -> String) -> impl IntoView {
+/// What an admin action did: its result in words (green), or its refusal
+/// (field refusals are shown beside their fields instead).
+pub(super) fn outcome<T>(
+    value: Option<Result<T, AppError>>,
+    done: impl Fn(T) -> String,
+) -> impl IntoView {
     match value {
         Some(Ok(v)) => Some(view! { <p role="status" class="mb-2 border-l-8 border-nhs-green bg-white p-2 font-bold">{done(v)}</p> }.into_any()),
         Some(Err(AppError::Validation(_))) | None => None,
