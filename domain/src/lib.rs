@@ -22,6 +22,7 @@ pub mod policy;
 pub mod postcode;
 pub mod practice;
 pub mod record;
+pub mod results;
 pub mod role;
 pub mod rota;
 pub mod scopes;

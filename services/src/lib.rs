@@ -28,6 +28,7 @@ pub mod live;
 pub mod patients;
 pub mod practices;
 pub mod record;
+pub mod results;
 pub mod settings;
 pub mod staff;
 pub mod tasks;
@@ -37,6 +38,17 @@ pub use actor::{Actor, Who, CLIENT_ROLE_PREFIX};
 pub use error::{Result, ServiceError};
 
 /// "14:05" in London for an RFC 3339 instant (empty if unreadable).
+/// A stored time as a London date ("3 Dec 2026").
+pub(crate) fn london_date_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            domain::time::london_today(t.with_timezone(&chrono::Utc))
+                .format("%-d %b %Y")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 pub(crate) fn london_hhmm_of(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| domain::time::london_hhmm(t.with_timezone(&chrono::Utc)))

@@ -30,6 +30,7 @@ pub mod migrations;
 pub mod patients;
 pub mod practice;
 pub mod record;
+pub mod results;
 mod scope;
 pub mod settings;
 pub mod staff;

@@ -44,16 +44,19 @@ pub enum EventKind {
     /// The practice's settings changed (wait thresholds, chime…): open
     /// screens apply them now.
     Settings,
+    /// A laboratory report arrived, was matched, reassigned or filed.
+    Result,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::Appointment,
         EventKind::AppointmentCalled,
         EventKind::Task,
         EventKind::DisplayLinkRevoked,
         EventKind::StaffSignedOut,
         EventKind::Settings,
+        EventKind::Result,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl EventKind {
             EventKind::DisplayLinkRevoked => "display_link_revoked",
             EventKind::StaffSignedOut => "staff_signed_out",
             EventKind::Settings => "settings",
+            EventKind::Result => "result",
         }
     }
 

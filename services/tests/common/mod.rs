@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod results;
 pub mod rotas;
 
 use services::Actor;

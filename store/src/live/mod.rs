@@ -18,9 +18,21 @@ use surrealdb::types::SurrealValue;
 /// named for the date and staff member the change concerns (a move appends
 /// twice: old and new day list).
 pub(crate) fn append(date_var: &str, staff_var: &str) -> String {
+    append_event("$kind", "$record", "$new_version", date_var, staff_var)
+}
+
+/// `append` with every part named: for a transaction that appends events
+/// of two kinds (a result filed and the task it raised).
+pub(crate) fn append_event(
+    kind: &str,
+    record: &str,
+    version: &str,
+    date_var: &str,
+    staff_var: &str,
+) -> String {
     format!(
         "LET $seq = (UPSERT ONLY type::record('event_counter', record::id($practice)) SET value += 1 RETURN VALUE value);
-         CREATE event CONTENT {{ practice: $practice, seq: $seq, kind: $kind, record: $record, version: $new_version, date: {date_var}, staff: {staff_var} }} RETURN NONE;"
+         CREATE event CONTENT {{ practice: $practice, seq: $seq, kind: {kind}, record: {record}, version: {version}, date: {date_var}, staff: {staff_var} }} RETURN NONE;"
     )
 }
 

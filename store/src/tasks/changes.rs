@@ -84,57 +84,13 @@ impl PracticeStore {
     /// Creates a task; `what` is its first history row ("Created").
     pub async fn create_task(&self, new: &NewTask, what: &str) -> Result<TaskView, TaskError> {
         let id = new_key();
-        let body = "
-            IF $patient != NONE AND (SELECT VALUE practice FROM ONLY type::record('patient', $patient)) != $practice { THROW 'op:no_patient' };
-            IF $team != NONE AND (SELECT VALUE practice FROM ONLY type::record('team', $team)) != $practice { THROW 'op:no_team' };
-            IF $assignee != NONE AND (SELECT VALUE practice FROM ONLY type::record('staff', $assignee)) != $practice { THROW 'op:no_staff' };
-            CREATE $t CONTENT {
-                practice: $practice, title: $title, details: $details,
-                patient: IF $patient THEN type::record('patient', $patient) END,
-                priority: $priority, due_at: $due, status: $status,
-                assigned_staff: IF $assignee THEN type::record('staff', $assignee) END,
-                assigned_team: IF $team THEN type::record('team', $team) END,
-                created_by: $by, updated_by: $by
-            } RETURN NONE;";
-        // The task does not exist yet: the shared script's existence check
-        // must not refuse it, so create first in its own statement block.
         let script = format!(
-            "BEGIN TRANSACTION;
-             LET $t = type::record('task', $record);
-             {body}
-             CREATE task_change CONTENT {{ practice: $practice, task: $t, by: $by, what: $what }} RETURN NONE;
-             LET $date = NONE;
-             LET $staff = $assignee;
-             LET $new_version = 1;
-             {append}
-             UPDATE event SET team = $team WHERE practice = $practice AND seq = $seq RETURN NONE;
-             COMMIT TRANSACTION;",
-            append = crate::live::append("$date", "$staff")
+            "BEGIN TRANSACTION; {} COMMIT TRANSACTION;",
+            create_task_statements()
         );
-        let (staff, team, status) = match &new.assignee {
-            Assignee::Staff(s) => (Some(s.as_str().to_string()), None, TaskStatus::Accepted),
-            Assignee::Team(t) => (None, Some(t.as_str().to_string()), TaskStatus::Requested),
-        };
         let practice = self.record();
         let outcome = run_with_retry(|| {
-            self.db()
-                .query(script.as_str())
-                .bind(("record", id.clone()))
-                .bind(("practice", practice.clone()))
-                .bind(("kind", EventKind::Task.as_str()))
-                .bind(("title", new.title.trim().to_string()))
-                .bind(("details", new.details.clone()))
-                .bind((
-                    "patient",
-                    new.patient_id.as_ref().map(|p| p.as_str().to_string()),
-                ))
-                .bind(("priority", new.priority.as_str().to_string()))
-                .bind(("due", new.due_at))
-                .bind(("status", status.as_str().to_string()))
-                .bind(("assignee", staff.clone()))
-                .bind(("team", team.clone()))
-                .bind(("by", new.created_by.record()))
-                .bind(("what", what.to_string()))
+            bind_new_task(self.db().query(script.as_str()), &id, practice.clone(), new, what)
         })
         .await;
         match outcome {
@@ -307,4 +263,63 @@ impl PracticeStore {
             other => other,
         }
     }
+}
+
+/// The statements that create a task (its history row and outbox event
+/// included), for a transaction of its own or another change's (filing a
+/// result creates its task in the filing's transaction). Expects the
+/// binds `bind_new_task` gives; throws `op:no_patient`, `op:no_team`,
+/// `op:no_staff`.
+pub(crate) fn create_task_statements() -> String {
+    format!(
+        "LET $t = type::record('task', $record);
+         IF $patient != NONE AND (SELECT VALUE practice FROM ONLY type::record('patient', $patient)) != $practice {{ THROW 'op:no_patient' }};
+         IF $team != NONE AND (SELECT VALUE practice FROM ONLY type::record('team', $team)) != $practice {{ THROW 'op:no_team' }};
+         IF $assignee != NONE AND (SELECT VALUE practice FROM ONLY type::record('staff', $assignee)) != $practice {{ THROW 'op:no_staff' }};
+         CREATE $t CONTENT {{
+             practice: $practice, title: $title, details: $details,
+             patient: IF $patient THEN type::record('patient', $patient) END,
+             priority: $priority, due_at: $due, status: $status,
+             assigned_staff: IF $assignee THEN type::record('staff', $assignee) END,
+             assigned_team: IF $team THEN type::record('team', $team) END,
+             created_by: $by, updated_by: $by
+         }} RETURN NONE;
+         CREATE task_change CONTENT {{ practice: $practice, task: $t, by: $by, what: $what }} RETURN NONE;
+         LET $date = NONE;
+         LET $staff = $assignee;
+         LET $new_version = 1;
+         {append}
+         UPDATE event SET team = $team WHERE practice = $practice AND seq = $seq RETURN NONE;",
+        append = crate::live::append("$date", "$staff")
+    )
+}
+
+/// The binds `create_task_statements` expects, for task `id`.
+pub(crate) fn bind_new_task<'q>(
+    q: surrealdb::method::Query<'q, surrealdb::engine::any::Any>,
+    id: &str,
+    practice: surrealdb::types::RecordId,
+    new: &NewTask,
+    what: &str,
+) -> surrealdb::method::Query<'q, surrealdb::engine::any::Any> {
+    let (staff, team, status) = match &new.assignee {
+        Assignee::Staff(s) => (Some(s.as_str().to_string()), None, TaskStatus::Accepted),
+        Assignee::Team(t) => (None, Some(t.as_str().to_string()), TaskStatus::Requested),
+    };
+    q.bind(("record", id.to_string()))
+        .bind(("practice", practice))
+        .bind(("kind", EventKind::Task.as_str()))
+        .bind(("title", new.title.trim().to_string()))
+        .bind(("details", new.details.clone()))
+        .bind((
+            "patient",
+            new.patient_id.as_ref().map(|p| p.as_str().to_string()),
+        ))
+        .bind(("priority", new.priority.as_str().to_string()))
+        .bind(("due", new.due_at))
+        .bind(("status", status.as_str().to_string()))
+        .bind(("assignee", staff))
+        .bind(("team", team))
+        .bind(("by", new.created_by.record()))
+        .bind(("what", what.to_string()))
 }

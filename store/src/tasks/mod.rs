@@ -10,6 +10,7 @@ mod queries;
 mod teams;
 
 pub use find::TaskFilter;
+pub(crate) use changes::{bind_new_task, create_task_statements};
 
 use crate::{rfc3339, StoreError};
 use chrono::{DateTime, Utc};

@@ -1,0 +1,103 @@
+//! What the inbox, a report and the Unmatched list show.
+
+use super::{Analyte, Demographics, ItemState, Outcome, ReportStatus};
+use serde::{Deserialize, Serialize};
+
+/// One report in an inbox or the pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboxRow {
+    pub id: String,
+    pub version: i64,
+    pub title: String,
+    pub laboratory: String,
+    pub status: ReportStatus,
+    pub state: ItemState,
+    pub patient_id: Option<String>,
+    /// "SMITH, John" when matched.
+    pub patient_name: Option<String>,
+    /// When it arrived (RFC 3339).
+    pub received_at: String,
+    /// When the laboratory issued it (RFC 3339).
+    pub issued: String,
+    pub abnormal: bool,
+    /// Unfiled for longer than the practice allows.
+    pub overdue: bool,
+    pub assigned_id: Option<String>,
+    pub assigned_name: Option<String>,
+}
+
+/// A patient's values of one test over time, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalyteHistory {
+    pub code: String,
+    pub display: String,
+    pub unit: String,
+    /// (issued RFC 3339, value).
+    pub points: Vec<(String, f64)>,
+}
+
+/// How a report was filed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filing {
+    pub by: String,
+    pub at: String,
+    pub outcome: Outcome,
+    pub patient_comment: String,
+    pub note: String,
+    pub task_id: Option<String>,
+}
+
+/// How a report came to its patient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchInfo {
+    /// "automatic" or "manual".
+    pub how: String,
+    pub by: Option<String>,
+    pub at: String,
+}
+
+/// A report with everything a clinician needs to file it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub row: InboxRow,
+    pub identifier: String,
+    pub demographics: Demographics,
+    pub requester_name: Option<String>,
+    pub analytes: Vec<Analyte>,
+    pub conclusion: Option<String>,
+    /// The same tests' earlier values for this patient.
+    pub history: Vec<AnalyteHistory>,
+    pub matched: Option<MatchInfo>,
+    pub filing: Option<Filing>,
+    /// The report this one corrects, and the one that corrected it.
+    pub replaces: Option<String>,
+    pub replaced_by: Option<String>,
+    pub rejected_reason: Option<String>,
+}
+
+/// A report no patient was found for: only what a person needs to match
+/// it (never the results).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedRow {
+    pub id: String,
+    pub version: i64,
+    /// "Pathology report".
+    pub kind: String,
+    pub laboratory: String,
+    pub received_at: String,
+    pub demographics: Demographics,
+    /// Why it was not matched.
+    pub reason: String,
+}
+
+/// The filing form as sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileForm {
+    pub outcome: String,
+    /// The team an action's task goes to (required for an action).
+    pub team: String,
+    /// What reception reads out when the patient phones.
+    pub patient_comment: String,
+    /// For colleagues only.
+    pub note: String,
+}

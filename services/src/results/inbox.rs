@@ -1,0 +1,133 @@
+//! Reading: a clinician's inbox (their own, or a colleague's they cover),
+//! the pool, the overdue view, one report with the patient's earlier
+//! values, a patient's results, and the Unmatched list.
+
+use super::{audited, clinical, matcher, refused};
+use crate::{Actor, Result, ServiceError};
+use domain::live::WaitThresholds;
+use domain::policy::Access;
+use domain::results::{is_overdue, AnalyteHistory, InboxRow, ReportView, UnmatchedRow};
+use domain::{Area, StaffId};
+use store::{PracticeStore, Store};
+
+/// An inbox as its page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inbox {
+    /// Whose inbox: (staff id, name).
+    pub owner: (String, String),
+    /// The actor is working a colleague's inbox.
+    pub covering: bool,
+    /// Their unfiled reports: abnormal first, then oldest first.
+    pub rows: Vec<InboxRow>,
+    /// Unfiled reports with no clinician.
+    pub pool: Vec<InboxRow>,
+}
+
+/// Marks the rows unfiled for longer than the practice allows.
+async fn flag_overdue(db: &PracticeStore, mut rows: Vec<InboxRow>) -> Result<Vec<InboxRow>> {
+    let days = db
+        .settings(WaitThresholds::default())
+        .await?
+        .results_overdue_days;
+    let today = domain::time::london_today(chrono::Utc::now());
+    for r in &mut rows {
+        let received = chrono::DateTime::parse_from_rfc3339(&r.received_at)
+            .map(|t| domain::time::london_today(t.with_timezone(&chrono::Utc)))
+            .unwrap_or(today);
+        r.overdue = r.state == domain::results::ItemState::Unfiled && is_overdue(received, today, days);
+    }
+    Ok(rows)
+}
+
+/// The actor's inbox, or (covering) an active colleague's.
+pub async fn inbox(store: &Store, actor: &Actor, whose: Option<&StaffId>) -> Result<Inbox> {
+    clinical(actor, Access::Read)?;
+    let me = actor.staff_id()?.clone();
+    let db = actor.db(store);
+    let owner = whose.cloned().unwrap_or(me.clone());
+    let clinicians = db.clinicians().await?;
+    let Some((_, name)) = clinicians.iter().find(|(id, _)| id == owner.as_str()) else {
+        return Err(if owner == me {
+            ServiceError::Forbidden
+        } else {
+            ServiceError::NotFound
+        });
+    };
+    let covering = owner != me;
+    if covering {
+        crate::audit::record(
+            store,
+            actor,
+            &format!("opened {name}'s results inbox (covering)"),
+            None,
+            store::audit::Outcome::Allowed,
+        )
+        .await?;
+    }
+    Ok(Inbox {
+        owner: (owner.to_string(), name.clone()),
+        covering,
+        rows: flag_overdue(&db, db.inbox(owner.as_str()).await?).await?,
+        pool: flag_overdue(&db, db.results_pool().await?).await?,
+    })
+}
+
+/// Every overdue unfiled report of the practice (clinicians and admin):
+/// who has it and since when, never its values.
+pub async fn overdue(store: &Store, actor: &Actor) -> Result<Vec<InboxRow>> {
+    if clinical(actor, Access::Read).is_err() {
+        actor.require(Area::Admin)?;
+    }
+    let db = actor.db(store);
+    let rows = flag_overdue(&db, db.unfiled_results().await?).await?;
+    Ok(rows.into_iter().filter(|r| r.overdue).collect())
+}
+
+/// One report, with the patient's earlier values of the same tests;
+/// audited against the patient.
+pub async fn report(store: &Store, actor: &Actor, id: &str) -> Result<ReportView> {
+    clinical(actor, Access::Read)?;
+    let db = actor.db(store);
+    let mut view = db.result_report(id).await.map_err(refused)?;
+    view.row = flag_overdue(&db, vec![view.row]).await?.remove(0);
+    if let Some(patient) = view.row.patient_id.clone() {
+        let codes: Vec<String> = view.analytes.iter().map(|a| a.code.clone()).collect();
+        let past = db
+            .analyte_history(&patient, &codes, &view.row.issued)
+            .await?;
+        view.history = view
+            .analytes
+            .iter()
+            .filter(|a| a.value.is_some())
+            .map(|a| AnalyteHistory {
+                code: a.code.clone(),
+                display: a.display.clone(),
+                unit: a.unit.clone(),
+                points: past
+                    .iter()
+                    .filter(|(_, p)| p.code == a.code && p.unit == a.unit)
+                    .filter_map(|(at, p)| p.value.map(|v| (at.clone(), v)))
+                    .collect(),
+            })
+            .collect();
+    }
+    audited(store, actor, format!("viewed result {id}"), &view).await?;
+    Ok(view)
+}
+
+/// A patient's results (unfiled and filed), newest first.
+pub async fn for_patient(store: &Store, actor: &Actor, patient: &str) -> Result<Vec<InboxRow>> {
+    clinical(actor, Access::Read)?;
+    let db = actor.db(store);
+    if patient.is_empty() || !db.patient_in_practice(patient).await? {
+        return Err(ServiceError::NotFound);
+    }
+    flag_overdue(&db, db.patient_results(patient).await?).await
+}
+
+/// The reports no patient was found for: demographics and the kind of
+/// item, for a person to match.
+pub async fn unmatched(store: &Store, actor: &Actor) -> Result<Vec<UnmatchedRow>> {
+    matcher(actor)?;
+    Ok(actor.db(store).unmatched_results().await?)
+}

@@ -1,0 +1,342 @@
+//! Laboratory reports: stored as they arrived (never deleted; a corrected
+//! report supersedes the earlier one, which is kept), matched to one
+//! patient or waiting on the Unmatched list, in a clinician's inbox or the
+//! practice's pool until filed. Reading here; changing in `write`.
+
+mod write;
+
+pub use write::{Ingested, NewReport};
+
+use crate::{rfc3339, PracticeStore, StoreError};
+use domain::results::{
+    Analyte, Demographics, Filing, InboxRow, ItemState, MatchInfo, Outcome, ReportStatus,
+    ReportView, UnmatchedRow,
+};
+use surrealdb::types::{Datetime, SurrealValue};
+
+/// Why a change to a report was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultError {
+    #[error("not found")]
+    NotFound,
+    /// Changed since the caller read it: the report as it is now.
+    #[error("changed since read")]
+    Stale { current: Box<ReportView> },
+    /// Not in a state this change applies to (already filed, matched…).
+    #[error("report is {0:?}")]
+    WrongState(ItemState),
+    /// Another report already has this identifier and this is not a
+    /// correction of it.
+    #[error("identifier in use")]
+    NotACorrection,
+    #[error("no such patient")]
+    NoSuchPatient,
+    #[error("no such team")]
+    NoSuchTeam,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an inbox row needs.
+const ROW_FIELDS: &str = "record::id(id) AS id, version, title, laboratory, status, state,
+    IF patient THEN record::id(patient) END AS patient_id,
+    patient.family_name AS patient_family, patient.given_name AS patient_given,
+    received_at, issued, abnormal,
+    IF assigned_to THEN record::id(assigned_to) END AS assigned_id,
+    assigned_to.display_name AS assigned_name";
+
+/// Everything a report page shows.
+const FULL_FIELDS: &str = "identifier, nhs_number, family, given, birth_date, requester_name,
+    analytes, conclusion, unmatched_reason, matched_how, matched_by.display_name AS matched_by_name,
+    matched_at, outcome, patient_comment, note, filed_by.display_name AS filed_by_name, filed_at,
+    IF task THEN record::id(task) END AS task_id, rejected_reason,
+    IF replaces THEN record::id(replaces) END AS replaces_id,
+    IF replaced_by THEN record::id(replaced_by) END AS replaced_by_id";
+
+#[derive(SurrealValue)]
+struct Row {
+    id: String,
+    version: i64,
+    title: String,
+    laboratory: String,
+    status: String,
+    state: String,
+    patient_id: Option<String>,
+    patient_family: Option<String>,
+    patient_given: Option<String>,
+    received_at: Datetime,
+    issued: Datetime,
+    abnormal: bool,
+    assigned_id: Option<String>,
+    assigned_name: Option<String>,
+}
+
+impl TryFrom<Row> for InboxRow {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self, StoreError> {
+        let bad = |what: &str, v: &str| StoreError::Internal(format!("result {what} {v}"));
+        Ok(InboxRow {
+            status: ReportStatus::parse(&r.status).ok_or_else(|| bad("status", &r.status))?,
+            state: ItemState::parse(&r.state).ok_or_else(|| bad("state", &r.state))?,
+            patient_name: match (&r.patient_family, &r.patient_given) {
+                (Some(f), Some(g)) => Some(format!("{}, {g}", f.to_uppercase())),
+                _ => None,
+            },
+            id: r.id,
+            version: r.version,
+            title: r.title,
+            laboratory: r.laboratory,
+            patient_id: r.patient_id,
+            received_at: rfc3339(r.received_at),
+            issued: rfc3339(r.issued),
+            abnormal: r.abnormal,
+            overdue: false,
+            assigned_id: r.assigned_id,
+            assigned_name: r.assigned_name,
+        })
+    }
+}
+
+#[derive(SurrealValue)]
+struct FullRow {
+    identifier: String,
+    nhs_number: String,
+    family: String,
+    given: String,
+    birth_date: String,
+    requester_name: Option<String>,
+    analytes: String,
+    conclusion: Option<String>,
+    unmatched_reason: Option<String>,
+    matched_how: Option<String>,
+    matched_by_name: Option<String>,
+    matched_at: Option<Datetime>,
+    outcome: Option<String>,
+    patient_comment: Option<String>,
+    note: Option<String>,
+    filed_by_name: Option<String>,
+    filed_at: Option<Datetime>,
+    task_id: Option<String>,
+    rejected_reason: Option<String>,
+    replaces_id: Option<String>,
+    replaced_by_id: Option<String>,
+}
+
+fn view(row: InboxRow, f: FullRow) -> Result<ReportView, StoreError> {
+    let analytes: Vec<Analyte> = serde_json::from_str(&f.analytes)
+        .map_err(|e| StoreError::Internal(format!("result analytes: {e}")))?;
+    let filing = match (f.outcome.as_deref().and_then(Outcome::parse), f.filed_at) {
+        (Some(outcome), Some(at)) => Some(Filing {
+            by: f.filed_by_name.unwrap_or_default(),
+            at: rfc3339(at),
+            outcome,
+            patient_comment: f.patient_comment.unwrap_or_default(),
+            note: f.note.unwrap_or_default(),
+            task_id: f.task_id,
+        }),
+        _ => None,
+    };
+    Ok(ReportView {
+        identifier: f.identifier,
+        demographics: Demographics {
+            nhs_number: f.nhs_number,
+            family: f.family,
+            given: f.given,
+            birth_date: f.birth_date,
+        },
+        requester_name: f.requester_name,
+        analytes,
+        conclusion: f.conclusion,
+        history: Vec::new(),
+        matched: match (f.matched_how, f.matched_at) {
+            (Some(how), Some(at)) => Some(MatchInfo {
+                how,
+                by: f.matched_by_name,
+                at: rfc3339(at),
+            }),
+            _ => None,
+        },
+        filing,
+        replaces: f.replaces_id,
+        replaced_by: f.replaced_by_id,
+        rejected_reason: f.rejected_reason.or(match row.state {
+            ItemState::Unmatched => f.unmatched_reason,
+            _ => None,
+        }),
+        row,
+    })
+}
+
+#[derive(SurrealValue)]
+struct UnmatchedDb {
+    id: String,
+    version: i64,
+    laboratory: String,
+    received_at: Datetime,
+    nhs_number: String,
+    family: String,
+    given: String,
+    birth_date: String,
+    unmatched_reason: Option<String>,
+}
+
+/// The analytes of one patient's report, for their history.
+#[derive(SurrealValue)]
+struct Past {
+    issued: Datetime,
+    analytes: String,
+}
+
+impl PracticeStore {
+    /// Runs a row query (`where` and `order` fixed by the callers here).
+    async fn result_rows(
+        &self,
+        condition: &str,
+        binds: Vec<(&'static str, String)>,
+    ) -> Result<Vec<InboxRow>, StoreError> {
+        let mut q = self
+            .db()
+            .query(format!(
+                "SELECT {ROW_FIELDS} FROM result_report WHERE practice = $practice AND {condition}
+                 ORDER BY abnormal DESC, received_at ASC"
+            ))
+            .bind(("practice", self.record()));
+        for (k, v) in binds {
+            q = q.bind((k, v));
+        }
+        let rows: Vec<Row> = q.await?.check()?.take(0)?;
+        rows.into_iter().map(InboxRow::try_from).collect()
+    }
+
+    /// A clinician's unfiled reports: abnormal first, then oldest first.
+    pub async fn inbox(&self, staff: &str) -> Result<Vec<InboxRow>, StoreError> {
+        self.result_rows(
+            "state = 'unfiled' AND assigned_to = type::record('staff', $staff)",
+            vec![("staff", staff.to_string())],
+        )
+        .await
+    }
+
+    /// Unfiled reports with no clinician: the practice's pool.
+    pub async fn results_pool(&self) -> Result<Vec<InboxRow>, StoreError> {
+        self.result_rows("state = 'unfiled' AND assigned_to = NONE", vec![])
+            .await
+    }
+
+    /// Every unfiled report of the practice (for the overdue view).
+    pub async fn unfiled_results(&self) -> Result<Vec<InboxRow>, StoreError> {
+        self.result_rows("state = 'unfiled'", vec![]).await
+    }
+
+    /// A patient's reports that are theirs (unfiled or filed), newest first.
+    pub async fn patient_results(&self, patient: &str) -> Result<Vec<InboxRow>, StoreError> {
+        let mut rows = self
+            .result_rows(
+                "patient = type::record('patient', $patient) AND state IN ['unfiled', 'filed']",
+                vec![("patient", patient.to_string())],
+            )
+            .await?;
+        rows.sort_by(|a, b| b.issued.cmp(&a.issued));
+        Ok(rows)
+    }
+
+    /// One report, whole.
+    pub async fn result_report(&self, id: &str) -> Result<ReportView, ResultError> {
+        if id.is_empty() {
+            return Err(ResultError::NotFound);
+        }
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {ROW_FIELDS} FROM type::record('result_report', $id) WHERE practice = $practice;
+                 SELECT {FULL_FIELDS} FROM type::record('result_report', $id) WHERE practice = $practice;"
+            ))
+            .bind(("id", id.to_string()))
+            .bind(("practice", self.record()))
+            .await
+            .map_err(StoreError::from)?
+            .check()
+            .map_err(StoreError::from)?;
+        let rows: Vec<Row> = res.take(0).map_err(StoreError::from)?;
+        let full: Vec<FullRow> = res.take(1).map_err(StoreError::from)?;
+        match (rows.into_iter().next(), full.into_iter().next()) {
+            (Some(row), Some(full)) => Ok(view(row.try_into()?, full)?),
+            _ => Err(ResultError::NotFound),
+        }
+    }
+
+    /// The reports no patient was found for, oldest first.
+    pub async fn unmatched_results(&self) -> Result<Vec<UnmatchedRow>, StoreError> {
+        let rows: Vec<UnmatchedDb> = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, version, laboratory, received_at, nhs_number, family,
+                    given, birth_date, unmatched_reason
+                 FROM result_report WHERE practice = $practice AND state = 'unmatched'
+                 ORDER BY received_at ASC",
+            )
+            .bind(("practice", self.record()))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UnmatchedRow {
+                id: r.id,
+                version: r.version,
+                kind: "Pathology report".into(),
+                laboratory: r.laboratory,
+                received_at: rfc3339(r.received_at),
+                demographics: Demographics {
+                    nhs_number: r.nhs_number,
+                    family: r.family,
+                    given: r.given,
+                    birth_date: r.birth_date,
+                },
+                reason: r.unmatched_reason.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// The patient's earlier values of `codes`, from their reports issued
+    /// up to `until` (oldest first): (issued, analyte).
+    pub async fn analyte_history(
+        &self,
+        patient: &str,
+        codes: &[String],
+        until: &str,
+    ) -> Result<Vec<(String, Analyte)>, StoreError> {
+        let until: chrono::DateTime<chrono::Utc> = chrono::DateTime::parse_from_rfc3339(until)
+            .map_err(|e| StoreError::Internal(format!("history until: {e}")))?
+            .into();
+        let rows: Vec<Past> = self
+            .db()
+            .query(
+                "SELECT issued, analytes FROM result_report
+                 WHERE patient = type::record('patient', $patient) AND practice = $practice
+                   AND state IN ['unfiled', 'filed'] AND issued <= $until
+                   AND codes CONTAINSANY $codes
+                 ORDER BY issued ASC LIMIT 200",
+            )
+            .bind(("patient", patient.to_string()))
+            .bind(("practice", self.record()))
+            .bind(("until", Datetime::from(until)))
+            .bind(("codes", codes.to_vec()))
+            .await?
+            .check()?
+            .take(0)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let at = rfc3339(r.issued);
+            let analytes: Vec<Analyte> = serde_json::from_str(&r.analytes)
+                .map_err(|e| StoreError::Internal(format!("result analytes: {e}")))?;
+            out.extend(
+                analytes
+                    .into_iter()
+                    .filter(|a| codes.contains(&a.code))
+                    .map(|a| (at.clone(), a)),
+            );
+        }
+        Ok(out)
+    }
+}
