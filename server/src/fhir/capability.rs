@@ -20,7 +20,7 @@ fn token_url(base: &str) -> String {
 fn rest_resource(kind: &str, interactions: &[&str], params: &[(&str, &str, &str)]) -> Value {
     // UK Core profiles every type served but CareTeam: that one is base R4.
     let profile = match kind {
-        "CareTeam" => "http://hl7.org/fhir/StructureDefinition/CareTeam".to_string(),
+        "CareTeam" | "Bundle" => format!("http://hl7.org/fhir/StructureDefinition/{kind}"),
         _ => format!("https://fhir.hl7.org.uk/StructureDefinition/UKCore-{kind}"),
     };
     json!({
@@ -42,6 +42,13 @@ fn patient_resource() -> Value {
         "name": "everything",
         "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"
     }]);
+    r
+}
+
+/// Bundle: create only, for laboratories' reports.
+fn bundle_resource() -> Value {
+    let mut r = rest_resource("Bundle", &["create"], &[]);
+    r["documentation"] = json!(super::report::BUNDLE_DOC);
     r
 }
 
@@ -94,6 +101,7 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                     &["read", "search-type", "create", "update"],
                     appointment::SEARCH_PARAMS,
                 ),
+                bundle_resource(),
                 rest_resource(
                     "Task",
                     &["read", "search-type", "create", "update"],

@@ -16,6 +16,7 @@ pub mod export;
 pub mod import;
 mod outcome;
 mod patient;
+pub mod report;
 mod search;
 mod slot;
 mod task;
@@ -70,6 +71,7 @@ pub fn router() -> Router<ServerState> {
         .route("/fhir/r4/Location/{id}", get(directory::read_location))
         .route("/fhir/r4/CareTeam", get(directory::search_care_team))
         .route("/fhir/r4/CareTeam/{id}", get(directory::read_care_team))
+        .route("/fhir/r4/Bundle", post(report::receive))
         .route("/fhir/r4/Task", get(task::search).post(task::create))
         .route("/fhir/r4/Task/{id}", get(task::read).put(task::update))
         .route("/fhir/r4/Condition", get(clinical::conditions))
