@@ -17,6 +17,7 @@ pub mod live;
 pub mod loading;
 pub mod pages;
 pub mod patients;
+pub mod results;
 pub mod shell;
 pub mod tasks;
 

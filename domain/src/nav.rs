@@ -12,18 +12,22 @@ pub enum Area {
     Appointments,
     Patients,
     Tasks,
+    /// Laboratory results: clinicians' inboxes; the Unmatched list for
+    /// everyone who matches reports to patients.
+    Results,
     Admin,
     /// The deployment's practices (the operator's only area).
     Practices,
 }
 
 impl Area {
-    pub const ALL: [Area; 7] = [
+    pub const ALL: [Area; 8] = [
         Area::MyDay,
         Area::WaitingRoom,
         Area::Appointments,
         Area::Patients,
         Area::Tasks,
+        Area::Results,
         Area::Admin,
         Area::Practices,
     ];
@@ -35,6 +39,7 @@ impl Area {
             Area::Appointments => "Appointments",
             Area::Patients => "Patients",
             Area::Tasks => "Tasks",
+            Area::Results => "Results",
             Area::Admin => "Admin",
             Area::Practices => "Practices",
         }
@@ -47,6 +52,7 @@ impl Area {
             Area::Appointments => "/appointments",
             Area::Patients => "/patients",
             Area::Tasks => "/tasks",
+            Area::Results => "/results",
             Area::Admin => "/admin",
             Area::Practices => "/operator/practices",
         }
@@ -59,7 +65,9 @@ impl Area {
         match self {
             Area::MyDay => role.is_clinician(),
             Area::WaitingRoom => matches!(role, Role::Reception | Role::Gp | Role::Nurse),
-            Area::Appointments | Area::Patients | Area::Tasks => role != Role::ServiceAdmin,
+            Area::Appointments | Area::Patients | Area::Tasks | Area::Results => {
+                role != Role::ServiceAdmin
+            }
             Area::Admin => role == Role::Admin,
             Area::Practices => role == Role::ServiceAdmin,
         }
@@ -78,7 +86,13 @@ mod tests {
     fn only_admin_sees_admin_and_admin_does_not_work_the_desk() {
         assert_eq!(
             Area::for_role(Role::Admin),
-            vec![Area::Appointments, Area::Patients, Area::Tasks, Area::Admin]
+            vec![
+                Area::Appointments,
+                Area::Patients,
+                Area::Tasks,
+                Area::Results,
+                Area::Admin
+            ]
         );
         for r in [Role::Reception, Role::Gp, Role::Nurse] {
             assert!(!Area::Admin.allows(r));

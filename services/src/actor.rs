@@ -73,7 +73,9 @@ impl Actor {
                 Area::Patients => scopes.reaches(DataKind::Demographics, Access::Read),
                 Area::Appointments => scopes.reaches(DataKind::Appointments, Access::Read),
                 Area::Tasks => scopes.reaches(DataKind::Tasks, Access::Read),
-                Area::MyDay | Area::WaitingRoom | Area::Admin | Area::Practices => false,
+                Area::MyDay | Area::WaitingRoom | Area::Results | Area::Admin | Area::Practices => {
+                    false
+                }
             },
         };
         if allowed {

@@ -74,7 +74,7 @@ pub async fn remove_absence(id: String) -> Result<(), AppError> {
 
 /// What an admin action did: its result in words (green), or its refusal
 /// (field refusals are shown beside their fields instead).
-pub(super) fn outcome<T>(
+pub(crate) fn outcome<T>(
     value: Option<Result<T, AppError>>,
     done: impl Fn(T) -> String,
 ) -> impl IntoView {

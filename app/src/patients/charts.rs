@@ -79,12 +79,13 @@ fn value_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
 
 /// Draws the lines; `summary` is the chart's spoken name.
 fn chart(
-    title: &'static str,
-    unit: &'static str,
+    title: &str,
+    unit: &str,
     summary: String,
     lines: Vec<Series>,
     places: usize,
 ) -> AnyView {
+    let (title, unit) = (title.to_string(), unit.to_string());
     let all: Vec<(i64, f64)> = lines
         .iter()
         .flat_map(|s| s.points.iter().copied())
@@ -197,7 +198,7 @@ fn chart(
         .collect_view();
     view! {
         <figure class="bg-white p-4">
-            <figcaption class="text-xl font-bold">{title}</figcaption>
+            <figcaption class="text-xl font-bold">{title.clone()}</figcaption>
             <p class="text-sm">{legend}</p>
             <svg role="img" aria-label=summary viewBox=format!("0 0 {W} {H}") class="w-full" preserveAspectRatio="xMidYMid meet">
                 {grid}
@@ -217,6 +218,30 @@ fn chart(
         </figure>
     }
     .into_any()
+}
+
+/// One laboratory test's values over time (`points`: RFC 3339, value),
+/// drawn like the observation charts, with the same table beneath.
+pub(crate) fn trend(title: &str, unit: &str, points: &[(String, f64)]) -> AnyView {
+    let points: Vec<(i64, f64)> = points
+        .iter()
+        .filter_map(|(at, v)| Some((seconds(at)?, *v)))
+        .collect();
+    let summary = match points.last() {
+        Some((_, v)) => format!(
+            "{title}: {}, latest {} {unit}",
+            count_text(points.len()),
+            domain::results::number(*v)
+        ),
+        None => format!("{title}: no values"),
+    };
+    let line = Series {
+        label: "Result",
+        colour: "#005eb8",
+        square: false,
+        points,
+    };
+    chart(title, unit, summary, vec![line], 1)
 }
 
 fn latest(all: &[Observation], kind: ObservationKind) -> Option<&Observation> {

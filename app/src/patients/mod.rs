@@ -6,6 +6,7 @@
 //! refusals included.
 
 mod charts;
+pub(crate) use charts::trend;
 mod pages;
 pub mod record;
 mod record_pages;

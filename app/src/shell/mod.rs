@@ -18,6 +18,7 @@ use crate::pages::{
 use crate::patients::{
     AuditPage, ConsultationPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage,
 };
+use crate::results::{ResultPage, ResultsPage, UnmatchedPage};
 use crate::tasks::{NewTaskPage, TaskPageView, TasksPage, TeamsPage};
 use domain::Area;
 use leptos::prelude::*;
@@ -73,6 +74,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks") view=TasksPage />
                     <Route path=path!("tasks/new") view=NewTaskPage />
                     <Route path=path!("tasks/:id") view=TaskPageView />
+                    <Route path=path!("results") view=ResultsPage />
+                    <Route path=path!("results/unmatched") view=UnmatchedPage />
+                    <Route path=path!("results/:id") view=ResultPage />
                     <Route path=path!("admin/teams") view=TeamsPage />
                     <Route path=path!("admin/audit") view=AuditPage />
                     <Route path=path!("admin/api-clients") view=ApiClientsPage />

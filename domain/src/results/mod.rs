@@ -11,7 +11,7 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use analyte::{Analyte, Flag};
+pub use analyte::{number, Analyte, Flag};
 pub use matching::{match_patient, same_family_name, Candidate, Demographics, Match};
 pub use view::*;
 

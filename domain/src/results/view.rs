@@ -101,3 +101,28 @@ pub struct FileForm {
     /// For colleagues only.
     pub note: String,
 }
+
+/// A clinician's inbox as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Inbox {
+    /// Whose inbox: (staff id, name).
+    pub owner: (String, String),
+    /// The reader is working a colleague's inbox.
+    pub covering: bool,
+    /// Their unfiled reports: abnormal first, then oldest first.
+    pub rows: Vec<InboxRow>,
+    /// Unfiled reports with no clinician.
+    pub pool: Vec<InboxRow>,
+    /// The practice's active clinicians (id, name), for covering.
+    pub clinicians: Vec<(String, String)>,
+}
+
+/// A report with what its page's forms offer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportPage {
+    pub report: ReportView,
+    /// (id, name) of the teams an action's task may go to.
+    pub teams: Vec<(String, String)>,
+    /// (id, name) of the clinicians it may be reassigned to.
+    pub clinicians: Vec<(String, String)>,
+}

@@ -98,6 +98,9 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
     none("add_room", json!({"room_name": "Room 9"}));
     none("rotas_info", json!({}));
     none("list_practices", json!({}));
+    none("results_inbox", json!({}));
+    none("overdue_results", json!({}));
+    none("unmatched_results", json!({}));
     // Not a live link's secret: not found, for everyone.
     none(
         "call_screen_info",
@@ -320,6 +323,39 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
         call(
             "set_room_retired",
             json!({"id": pick(o, &ours.room_for_retire, &theirs.room_for_retire), "version": 1, "retired": true}),
+            false,
+        );
+        let report = |f: fn(&Objects) -> &String| pick(o, f(ours), f(theirs));
+        call(
+            "result_page",
+            json!({"id": report(|x| &x.result_for_file)}),
+            false,
+        );
+        call(
+            "file_result",
+            json!({"id": report(|x| &x.result_for_file), "version": 1,
+                   "form": {"outcome": "abnormal_no_action", "team": "", "patient_comment": "", "note": ""}}),
+            false,
+        );
+        call(
+            "reassign_result",
+            json!({"id": report(|x| &x.result_for_reassign), "version": 1, "to": ""}),
+            false,
+        );
+        call(
+            "unmatch_result",
+            json!({"id": report(|x| &x.result_for_unmatch), "version": 1, "reason": "Wrong John Smith"}),
+            false,
+        );
+        call(
+            "match_result",
+            json!({"id": report(|x| &x.unmatched_for_match), "version": 1,
+                   "patient": pick(o, &us.patient_ids[0], &them.patient_ids[0])}),
+            false,
+        );
+        call(
+            "reject_result",
+            json!({"id": report(|x| &x.unmatched_for_reject), "version": 1, "reason": "Not our patient"}),
             false,
         );
         // A new secret first: after the revocation it would be refused.

@@ -20,6 +20,46 @@ pub struct Objects {
     pub room_for_retire: String,
     pub rota: String,
     pub absence: String,
+    /// Laboratory reports: matched (unfiled), for viewing, filing,
+    /// reassigning and unmatching; unmatched, for matching and rejecting.
+    pub result_for_file: String,
+    pub result_for_reassign: String,
+    pub result_for_unmatch: String,
+    pub unmatched_for_match: String,
+    pub unmatched_for_reject: String,
+}
+
+/// A laboratory's HbA1c report about the fixtures' John Smith (born
+/// `born`: another date leaves it unmatched).
+fn lab_report(identifier: &str, born: &str) -> domain::results::IncomingReport {
+    use domain::results::{Analyte, Demographics, Flag, IncomingReport, ReportStatus};
+    IncomingReport {
+        identifier: format!("https://lab.example/reports|{identifier}"),
+        status: ReportStatus::Final,
+        title: "HbA1c".into(),
+        code: None,
+        issued: "2026-11-20T10:00:00Z".into(),
+        laboratory: "Riverside Pathology".into(),
+        requester_id: None,
+        requester_name: None,
+        patient: Demographics {
+            nhs_number: "9990000018".into(),
+            family: "Smith".into(),
+            given: "John".into(),
+            birth_date: born.into(),
+        },
+        analytes: vec![Analyte {
+            code: "http://loinc.org|4548-4".into(),
+            display: "HbA1c".into(),
+            value: Some(53.0),
+            text: None,
+            unit: "mmol/mol".into(),
+            low: Some(20.0),
+            high: Some(41.0),
+            flag: Flag::High,
+        }],
+        conclusion: None,
+    }
 }
 
 pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
@@ -113,7 +153,23 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
     .await
     .unwrap()
     .id;
+    let mut reports = Vec::new();
+    for (n, born) in ["1961-04-03", "1961-04-03", "1961-04-03", "1900-01-01", "1900-01-01"]
+        .into_iter()
+        .enumerate()
+    {
+        let r = lab_report(&format!("M{n}"), born);
+        let arrived = services::results::import(&w.store, &p.practice_id, "matrix", &r)
+            .await
+            .unwrap();
+        reports.push(arrived.id);
+    }
     Objects {
+        result_for_file: reports[0].clone(),
+        result_for_reassign: reports[1].clone(),
+        result_for_unmatch: reports[2].clone(),
+        unmatched_for_match: reports[3].clone(),
+        unmatched_for_reject: reports[4].clone(),
         room_for_rename,
         room_for_retire,
         rota,

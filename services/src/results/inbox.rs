@@ -6,22 +6,11 @@ use super::{audited, clinical, matcher, refused};
 use crate::{Actor, Result, ServiceError};
 use domain::live::WaitThresholds;
 use domain::policy::Access;
-use domain::results::{is_overdue, AnalyteHistory, InboxRow, ReportView, UnmatchedRow};
+use domain::results::{
+    is_overdue, AnalyteHistory, Inbox, InboxRow, ReportPage, ReportView, UnmatchedRow,
+};
 use domain::{Area, StaffId};
 use store::{PracticeStore, Store};
-
-/// An inbox as its page shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Inbox {
-    /// Whose inbox: (staff id, name).
-    pub owner: (String, String),
-    /// The actor is working a colleague's inbox.
-    pub covering: bool,
-    /// Their unfiled reports: abnormal first, then oldest first.
-    pub rows: Vec<InboxRow>,
-    /// Unfiled reports with no clinician.
-    pub pool: Vec<InboxRow>,
-}
 
 /// Marks the rows unfiled for longer than the practice allows.
 async fn flag_overdue(db: &PracticeStore, mut rows: Vec<InboxRow>) -> Result<Vec<InboxRow>> {
@@ -46,7 +35,11 @@ pub async fn inbox(store: &Store, actor: &Actor, whose: Option<&StaffId>) -> Res
     let db = actor.db(store);
     let owner = whose.cloned().unwrap_or(me.clone());
     let clinicians = db.clinicians().await?;
-    let Some((_, name)) = clinicians.iter().find(|(id, _)| id == owner.as_str()) else {
+    let Some(name) = clinicians
+        .iter()
+        .find(|(id, _)| id == owner.as_str())
+        .map(|(_, n)| n.clone())
+    else {
         return Err(if owner == me {
             ServiceError::Forbidden
         } else {
@@ -65,10 +58,11 @@ pub async fn inbox(store: &Store, actor: &Actor, whose: Option<&StaffId>) -> Res
         .await?;
     }
     Ok(Inbox {
-        owner: (owner.to_string(), name.clone()),
+        owner: (owner.to_string(), name),
         covering,
         rows: flag_overdue(&db, db.inbox(owner.as_str()).await?).await?,
         pool: flag_overdue(&db, db.results_pool().await?).await?,
+        clinicians,
     })
 }
 
@@ -113,6 +107,17 @@ pub async fn report(store: &Store, actor: &Actor, id: &str) -> Result<ReportView
     }
     audited(store, actor, format!("viewed result {id}"), &view).await?;
     Ok(view)
+}
+
+/// A report with the teams and clinicians its forms offer.
+pub async fn page(store: &Store, actor: &Actor, id: &str) -> Result<ReportPage> {
+    let report = report(store, actor, id).await?;
+    let db = actor.db(store);
+    Ok(ReportPage {
+        report,
+        teams: db.teams().await?,
+        clinicians: db.clinicians().await?,
+    })
 }
 
 /// A patient's results (unfiled and filed), newest first.

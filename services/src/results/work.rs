@@ -36,6 +36,7 @@ pub async fn match_to(
     matcher(actor)?;
     let me = actor.staff_id()?.clone();
     let db = actor.db(store);
+    db.result_report(id).await.map_err(refused)?;
     if patient.is_empty() || !db.patient_in_practice(patient.as_str()).await? {
         return Err(ServiceError::field("patient", "Choose a patient of this practice."));
     }

@@ -1,0 +1,117 @@
+//! Laboratory results: a clinician's inbox (and a colleague's, covering),
+//! a report with its filing form, and the Unmatched list reception and
+//! admin match reports from. Every rule is the results service's; these
+//! server functions only carry its answers.
+
+mod inbox_page;
+mod report_page;
+mod unmatched_page;
+
+pub use inbox_page::ResultsPage;
+pub use report_page::ResultPage;
+pub use unmatched_page::UnmatchedPage;
+
+use crate::AppError;
+use domain::results::{FileForm, Inbox, InboxRow, ReportPage, UnmatchedRow};
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "results_inbox")]
+pub async fn get_results_inbox(whose: Option<String>) -> Result<Inbox, AppError> {
+    let (store, actor) = crate::door::staff()?;
+    let whose = whose.filter(|w| !w.is_empty()).map(domain::StaffId::from);
+    Ok(services::results::inbox(&store, &actor, whose.as_ref()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "overdue_results")]
+pub async fn get_overdue_results() -> Result<Vec<InboxRow>, AppError> {
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::results::overdue(&store, &actor).await?)
+}
+
+#[server(prefix = "/api", endpoint = "result_page")]
+pub async fn get_result_page(id: String) -> Result<ReportPage, AppError> {
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::results::page(&store, &actor, &id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "file_result")]
+pub async fn file_result(id: String, version: i64, form: FileForm) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    services::results::file(&store, &actor, &id, version, &form).await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "reassign_result")]
+pub async fn reassign_result(id: String, version: i64, to: String) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    let to = Some(to).filter(|t| !t.is_empty()).map(domain::StaffId::from);
+    services::results::reassign(&store, &actor, &id, version, to.as_ref()).await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "unmatch_result")]
+pub async fn unmatch_result(id: String, version: i64, reason: String) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::results::unmatch(&store, &actor, &id, version, &reason).await?)
+}
+
+#[server(prefix = "/api", endpoint = "unmatched_results")]
+pub async fn get_unmatched_results() -> Result<Vec<UnmatchedRow>, AppError> {
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::results::unmatched(&store, &actor).await?)
+}
+
+#[server(prefix = "/api", endpoint = "match_result")]
+pub async fn match_result(id: String, version: i64, patient: String) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    let patient = domain::PatientId::new(patient);
+    services::results::match_to(&store, &actor, &id, version, &patient).await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "reject_result")]
+pub async fn reject_result(id: String, version: i64, reason: String) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    Ok(services::results::reject(&store, &actor, &id, version, &reason).await?)
+}
+
+/// "20 Nov 2026" from a stored time.
+pub(crate) fn day_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            domain::time::london_local(t.with_timezone(&chrono::Utc))
+                .format("%-d %b %Y")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// "20 Nov 2026 10:00" from a stored time.
+pub(crate) fn when_of(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            domain::time::london_local(t.with_timezone(&chrono::Utc))
+                .format("%-d %b %Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// A row's flags in words (never colour alone).
+pub(crate) fn flags(r: &InboxRow) -> impl IntoView {
+    let mut out = Vec::new();
+    if r.abnormal {
+        out.push(("Abnormal", "bg-nhs-red text-white"));
+    }
+    if r.overdue {
+        out.push(("Overdue", "bg-nhs-warm-yellow text-nhs-text"));
+    }
+    if r.status.is_correction() {
+        out.push(("Corrected", "bg-nhs-grey-4 text-nhs-text"));
+    }
+    out.into_iter()
+        .map(|(label, class)| {
+            view! { <span class=format!("mr-1 inline-block px-2 py-0.5 text-sm font-bold {class}")>{label}</span> }
+        })
+        .collect_view()
+}
