@@ -222,6 +222,20 @@ pub enum ImportCommand {
         #[arg(long)]
         practice_name: Option<String>,
     },
+    /// Laboratory reports (FHIR R4 Bundles, each holding one
+    /// DiagnosticReport with its Observations and Patient) from a .json
+    /// file, an .ndjson file of Bundles, or a directory of them, as a
+    /// laboratory would post them: matched to patients or left on the
+    /// Unmatched list, into the clinicians' inboxes. The same report twice
+    /// is one report. Every refused report is listed with its file, line
+    /// and reason, and the command then exits non-zero. Audited.
+    Results {
+        /// A .json Bundle, an .ndjson file of Bundles, or a directory.
+        source: PathBuf,
+        /// The practice's name (needed when the database has several).
+        #[arg(long)]
+        practice_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ mod health;
 pub mod live;
 mod middleware;
 pub mod records_cli;
+pub mod results_cli;
 pub mod serve;
 
 use app::state::AppState;

@@ -7,21 +7,26 @@ use anyhow::{bail, Context};
 use store::Store;
 
 /// A command's database, progress bar and clock.
-struct Run {
-    store: Store,
+pub(crate) struct Run {
+    pub(crate) store: Store,
     bar: indicatif::ProgressBar,
     started: std::time::Instant,
 }
 
 impl Run {
     async fn open(db: &DbArgs) -> anyhow::Result<Self> {
+        Self::open_counting(db, "patients").await
+    }
+
+    /// A run whose progress bar counts `what` ("patients", "reports").
+    pub(crate) async fn open_counting(db: &DbArgs, what: &str) -> anyhow::Result<Self> {
         let store = Store::open(&db.connect_options()?)
             .await
             .context("opening the database")?;
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} patients ({per_sec}, {eta} left)",
+                &format!("{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"),
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
@@ -32,7 +37,7 @@ impl Run {
         })
     }
 
-    fn progress(&self) -> impl Fn(usize, usize) + '_ {
+    pub(crate) fn progress(&self) -> impl Fn(usize, usize) + '_ {
         |done, total| {
             self.bar.set_length(total as u64);
             self.bar.set_position(done as u64);
@@ -40,7 +45,7 @@ impl Run {
     }
 
     /// Closes the database; the seconds the command took.
-    async fn close(self) -> f64 {
+    pub(crate) async fn close(self) -> f64 {
         self.bar.finish_and_clear();
         self.store.close(std::time::Duration::from_secs(30)).await;
         self.started.elapsed().as_secs_f64().max(0.001)
@@ -76,10 +81,16 @@ pub async fn export(db: &DbArgs, cmd: &crate::config::ExportCommand) -> anyhow::
 /// `openpractice import fhir SOURCE`: with a progress bar, then what was
 /// done, and every refusal by position (exiting non-zero when there is one).
 pub async fn import(db: &DbArgs, cmd: &crate::config::ImportCommand) -> anyhow::Result<()> {
-    let crate::config::ImportCommand::Fhir {
-        source,
-        practice_name,
-    } = cmd;
+    let (source, practice_name) = match cmd {
+        crate::config::ImportCommand::Fhir {
+            source,
+            practice_name,
+        } => (source, practice_name),
+        crate::config::ImportCommand::Results {
+            source,
+            practice_name,
+        } => return crate::results_cli::import(db, source, practice_name.as_deref()).await,
+    };
     let run = Run::open(db).await?;
     let outcome = async {
         let practice = choose_practice(&run.store, practice_name.as_deref()).await?;

@@ -171,3 +171,45 @@ async fn a_laboratory_reaches_only_its_own_practice() {
     assert_eq!(theirs.pool.len(), 1, "not our GP's: their pool");
     assert_eq!(theirs.pool[0].patient_id.as_deref(), Some(w.theirs.patient_ids[0].as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_imports_a_directory_of_reports_once_and_names_each_refusal() {
+    let w = world().await;
+    let gp_id = w.ours.staff_id("gp").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("one.json"),
+        bundle("F-1", "final", 38.0, &gp_id).to_string(),
+    )
+    .unwrap();
+    let mut unmatched = bundle("F-2", "final", 53.0, &gp_id);
+    unmatched["entry"][1]["resource"]["birthDate"] = json!("1961-04-04");
+    let mut broken = bundle("F-3", "final", 53.0, &gp_id);
+    broken["entry"][0]["resource"]["status"] = json!("done");
+    let lines = [
+        unmatched.to_string(),
+        broken.to_string(),
+        "{ not json".to_string(),
+    ]
+    .join("\n");
+    std::fs::write(dir.path().join("two.ndjson"), lines).unwrap();
+
+    let tally = server::results_cli::import_reports(&w.store, &w.ours.practice_id, dir.path(), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((tally.read, tally.matched, tally.unmatched, tally.again), (4, 1, 1, 0));
+    assert_eq!(tally.refused.len(), 2);
+    assert!(tally.refused[0].starts_with("two.ndjson line 2: status:"), "{:?}", tally.refused);
+    assert!(tally.refused[1].starts_with("two.ndjson line 3: not JSON"), "{:?}", tally.refused);
+    assert!(!tally.refused.concat().contains("Smith"), "no patient named in the refusals");
+
+    // Again: nothing new.
+    let again = server::results_cli::import_reports(&w.store, &w.ours.practice_id, dir.path(), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!((again.matched, again.unmatched, again.again), (0, 0, 2));
+    let gp = actor(&w.ours, "gp");
+    assert_eq!(services::results::inbox(&w.store, &gp, None).await.unwrap().rows.len(), 1);
+    let reception = actor(&w.ours, "reception");
+    assert_eq!(services::results::unmatched(&w.store, &reception).await.unwrap().len(), 1);
+}
