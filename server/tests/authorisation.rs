@@ -108,6 +108,8 @@ fn topic_name(t: &Topic) -> &'static str {
         Topic::TeamTasks { .. } => "topic team_tasks",
         Topic::MyTasks { .. } => "topic my_tasks",
         Topic::Task { .. } => "topic task",
+        Topic::Inbox { .. } => "topic inbox",
+        Topic::ResultsPool => "topic results_pool",
     }
 }
 
@@ -146,6 +148,7 @@ async fn socket_outcomes(caller: &str, matrix: &mut Matrix) {
             }),
         ),
         ("-".into(), "", Ok(Topic::CallScreen)),
+        ("-".into(), "", Ok(Topic::ResultsPool)),
     ];
     for o in Obj::ALL {
         let obj = o.name().to_string();
@@ -176,6 +179,13 @@ async fn socket_outcomes(caller: &str, matrix: &mut Matrix) {
             "",
             Ok(Topic::Task {
                 id: pick(o, &ours.task_for_action, &theirs.task_for_action),
+            }),
+        ));
+        cases.push((
+            obj.clone(),
+            "",
+            Ok(Topic::Inbox {
+                staff: pick(o, w.ours.staff_id("gp"), w.theirs.staff_id("gp")),
             }),
         ));
         cases.push((

@@ -34,15 +34,13 @@ async fn a_matching_report_reaches_the_requester_abnormal_first_and_twice_is_onc
     let normal = services::results::receive(&w.store, &lab, &hba1c("R1", 38.0, Some(gp_id)))
         .await
         .unwrap();
-    let high = services::results::receive(&w.store, &lab, &hba1c("R2", 53.0, Some(gp_id)))
-        .await
-        .unwrap();
+    let mut later = hba1c("R2", 53.0, Some(gp_id));
+    later.issued = "2026-11-27T09:00:00Z".into();
+    let high = services::results::receive(&w.store, &lab, &later).await.unwrap();
     assert_eq!(high.patient.as_deref(), Some(w.ours.patient_ids[0].as_str()));
     assert!(!high.duplicate);
 
-    let again = services::results::receive(&w.store, &lab, &hba1c("R2", 53.0, Some(gp_id)))
-        .await
-        .unwrap();
+    let again = services::results::receive(&w.store, &lab, &later).await.unwrap();
     assert!(again.duplicate, "the same report twice is one report");
     assert_eq!(again.id, high.id);
 

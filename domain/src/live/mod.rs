@@ -97,6 +97,11 @@ pub enum Topic {
     MyTasks { staff: String },
     /// One task.
     Task { id: String },
+    /// A clinician's unfiled laboratory reports (their own, or a
+    /// colleague's they cover).
+    Inbox { staff: String },
+    /// Unfiled reports with no clinician.
+    ResultsPool,
 }
 
 impl Topic {
@@ -106,6 +111,7 @@ impl Topic {
             Topic::WaitingRoom { .. } | Topic::DayList { .. } => RowsKind::Appointments,
             Topic::CallScreen => RowsKind::Calls,
             Topic::TeamTasks { .. } | Topic::MyTasks { .. } | Topic::Task { .. } => RowsKind::Tasks,
+            Topic::Inbox { .. } | Topic::ResultsPool => RowsKind::Results,
         }
     }
 
@@ -115,6 +121,7 @@ impl Topic {
             RowsKind::Appointments => kind.is_appointment(),
             RowsKind::Calls => kind == EventKind::AppointmentCalled,
             RowsKind::Tasks => kind == EventKind::Task,
+            RowsKind::Results => kind == EventKind::Result,
         }
     }
 
@@ -133,6 +140,27 @@ impl Topic {
             Topic::TeamTasks { team } => t.assigned_team_id.as_deref() == Some(team.as_str()),
             Topic::MyTasks { staff } => t.assigned_staff_id.as_deref() == Some(staff.as_str()),
             Topic::Task { id } => &t.id == id,
+            _ => false,
+        }
+    }
+
+    /// Whether a report belongs in this topic (unfiled, and with this
+    /// clinician or, for the pool, with no one).
+    pub fn includes_result(&self, r: &crate::results::InboxRow) -> bool {
+        let unfiled = r.state == crate::results::ItemState::Unfiled;
+        match self {
+            Topic::Inbox { staff } => unfiled && r.assigned_id.as_deref() == Some(staff.as_str()),
+            Topic::ResultsPool => unfiled && r.assigned_id.is_none(),
+            _ => false,
+        }
+    }
+
+    /// Whether a report change routed to `staff` (the clinician it was
+    /// with before or after; none: the pool) must reach this topic.
+    pub fn routes_result(&self, staff: Option<&str>) -> bool {
+        match self {
+            Topic::Inbox { staff: s } => staff == Some(s.as_str()),
+            Topic::ResultsPool => staff.is_none(),
             _ => false,
         }
     }

@@ -3,6 +3,7 @@
 //! or duplicate delivery changes nothing. Shared by the browser and tests.
 
 use super::{AppointmentView, CallView, Topic, CALLS_SHOWN};
+use crate::results::InboxRow;
 use crate::task::TaskView;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,7 @@ pub enum RowsKind {
     Appointments,
     Calls,
     Tasks,
+    Results,
 }
 
 /// The rows of a snapshot or a change.
@@ -22,6 +24,8 @@ pub enum Rows {
     /// Newest first; only a short name and a room each.
     Calls(Vec<CallView>),
     Tasks(Vec<TaskView>),
+    /// Unfiled laboratory reports, abnormal first, then oldest first.
+    Results(Vec<InboxRow>),
 }
 
 impl Rows {
@@ -30,6 +34,7 @@ impl Rows {
             RowsKind::Appointments => Rows::Appointments(Vec::new()),
             RowsKind::Calls => Rows::Calls(Vec::new()),
             RowsKind::Tasks => Rows::Tasks(Vec::new()),
+            RowsKind::Results => Rows::Results(Vec::new()),
         }
     }
 
@@ -38,6 +43,7 @@ impl Rows {
             Rows::Appointments(_) => RowsKind::Appointments,
             Rows::Calls(_) => RowsKind::Calls,
             Rows::Tasks(_) => RowsKind::Tasks,
+            Rows::Results(_) => RowsKind::Results,
         }
     }
 
@@ -46,6 +52,7 @@ impl Rows {
             Rows::Appointments(r) => r.len(),
             Rows::Calls(r) => r.len(),
             Rows::Tasks(r) => r.len(),
+            Rows::Results(r) => r.len(),
         }
     }
 
@@ -74,6 +81,13 @@ impl Rows {
         }
     }
 
+    pub fn results(&self) -> &[InboxRow] {
+        match self {
+            Rows::Results(r) => r,
+            _ => &[],
+        }
+    }
+
     /// Merges `incoming` into these rows (a row of another kind is
     /// ignored) and keeps only what still belongs in `topic`, in the
     /// order the topic's list shows.
@@ -91,6 +105,11 @@ impl Rows {
                 merge_by_version(held, rows, |t| (&t.id, t.version));
                 held.retain(|t| topic.includes_task(t));
                 held.sort_by(TaskView::list_order);
+            }
+            (Rows::Results(held), Rows::Results(rows)) => {
+                merge_by_version(held, rows, |r| (&r.id, r.version));
+                held.retain(|r| topic.includes_result(r));
+                held.sort_by(InboxRow::list_order);
             }
             (Rows::Calls(held), Rows::Calls(calls)) => {
                 for c in calls {

@@ -4,7 +4,7 @@ use super::{Analyte, Demographics, ItemState, Outcome, ReportStatus};
 use serde::{Deserialize, Serialize};
 
 /// One report in an inbox or the pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxRow {
     pub id: String,
     pub version: i64,
@@ -24,6 +24,13 @@ pub struct InboxRow {
     pub overdue: bool,
     pub assigned_id: Option<String>,
     pub assigned_name: Option<String>,
+}
+
+impl InboxRow {
+    /// The inbox's order: abnormal first, then oldest first.
+    pub fn list_order(a: &InboxRow, b: &InboxRow) -> std::cmp::Ordering {
+        (!a.abnormal, &a.received_at, &a.id).cmp(&(!b.abnormal, &b.received_at, &b.id))
+    }
 }
 
 /// A patient's values of one test over time, oldest first.

@@ -73,6 +73,8 @@ pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<
                 Err(e) => Err(unavailable("task", e)),
             }
         }
+        Topic::Inbox { staff } => crate::results::may_watch(store, actor, Some(staff)).await,
+        Topic::ResultsPool => crate::results::may_watch(store, actor, None).await,
         Topic::WaitingRoom { date } | Topic::DayList { date, .. }
             if domain::time::iso_date(date).is_none() =>
         {
@@ -134,6 +136,7 @@ pub async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<ServerMessage
             crate::appointments::live::snapshot(db, topic).await?
         }
         RowsKind::Tasks => crate::tasks::live::snapshot(db, topic).await?,
+        RowsKind::Results => crate::results::live::snapshot(db, topic).await?,
     };
     Ok(ServerMessage::Snapshot {
         topic: topic.clone(),
@@ -147,6 +150,7 @@ fn concerns(topic: &Topic, e: &Event) -> bool {
     match topic.rows_kind() {
         RowsKind::Appointments | RowsKind::Calls => crate::appointments::live::concerns(topic, e),
         RowsKind::Tasks => crate::tasks::live::concerns(e),
+        RowsKind::Results => crate::results::live::concerns(e),
     }
 }
 
@@ -182,6 +186,9 @@ pub async fn catch_up(
             crate::appointments::live::rows_for_ids(db, topic, &ids).await?
         }
         RowsKind::Tasks => crate::tasks::live::rows_for_ids(db, topic, &ids, &events).await?,
+        RowsKind::Results => {
+            crate::results::live::rows_for_ids(db, topic, &ids, &events).await?
+        }
     };
     Ok(ServerMessage::Changes {
         topic: topic.clone(),
@@ -198,6 +205,7 @@ pub struct Changed {
     pub seq: u64,
     appointments: crate::appointments::live::Changed,
     tasks: crate::tasks::live::Changed,
+    results: crate::results::live::Changed,
     /// Call-screen links revoked in this batch.
     revoked_links: Vec<String>,
     /// Staff whose sessions were ended in this batch.
@@ -219,6 +227,7 @@ impl Changed {
             seq,
             appointments: crate::appointments::live::Changed::load(db, events).await?,
             tasks: crate::tasks::live::Changed::load(db, events, published).await?,
+            results: crate::results::live::Changed::load(db, events).await?,
             revoked_links: events
                 .iter()
                 .filter(|e| e.kind == EventKind::DisplayLinkRevoked)
@@ -255,6 +264,7 @@ impl Changed {
         let rows = match topic.rows_kind() {
             RowsKind::Appointments | RowsKind::Calls => self.appointments.rows_for(topic),
             RowsKind::Tasks => self.tasks.rows_for(topic),
+            RowsKind::Results => self.results.rows_for(topic),
         };
         (!rows.is_empty()).then_some(rows)
     }

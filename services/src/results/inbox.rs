@@ -13,7 +13,24 @@ use domain::{Area, StaffId};
 use store::{PracticeStore, Store};
 
 /// Marks the rows unfiled for longer than the practice allows.
-async fn flag_overdue(db: &PracticeStore, mut rows: Vec<InboxRow>) -> Result<Vec<InboxRow>> {
+pub(crate) async fn overdue_flags(
+    db: &PracticeStore,
+    rows: Vec<InboxRow>,
+) -> std::result::Result<Vec<InboxRow>, store::StoreError> {
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    flag(db, rows).await
+}
+
+async fn flag_overdue(db: &PracticeStore, rows: Vec<InboxRow>) -> Result<Vec<InboxRow>> {
+    Ok(flag(db, rows).await?)
+}
+
+async fn flag(
+    db: &PracticeStore,
+    mut rows: Vec<InboxRow>,
+) -> std::result::Result<Vec<InboxRow>, store::StoreError> {
     let days = db
         .settings(WaitThresholds::default())
         .await?

@@ -13,6 +13,7 @@
 
 mod arrive;
 mod inbox;
+pub(crate) mod live;
 mod work;
 
 pub use arrive::*;
@@ -68,6 +69,25 @@ pub(crate) fn clinical(actor: &Actor, wanted: Access) -> Result<()> {
         Ok(())
     } else {
         Err(ServiceError::Forbidden)
+    }
+}
+
+/// May `actor` watch `staff`'s inbox (their own, or an active
+/// clinician's they cover) or, with `None`, the pool?
+pub async fn may_watch(
+    store: &Store,
+    actor: &Actor,
+    staff: Option<&str>,
+) -> std::result::Result<(), String> {
+    clinical(actor, Access::Read).map_err(|_| "Results are for clinicians.".to_string())?;
+    let Some(staff) = staff else { return Ok(()) };
+    match actor.db(store).clinicians().await {
+        Ok(c) if c.iter().any(|(id, _)| id == staff) => Ok(()),
+        Ok(_) => Err("No such clinician in this practice.".into()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check an inbox subscription");
+            Err("The inbox is unavailable; try again shortly.".into())
+        }
     }
 }
 

@@ -208,6 +208,28 @@ impl PracticeStore {
         rows.into_iter().map(InboxRow::try_from).collect()
     }
 
+    /// The reports of `ids` (any state), for the live inboxes.
+    pub async fn results_by_id(&self, ids: &[String]) -> Result<Vec<InboxRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records: Vec<surrealdb::types::RecordId> = ids
+            .iter()
+            .map(|i| surrealdb::types::RecordId::new("result_report", i.as_str()))
+            .collect();
+        let rows: Vec<Row> = self
+            .db()
+            .query(format!(
+                "SELECT {ROW_FIELDS} FROM result_report WHERE practice = $practice AND id IN $ids"
+            ))
+            .bind(("practice", self.record()))
+            .bind(("ids", records))
+            .await?
+            .check()?
+            .take(0)?;
+        rows.into_iter().map(InboxRow::try_from).collect()
+    }
+
     /// A clinician's unfiled reports: abnormal first, then oldest first.
     pub async fn inbox(&self, staff: &str) -> Result<Vec<InboxRow>, StoreError> {
         self.result_rows(
@@ -316,7 +338,7 @@ impl PracticeStore {
                  WHERE patient = type::record('patient', $patient) AND practice = $practice
                    AND state IN ['unfiled', 'filed'] AND issued <= $until
                    AND codes CONTAINSANY $codes
-                 ORDER BY issued ASC LIMIT 200",
+                 ORDER BY issued ASC, received_at ASC LIMIT 200",
             )
             .bind(("patient", patient.to_string()))
             .bind(("practice", self.record()))

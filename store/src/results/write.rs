@@ -42,14 +42,25 @@ struct Replaced {
     replaces: Option<String>,
 }
 
-/// The result's event (kind `result`) for the change just made.
-fn result_event() -> String {
-    append_event(
-        "'result'",
-        "$rid",
-        "(SELECT VALUE version FROM ONLY $r)",
-        "NONE",
-        "(SELECT VALUE IF assigned_to THEN record::id(assigned_to) END FROM ONLY $r)",
+/// The result's event (kind `result`) for the change just made, routed
+/// to the clinician it is with; and, for a change to a report that was
+/// with someone else before (`$staff_before`), to them too, so their inbox
+/// drops it.
+fn result_event(changed: bool) -> String {
+    let version = "(SELECT VALUE version FROM ONLY $r)";
+    let after = append_event("'result'", "$rid", version, "NONE", "$staff_after");
+    let before = if changed {
+        format!(
+            "IF $staff_before != $staff_after {{ {} }};",
+            append_event("'result'", "$rid", version, "NONE", "$staff_before")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "LET $staff_after = (SELECT VALUE IF assigned_to THEN record::id(assigned_to) END FROM ONLY $r);
+         {after}
+         {before}"
     )
 }
 
@@ -76,7 +87,7 @@ impl PracticeStore {
              LET $same = (SELECT VALUE id FROM result_report
                  WHERE practice = $practice AND identifier = $identifier AND fingerprint = $fingerprint);
              IF array::len($same) > 0 {{ THROW 'op:duplicate' }};
-             LET $prev = (SELECT id, revision FROM result_report
+             LET $prev = (SELECT id, revision, assigned_to FROM result_report
                  WHERE practice = $practice AND identifier = $identifier AND state != 'superseded'
                  ORDER BY revision DESC LIMIT 1)[0];
              IF $prev != NONE AND !$correction {{ THROW 'op:not_correction' }};
@@ -99,6 +110,8 @@ impl PracticeStore {
              }} RETURN NONE;
              IF $prev != NONE {{
                  UPDATE $prev.id SET state = 'superseded', replaced_by = $r, version += 1 RETURN NONE;
+                 LET $old_staff = IF $prev.assigned_to THEN record::id($prev.assigned_to) END;
+                 {old_event}
              }};
              IF $patient != NONE {{
                  CREATE result_match CONTENT {{
@@ -107,7 +120,14 @@ impl PracticeStore {
              }};
              {event}
              COMMIT TRANSACTION;",
-            event = result_event()
+            event = result_event(false),
+            old_event = append_event(
+                "'result'",
+                "record::id($prev.id)",
+                "(SELECT VALUE version FROM ONLY $prev.id)",
+                "NONE",
+                "$old_staff"
+            )
         );
         // A report sent twice at once: the loser of the unique index runs
         // again and finds the winner's report.
@@ -212,15 +232,16 @@ impl PracticeStore {
         let script = format!(
             "BEGIN TRANSACTION;
              LET $r = type::record('result_report', $rid);
-             LET $row = (SELECT version, practice, state, patient FROM ONLY $r);
+             LET $row = (SELECT version, practice, state, patient, assigned_to FROM ONLY $r);
              IF $row = NONE OR $row.practice != $practice {{ THROW 'op:not_found' }};
+             LET $staff_before = IF $row.assigned_to THEN record::id($row.assigned_to) END;
              IF $row.version != $version {{ THROW 'op:stale' }};
              IF $row.state NOT IN $from {{ THROW 'op:state' }};
              {body}
              {task_part}
              {event}
              COMMIT TRANSACTION;",
-            event = result_event()
+            event = result_event(true)
         );
         let task_id = new_key();
         let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();

@@ -1,0 +1,73 @@
+//! Result topics: a clinician's inbox and the pool. A report that left a
+//! list (filed, reassigned, unmatched, corrected) is still sent to it (the
+//! outbox names the clinician it was with before as well as after), so
+//! the list drops it.
+
+use domain::live::{EventKind, Rows, Topic};
+use domain::results::InboxRow;
+use store::live::Event;
+use store::{PracticeStore, StoreError};
+
+/// Everything in a result topic now.
+pub(crate) async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<Rows, StoreError> {
+    let rows = match topic {
+        Topic::Inbox { staff } => db.inbox(staff).await?,
+        Topic::ResultsPool => db.results_pool().await?,
+        _ => Vec::new(),
+    };
+    Ok(Rows::Results(super::inbox::overdue_flags(db, rows).await?))
+}
+
+pub(crate) fn concerns(e: &Event) -> bool {
+    e.kind == EventKind::Result
+}
+
+fn belongs(topic: &Topic, r: &InboxRow, events: &[Event]) -> bool {
+    topic.includes_result(r)
+        || events
+            .iter()
+            .any(|e| concerns(e) && e.record == r.id && topic.routes_result(e.staff.as_deref()))
+}
+
+/// The reports of `ids` that belong in the topic, or left it since.
+pub(crate) async fn rows_for_ids(
+    db: &PracticeStore,
+    topic: &Topic,
+    ids: &[String],
+    events: &[Event],
+) -> Result<Rows, StoreError> {
+    let mut rows = db.results_by_id(ids).await?;
+    rows.retain(|r| belongs(topic, r, events));
+    Ok(Rows::Results(super::inbox::overdue_flags(db, rows).await?))
+}
+
+/// A batch's changed reports, with the events that routed them.
+#[derive(Debug, Default)]
+pub(crate) struct Changed {
+    rows: Vec<InboxRow>,
+    events: Vec<Event>,
+}
+
+impl Changed {
+    pub(crate) async fn load(db: &PracticeStore, events: &[Event]) -> Result<Self, StoreError> {
+        let events: Vec<Event> = events.iter().filter(|e| concerns(e)).cloned().collect();
+        if events.is_empty() {
+            return Ok(Self::default());
+        }
+        let mut ids: Vec<String> = events.iter().map(|e| e.record.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let rows = super::inbox::overdue_flags(db, db.results_by_id(&ids).await?).await?;
+        Ok(Self { rows, events })
+    }
+
+    pub(crate) fn rows_for(&self, topic: &Topic) -> Rows {
+        Rows::Results(
+            self.rows
+                .iter()
+                .filter(|r| belongs(topic, r, &self.events))
+                .cloned()
+                .collect(),
+        )
+    }
+}
