@@ -4,6 +4,9 @@
 //! overdue view).
 
 use super::{day_of, flags, get_overdue_results, get_results_inbox};
+use crate::appointments::LiveStatus;
+use crate::live::use_live;
+use domain::live::Topic;
 use crate::auth::CurrentUser;
 use domain::results::InboxRow;
 use domain::Area;
@@ -11,49 +14,75 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-fn rows_table(caption: &'static str, rows: Vec<InboxRow>, empty: &'static str) -> AnyView {
-    if rows.is_empty() {
-        return view! {
-            <h2 class="mb-2 mt-6 text-2xl font-bold">{caption}</h2>
-            <p class="bg-white p-4">{empty}</p>
-        }
-        .into_any();
-    }
+/// A live list of unfiled reports (an inbox or the pool) as a table,
+/// with the page's filters applied.
+#[component]
+fn LiveResults(
+    topic: Topic,
+    caption: &'static str,
+    empty: &'static str,
+    abnormal_only: RwSignal<bool>,
+    overdue_only: RwSignal<bool>,
+) -> impl IntoView {
+    let list = use_live(topic, None);
+    let shown = move || -> Vec<InboxRow> {
+        list.rows.with(|r| {
+            r.results()
+                .iter()
+                .filter(|r| !abnormal_only.get() || r.abnormal)
+                .filter(|r| !overdue_only.get() || r.overdue)
+                .cloned()
+                .collect()
+        })
+    };
     view! {
-        <h2 class="mb-2 mt-6 text-2xl font-bold">{format!("{caption} ({})", rows.len())}</h2>
-        <table class="w-full bg-white">
-            <thead>
-                <tr class="text-left">
-                    <th scope="col" class="p-2">"Test"</th>
-                    <th scope="col" class="p-2">"Patient"</th>
-                    <th scope="col" class="p-2">"Laboratory"</th>
-                    <th scope="col" class="p-2">"Issued"</th>
-                    <th scope="col" class="p-2">"Received"</th>
-                    <th scope="col" class="p-2">"Flags"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {rows
-                    .into_iter()
-                    .map(|r| {
-                        let href = format!("/results/{}", r.id);
-                        let who = r.patient_name.clone().unwrap_or_default();
-                        view! {
-                            <tr class="border-t border-nhs-grey-4">
-                                <td class="p-2"><a class="op-link font-bold" href=href>{format!("{} – {who}", r.title)}</a></td>
-                                <td class="p-2">{who.clone()}</td>
-                                <td class="p-2">{r.laboratory.clone()}</td>
-                                <td class="p-2">{day_of(&r.issued)}</td>
-                                <td class="p-2">{day_of(&r.received_at)}</td>
-                                <td class="p-2">{flags(&r)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <h2 class="mb-2 mt-6 text-2xl font-bold">
+            {move || if list.loaded.get() { format!("{caption} ({})", list.rows.with(|r| r.len())) } else { caption.to_string() }}
+        </h2>
+        <LiveStatus connection=list.connection />
+        {move || list.refused.get().map(|m| view! { <p role="alert" class="font-bold text-nhs-red">{m}</p> })}
+        {move || {
+            let rows = shown();
+            if !list.loaded.get() {
+                return view! { <p>"Loading…"</p> }.into_any();
+            }
+            if rows.is_empty() {
+                return view! { <p class="bg-white p-4">{empty}</p> }.into_any();
+            }
+            view! {
+                <table class="w-full bg-white" aria-label=caption>
+                    <thead>
+                        <tr class="text-left">
+                            <th scope="col" class="p-2">"Test"</th>
+                            <th scope="col" class="p-2">"Laboratory"</th>
+                            <th scope="col" class="p-2">"Issued"</th>
+                            <th scope="col" class="p-2">"Received"</th>
+                            <th scope="col" class="p-2">"Flags"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows
+                            .into_iter()
+                            .map(|r| {
+                                let href = format!("/results/{}", r.id);
+                                let who = r.patient_name.clone().unwrap_or_default();
+                                view! {
+                                    <tr class="border-t border-nhs-grey-4">
+                                        <td class="p-2"><a class="op-link font-bold" href=href>{format!("{} – {who}", r.title)}</a></td>
+                                        <td class="p-2">{r.laboratory.clone()}</td>
+                                        <td class="p-2">{day_of(&r.issued)}</td>
+                                        <td class="p-2">{day_of(&r.received_at)}</td>
+                                        <td class="p-2">{flags(&r)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        }}
     }
-    .into_any()
 }
 
 #[component]
@@ -98,15 +127,7 @@ pub fn ResultsPage() -> impl IntoView {
                         view! { <option value=id.clone() selected=selected>{n.clone()}</option> }
                     })
                     .collect_view();
-                let rows = inbox.rows.clone();
-                let pool = inbox.pool.clone();
-                let shown = move |rows: &[InboxRow]| -> Vec<InboxRow> {
-                    rows.iter()
-                        .filter(|r| !abnormal_only.get() || r.abnormal)
-                        .filter(|r| !overdue_only.get() || r.overdue)
-                        .cloned()
-                        .collect()
-                };
+                let owner = inbox.owner.0.clone();
                 view! {
                     <h1 class="mb-2 text-3xl font-bold">{heading}</h1>
                     {covering}
@@ -134,8 +155,8 @@ pub fn ResultsPage() -> impl IntoView {
                         </fieldset>
                         <a class="op-link" href="/results/unmatched">"Unmatched reports"</a>
                     </div>
-                    {move || rows_table("Unfiled", shown(&rows), "Nothing waiting to be filed.")}
-                    {move || rows_table("Results pool (no clinician)", shown(&pool), "The pool is empty.")}
+                    <LiveResults topic=Topic::Inbox { staff: owner } caption="Unfiled" empty="Nothing waiting to be filed." abnormal_only overdue_only />
+                    <LiveResults topic=Topic::ResultsPool caption="Results pool (no clinician)" empty="The pool is empty." abnormal_only overdue_only />
                 }
                 .into_any()
             }

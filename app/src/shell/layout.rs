@@ -59,6 +59,7 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
     });
     let areas = Area::for_role(user.role);
     let staff_id = user.staff_id.clone();
+    let clinician = user.role.is_clinician();
     let demo = user.practice_is_demo;
     provide_context(user.clone());
 
@@ -88,7 +89,11 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
                     {areas
                         .into_iter()
                         .map(|area| {
-                            let counts = (area == Area::Tasks).then(|| view! { <TaskCounts staff=staff_id.to_string() /> });
+                            let counts = match area {
+                                Area::Tasks => Some(view! { <TaskCounts staff=staff_id.to_string() /> }.into_any()),
+                                Area::Results if clinician => Some(view! { <ResultCounts staff=staff_id.to_string() /> }.into_any()),
+                                _ => None,
+                            };
                             view! {
                                 <li class="flex items-center">
                                     <A href=area.path() attr:class="op-nav-link">
@@ -112,6 +117,36 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
             }}
             <Outlet />
         </main>
+    }
+}
+
+/// Beside "Results": the clinician's unfiled reports and how many are
+/// abnormal, live; shown only while the connection is live.
+#[component]
+fn ResultCounts(staff: String) -> impl IntoView {
+    use crate::live::{use_live, Connection};
+    use domain::live::Topic;
+    let list = use_live(Topic::Inbox { staff }, None);
+    move || {
+        if !list.loaded.get() || list.connection.get() != Connection::Live {
+            return None;
+        }
+        let (unfiled, abnormal) = list.rows.with(|r| {
+            let rows = r.results();
+            (rows.len(), rows.iter().filter(|r| r.abnormal).count())
+        });
+        let (text, class) = if abnormal > 0 {
+            (
+                format!("{unfiled} to file, {abnormal} abnormal"),
+                "mr-2 rounded bg-nhs-warm-yellow px-2 text-sm font-bold text-nhs-text",
+            )
+        } else {
+            (
+                format!("{unfiled} to file"),
+                "mr-2 rounded bg-white px-2 text-sm font-bold text-nhs-dark-blue",
+            )
+        };
+        Some(view! { <span class=class title="My results">{text}</span> })
     }
 }
 
