@@ -4,6 +4,7 @@
 //! 2.2 A and AA. Any violation fails, with its rule, the element and
 //! axe's own explanation.
 
+use end2end::http::{request, token};
 use end2end::{call, launch_browser, sign_in, Server, DEMO_PASSWORD};
 use playwright_rs::{expect, Page};
 use serde_json::json;
@@ -135,11 +136,68 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
     )
     .await?;
 
+    // A laboratory's report about the patient, and one nobody matches.
+    let lab = call(
+        &admin,
+        "register_api_client",
+        json!({ "name": "Riverside Pathology", "scopes": "system/DiagnosticReport.c" }),
+        false,
+    )
+    .await?;
+    let lab = token(&server.base_url, &text(&lab["id"]), &text(&lab["secret"])).await?;
+    let mut report = String::new();
+    for (n, born) in [text(&hits[0]["date_of_birth"]), "1900-01-01".to_string()]
+        .into_iter()
+        .enumerate()
+    {
+        let bundle = json!({
+            "resourceType": "Bundle", "type": "collection",
+            "entry": [
+                { "fullUrl": "urn:uuid:r", "resource": {
+                    "resourceType": "DiagnosticReport", "status": "final",
+                    "identifier": [{ "system": "https://lab.example/reports", "value": format!("AXE-{n}") }],
+                    "code": { "text": "Full blood count" }, "subject": { "reference": "urn:uuid:p" },
+                    "issued": "2026-11-20T10:00:00Z", "performer": [{ "display": "Riverside Pathology" }],
+                    "result": [{ "reference": "urn:uuid:o" }] } },
+                { "fullUrl": "urn:uuid:p", "resource": {
+                    "resourceType": "Patient",
+                    "identifier": [{ "system": "https://fhir.nhs.uk/Id/nhs-number", "value": text(&hits[0]["nhs_number"]) }],
+                    "name": [{ "family": text(&hits[0]["family_name"]), "given": [text(&hits[0]["given_name"])] }],
+                    "birthDate": born } },
+                { "fullUrl": "urn:uuid:o", "resource": {
+                    "resourceType": "Observation", "status": "final",
+                    "code": { "coding": [{ "system": "http://loinc.org", "code": "718-7", "display": "Haemoglobin" }] },
+                    "valueQuantity": { "value": 101, "unit": "g/L" },
+                    "referenceRange": [{ "low": { "value": 115 }, "high": { "value": 165 } }] } }
+            ]
+        });
+        let auth = format!("Bearer {lab}");
+        let r = request(
+            &server.base_url,
+            "POST",
+            "/fhir/r4/Bundle",
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/fhir+json"),
+            ],
+            &bundle.to_string(),
+        )
+        .await?;
+        assert_eq!(r.status, 201, "{}", r.body);
+        if n == 0 {
+            let v = r.json()?;
+            let words = text(&v["issue"][0]["diagnostics"]);
+            report = words.rsplit('/').next().unwrap_or_default().to_string();
+        }
+    }
+
     for (user, pages) in [
         (
             "gp",
             vec![
                 "/",
+                "/results",
+                "/results/{report}",
                 "/my-day",
                 "/waiting-room",
                 "/patients",
@@ -165,6 +223,8 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/patients/{patient}/edit",
                 "/tasks",
                 "/call-screen-links",
+                "/results",
+                "/results/unmatched",
             ],
         ),
         (
@@ -180,6 +240,7 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
                 "/admin/sessions",
                 "/admin/rotas",
                 "/admin/rooms",
+                "/results",
                 "/appointments",
                 "/patients/{patient}",
                 "/tasks",
@@ -190,7 +251,10 @@ async fn every_page_for_every_role_passes_wcag_2_2_aa_in_axe() -> anyhow::Result
     ] {
         let page = sign_in(&server, &browser.new_context().await?, user, DEMO_PASSWORD).await?;
         for path in pages {
-            let path = path.replace("{patient}", &patient).replace("{task}", &task);
+            let path = path
+                .replace("{patient}", &patient)
+                .replace("{task}", &task)
+                .replace("{report}", &report);
             found.extend(audit(&page, &axe, &server.url(&path), &format!("{user} {path}")).await?);
         }
     }

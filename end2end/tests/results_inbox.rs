@@ -13,7 +13,13 @@ use playwright_rs::{expect, AriaRole, FilterOptions, SelectOption};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn fhir(server: &Server, method: &str, path: &str, token: &str, body: &str) -> anyhow::Result<(u16, Value)> {
+async fn fhir(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> anyhow::Result<(u16, Value)> {
     let auth = format!("Bearer {token}");
     let headers = [
         ("Authorization", auth.as_str()),
@@ -26,7 +32,15 @@ async fn fhir(server: &Server, method: &str, path: &str, token: &str, body: &str
 
 /// A laboratory's Bundle: one test for `patient` (its FHIR Patient as the
 /// practice holds it, birth date as given), requested by `gp`.
-fn bundle(identifier: &str, test: (&str, &str), value: f64, range: (f64, f64), patient: &Value, born: &str, gp: &str) -> Value {
+fn bundle(
+    identifier: &str,
+    test: (&str, &str),
+    value: f64,
+    range: (f64, f64),
+    patient: &Value,
+    born: &str,
+    gp: &str,
+) -> Value {
     json!({
         "resourceType": "Bundle",
         "type": "collection",
@@ -66,51 +80,114 @@ fn bundle(identifier: &str, test: (&str, &str), value: f64, range: (f64, f64), p
 }
 
 #[tokio::test]
-async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_task() -> anyhow::Result<()> {
+async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_task(
+) -> anyhow::Result<()> {
     let server = Server::start_demo()?;
     let (_pw, browser) = launch_browser().await?;
     let (live, loaded) = (Duration::from_secs(2), Duration::from_secs(30));
 
     // The admin registers the laboratory.
-    let admin = sign_in(&server, &browser.new_context().await?, "admin", DEMO_PASSWORD).await?;
+    let admin = sign_in(
+        &server,
+        &browser.new_context().await?,
+        "admin",
+        DEMO_PASSWORD,
+    )
+    .await?;
     admin.goto(&server.url("/admin/api-clients"), None).await?;
-    expect(admin.get_by_text("No API clients yet.", true)).with_timeout(loaded).to_be_visible().await?;
-    admin.get_by_label("Name of the system", true).fill("Riverside Pathology", None).await?;
+    expect(admin.get_by_text("No API clients yet.", true))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    admin
+        .get_by_label("Name of the system", true)
+        .fill("Riverside Pathology", None)
+        .await?;
     admin
         .get_by_label("Scopes (separated by spaces)", true)
-        .fill("system/DiagnosticReport.c system/Patient.rs system/Practitioner.rs", None)
+        .fill(
+            "system/DiagnosticReport.c system/Patient.rs system/Practitioner.rs",
+            None,
+        )
         .await?;
-    role(&admin, AriaRole::Button, "Register the client").click(None).await?;
+    role(&admin, AriaRole::Button, "Register the client")
+        .click(None)
+        .await?;
     let shown = admin.locator("[role=status] dd");
-    expect(shown.first()).with_timeout(loaded).to_be_visible().await?;
+    expect(shown.first())
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
     let id = shown.nth(0).inner_text().await?;
     let secret = shown.nth(1).inner_text().await?;
     let lab = token(&server.base_url, id.trim(), secret.trim()).await?;
 
     // Who the report is about and who asked for it.
-    let (status, gps) = fhir(&server, "GET", "/fhir/r4/Practitioner?name=Aisha%20Khan", &lab, "").await?;
+    let (status, gps) = fhir(
+        &server,
+        "GET",
+        "/fhir/r4/Practitioner?name=Aisha%20Khan",
+        &lab,
+        "",
+    )
+    .await?;
     assert_eq!(status, 200, "{gps}");
-    let gp_id = gps["entry"][0]["resource"]["id"].as_str().unwrap_or_default().to_string();
+    let gp_id = gps["entry"][0]["resource"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(!gp_id.is_empty(), "{gps}");
     // One of Dr Khan's own patients, so a report matched by hand reaches her.
     let (_, patients) = fhir(&server, "GET", "/fhir/r4/Patient?_count=50", &lab, "").await?;
     let theirs = format!("Practitioner/{gp_id}");
     let patient = patients["entry"]
         .as_array()
-        .and_then(|e| e.iter().find(|e| e["resource"]["generalPractitioner"][0]["reference"] == json!(theirs)))
+        .and_then(|e| {
+            e.iter()
+                .find(|e| e["resource"]["generalPractitioner"][0]["reference"] == json!(theirs))
+        })
         .map(|e| e["resource"].clone())
-        .ok_or_else(|| anyhow::anyhow!("none of the first 50 patients is Dr Khan's: {}", &patients.to_string()[..2000.min(patients.to_string().len())]))?;
-    let born = patient["birthDate"].as_str().unwrap_or_default().to_string();
-    let family = patient["name"][0]["family"].as_str().unwrap_or_default().to_uppercase();
-    let given = patient["name"][0]["given"][0].as_str().unwrap_or_default().to_string();
-    let nhs = patient["identifier"][0]["value"].as_str().unwrap_or_default().to_string();
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "none of the first 50 patients is Dr Khan's: {}",
+                &patients.to_string()[..2000.min(patients.to_string().len())]
+            )
+        })?;
+    let born = patient["birthDate"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let family = patient["name"][0]["family"]
+        .as_str()
+        .unwrap_or_default()
+        .to_uppercase();
+    let given = patient["name"][0]["given"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let nhs = patient["identifier"][0]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
 
     // The GP has the inbox open; reception has the Reception list open.
     let gp = sign_in(&server, &browser.new_context().await?, "gp", DEMO_PASSWORD).await?;
     nav_link(&gp, "Results").click(None).await?;
-    expect(role(&gp, AriaRole::Heading, "Your results inbox")).with_timeout(loaded).to_be_visible().await?;
-    expect(gp.get_by_text("Nothing waiting to be filed.", true)).with_timeout(loaded).to_be_visible().await?;
-    let reception = sign_in(&server, &browser.new_context().await?, "reception", DEMO_PASSWORD).await?;
+    expect(role(&gp, AriaRole::Heading, "Your results inbox"))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    expect(gp.get_by_text("Nothing waiting to be filed.", true))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    let reception = sign_in(
+        &server,
+        &browser.new_context().await?,
+        "reception",
+        DEMO_PASSWORD,
+    )
+    .await?;
     nav_link(&reception, "Tasks").click(None).await?;
     reception
         .get_by_label("Team", true)
@@ -118,31 +195,64 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
         .await?;
 
     // The laboratory posts an abnormal HbA1c: first in the inbox, live.
-    let hba1c = bundle("E2E-1", ("4548-4", "HbA1c"), 64.0, (20.0, 41.0), &patient, &born, &gp_id);
+    let hba1c = bundle(
+        "E2E-1",
+        ("4548-4", "HbA1c"),
+        64.0,
+        (20.0, 41.0),
+        &patient,
+        &born,
+        &gp_id,
+    );
     let (status, said) = fhir(&server, "POST", "/fhir/r4/Bundle", &lab, &hba1c.to_string()).await?;
     assert_eq!(status, 201, "{said}");
-    let unfiled = gp.get_by_role(AriaRole::Table, None).filter(FilterOptions::default().has_text("Test"));
+    let unfiled = gp
+        .get_by_role(AriaRole::Table, None)
+        .filter(FilterOptions::default().has_text("Test"));
     let first = unfiled.first().get_by_role(AriaRole::Link, None).first();
     let label = format!("HbA1c – {family}, {given}");
-    expect(first.clone()).with_timeout(live).to_have_text(&label).await?;
-    expect(gp.locator("nav span[title='My results']")).with_timeout(live).to_have_text("1 to file, 1 abnormal").await?;
+    expect(first.clone())
+        .with_timeout(live)
+        .to_have_text(&label)
+        .await?;
+    expect(gp.locator("nav span[title='My results']"))
+        .with_timeout(live)
+        .to_have_text("1 to file, 1 abnormal")
+        .await?;
 
     // The GP opens it: the value, its range and its flag in words.
     first.click(None).await?;
-    expect(role(&gp, AriaRole::Heading, &label)).with_timeout(loaded).to_be_visible().await?;
-    let row = gp.get_by_role(AriaRole::Row, None).filter(FilterOptions::default().has_text("64 mmol/mol"));
+    expect(role(&gp, AriaRole::Heading, &label))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    let row = gp
+        .get_by_role(AriaRole::Row, None)
+        .filter(FilterOptions::default().has_text("64 mmol/mol"));
     expect(row.clone()).to_contain_text("20–41").await?;
     expect(row).to_contain_text("High").await?;
 
     // Filed "urgent appointment" for Reception, with what to tell the patient.
-    gp.get_by_label("Abnormal, action: book an urgent appointment", true).check(None).await?;
+    gp.get_by_label("Abnormal, action: book an urgent appointment", true)
+        .check(None)
+        .await?;
     gp.get_by_label("Team to act on it (for an action)", true)
         .select_option(SelectOption::Label("Reception".into()), None)
         .await?;
     let comment = "Please book an urgent appointment with Dr Khan this week.";
-    gp.get_by_label("Comment for the patient (reception reads this out)", true).fill(comment, None).await?;
-    role(&gp, AriaRole::Button, "File result").click(None).await?;
-    expect(gp.get_by_role(AriaRole::Status, None).filter(FilterOptions::default().has_text("Filed."))).with_timeout(loaded).to_be_visible().await?;
+    gp.get_by_label("Comment for the patient (reception reads this out)", true)
+        .fill(comment, None)
+        .await?;
+    role(&gp, AriaRole::Button, "File result")
+        .click(None)
+        .await?;
+    expect(
+        gp.get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Filed.")),
+    )
+    .with_timeout(loaded)
+    .to_be_visible()
+    .await?;
 
     // Reception's Reception list shows the task without a reload.
     let task = reception
@@ -152,24 +262,67 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
 
     // A report whose birth date disagrees waits for reception to match it.
     gp.goto(&server.url("/results"), None).await?;
-    expect(gp.get_by_text("Nothing waiting to be filed.", true)).with_timeout(loaded).to_be_visible().await?;
-    let lipids = bundle("E2E-2", ("2093-3", "Cholesterol"), 7.9, (0.0, 5.0), &patient, "1900-01-01", &gp_id);
-    let (status, said) = fhir(&server, "POST", "/fhir/r4/Bundle", &lab, &lipids.to_string()).await?;
+    expect(gp.get_by_text("Nothing waiting to be filed.", true))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    let lipids = bundle(
+        "E2E-2",
+        ("2093-3", "Cholesterol"),
+        7.9,
+        (0.0, 5.0),
+        &patient,
+        "1900-01-01",
+        &gp_id,
+    );
+    let (status, said) = fhir(
+        &server,
+        "POST",
+        "/fhir/r4/Bundle",
+        &lab,
+        &lipids.to_string(),
+    )
+    .await?;
     assert_eq!(status, 201, "{said}");
-    reception.goto(&server.url("/results/unmatched"), None).await?;
-    let item = reception.get_by_role(AriaRole::Listitem, None).filter(FilterOptions::default().has_text("Riverside Pathology"));
-    expect(item.clone()).with_timeout(loaded).to_contain_text("The date of birth differs").await?;
+    reception
+        .goto(&server.url("/results/unmatched"), None)
+        .await?;
+    let item = reception
+        .get_by_role(AriaRole::Listitem, None)
+        .filter(FilterOptions::default().has_text("Riverside Pathology"));
+    expect(item.clone())
+        .with_timeout(loaded)
+        .to_contain_text("The date of birth differs")
+        .await?;
     // Reception sees who it says it is about, never the result.
     expect(item.clone()).not().to_contain_text("7.9").await?;
-    item.get_by_label("Find the patient (name, NHS number or date of birth)", true).fill(&nhs, None).await?;
-    role(&reception, AriaRole::Button, "Search").click(None).await?;
-    let matching = item.get_by_role(AriaRole::Button, None).filter(FilterOptions::default().has_text("Match to this patient"));
-    expect(matching.clone()).with_timeout(loaded).to_have_count(1).await?;
+    item.get_by_label("Find the patient (name, NHS number or date of birth)", true)
+        .fill(&nhs, None)
+        .await?;
+    role(&reception, AriaRole::Button, "Search")
+        .click(None)
+        .await?;
+    let matching = item
+        .get_by_role(AriaRole::Button, None)
+        .filter(FilterOptions::default().has_text("Match to this patient"));
+    expect(matching.clone())
+        .with_timeout(loaded)
+        .to_have_count(1)
+        .await?;
     matching.click(None).await?;
-    expect(reception.get_by_role(AriaRole::Status, None).filter(FilterOptions::default().has_text("Matched"))).with_timeout(loaded).to_be_visible().await?;
+    expect(
+        reception
+            .get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Matched")),
+    )
+    .with_timeout(loaded)
+    .to_be_visible()
+    .await?;
 
     // It reaches the patient's usual GP's open inbox live.
-    let arrived = gp.get_by_role(AriaRole::Link, None).filter(FilterOptions::default().has_text(&format!("Cholesterol – {family}, {given}")));
+    let arrived = gp
+        .get_by_role(AriaRole::Link, None)
+        .filter(FilterOptions::default().has_text(format!("Cholesterol – {family}, {given}")));
     expect(arrived).with_timeout(live).to_be_visible().await?;
     Ok(())
 }

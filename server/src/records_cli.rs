@@ -25,9 +25,9 @@ impl Run {
             .context("opening the database")?;
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                &format!("{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"),
-            )
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)"
+            ))
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Ok(Run {

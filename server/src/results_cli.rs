@@ -158,5 +158,8 @@ pub async fn import(db: &DbArgs, source: &Path, practice: Option<&str>) -> anyho
     for r in &t.refused {
         eprintln!("  {r}");
     }
-    bail!("{} reports refused; everything else was imported", t.refused.len())
+    bail!(
+        "{} reports refused; everything else was imported",
+        t.refused.len()
+    )
 }

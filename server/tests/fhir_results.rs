@@ -66,10 +66,16 @@ async fn a_laboratory_posts_a_report_that_reaches_the_requesting_gp_once() {
     let r = call(&addr, "POST", "/fhir/r4/Bundle", &tok, &[], &first).await;
     assert_eq!(r.status, 201, "{}", r.body);
     let location = r.header("location").unwrap().to_string();
-    assert!(location.contains("/fhir/r4/DiagnosticReport/"), "{location}");
+    assert!(
+        location.contains("/fhir/r4/DiagnosticReport/"),
+        "{location}"
+    );
     let (_, words) = issue_info(&r);
     assert!(words.starts_with("Report received."), "{words}");
-    assert!(!r.body.contains("Smith") && !r.body.contains("9990000018"), "no personal data echoed");
+    assert!(
+        !r.body.contains("Smith") && !r.body.contains("9990000018"),
+        "no personal data echoed"
+    );
 
     // Posted again (a retry after a lost answer): one report.
     let again = call(&addr, "POST", "/fhir/r4/Bundle", &tok, &[], &first).await;
@@ -81,8 +87,13 @@ async fn a_laboratory_posts_a_report_that_reaches_the_requesting_gp_once() {
     assert_eq!(inbox.rows.len(), 1);
     let row = &inbox.rows[0];
     assert!(row.abnormal, "53 against 20–41 is high");
-    assert_eq!(row.patient_id.as_deref(), Some(w.ours.patient_ids[0].as_str()));
-    let view = services::results::report(&w.store, &gp, &row.id).await.unwrap();
+    assert_eq!(
+        row.patient_id.as_deref(),
+        Some(w.ours.patient_ids[0].as_str())
+    );
+    let view = services::results::report(&w.store, &gp, &row.id)
+        .await
+        .unwrap();
     assert_eq!(view.analytes[0].value_label(), "53 mmol/mol");
     assert_eq!(view.analytes[0].flag, domain::results::Flag::High);
     assert_eq!(view.requester_name.as_deref(), Some("Dr Ann Carter"));
@@ -96,7 +107,9 @@ async fn a_laboratory_posts_a_report_that_reaches_the_requesting_gp_once() {
     let inbox = services::results::inbox(&w.store, &gp, None).await.unwrap();
     assert_eq!(inbox.rows.len(), 1);
     assert_ne!(inbox.rows[0].id, row.id);
-    let old = services::results::report(&w.store, &gp, &row.id).await.unwrap();
+    let old = services::results::report(&w.store, &gp, &row.id)
+        .await
+        .unwrap();
     assert_eq!(old.row.state, domain::results::ItemState::Superseded);
 
     // The same identifier with other content, not marked as a correction.
@@ -127,17 +140,75 @@ async fn bad_bundles_are_refused_by_element_and_store_nothing() {
     let same = |after: String| assert!(before == after, "something was stored");
 
     let cases: Vec<(Value, &str)> = vec![
-        ({ let mut b = bundle("B1", "final", 53.0, &gp_id); b["entry"][0]["resource"]["status"] = json!("done"); b }, "status:"),
-        ({ let mut b = bundle("B2", "final", 53.0, &gp_id); b["entry"][0]["resource"]["result"][0]["reference"] = json!("urn:uuid:nowhere"); b }, "result[0]:"),
-        ({ let mut b = bundle("B3", "final", 53.0, &gp_id); b["entry"][0]["resource"]["identifier"] = json!([]); b }, "identifier:"),
-        ({ let mut b = bundle("B4", "final", 53.0, &gp_id); b["entry"][2]["resource"]["valueQuantity"] = Value::Null; b }, "Haemoglobin A1c has no value"),
-        ({ let mut b = bundle("B5", "final", 53.0, &gp_id); b["entry"][0]["resource"]["issued"] = json!("yesterday"); b }, "issued:"),
-        ({ let mut b = bundle("B6", "final", 53.0, &gp_id); b["entry"].as_array_mut().unwrap().remove(0); b }, "exactly one DiagnosticReport"),
-        (json!({ "resourceType": "Patient" }), "resourceType: send a Bundle"),
+        (
+            {
+                let mut b = bundle("B1", "final", 53.0, &gp_id);
+                b["entry"][0]["resource"]["status"] = json!("done");
+                b
+            },
+            "status:",
+        ),
+        (
+            {
+                let mut b = bundle("B2", "final", 53.0, &gp_id);
+                b["entry"][0]["resource"]["result"][0]["reference"] = json!("urn:uuid:nowhere");
+                b
+            },
+            "result[0]:",
+        ),
+        (
+            {
+                let mut b = bundle("B3", "final", 53.0, &gp_id);
+                b["entry"][0]["resource"]["identifier"] = json!([]);
+                b
+            },
+            "identifier:",
+        ),
+        (
+            {
+                let mut b = bundle("B4", "final", 53.0, &gp_id);
+                b["entry"][2]["resource"]["valueQuantity"] = Value::Null;
+                b
+            },
+            "Haemoglobin A1c has no value",
+        ),
+        (
+            {
+                let mut b = bundle("B5", "final", 53.0, &gp_id);
+                b["entry"][0]["resource"]["issued"] = json!("yesterday");
+                b
+            },
+            "issued:",
+        ),
+        (
+            {
+                let mut b = bundle("B6", "final", 53.0, &gp_id);
+                b["entry"].as_array_mut().unwrap().remove(0);
+                b
+            },
+            "exactly one DiagnosticReport",
+        ),
+        (
+            json!({ "resourceType": "Patient" }),
+            "resourceType: send a Bundle",
+        ),
     ];
     for (body, expected) in cases {
-        let r = call(&addr, "POST", "/fhir/r4/Bundle", &tok, &[], &body.to_string()).await;
-        assert!(r.status == 422 || r.status == 400, "{expected}: {} {}", r.status, r.body);
+        let r = call(
+            &addr,
+            "POST",
+            "/fhir/r4/Bundle",
+            &tok,
+            &[],
+            &body.to_string(),
+        )
+        .await;
+        assert!(
+            r.status == 422 || r.status == 400,
+            "{expected}: {} {}",
+            r.status,
+            r.body
+        );
         let (code, words) = issue(&r);
         assert_eq!(code, "invalid");
         assert!(words.contains(expected), "{expected}: {words}");
@@ -167,9 +238,14 @@ async fn a_laboratory_reaches_only_its_own_practice() {
     let inbox = services::results::inbox(&w.store, &gp, None).await.unwrap();
     assert!(inbox.rows.is_empty() && inbox.pool.is_empty());
     let their_gp = actor(&w.theirs, "gp");
-    let theirs = services::results::inbox(&w.store, &their_gp, None).await.unwrap();
+    let theirs = services::results::inbox(&w.store, &their_gp, None)
+        .await
+        .unwrap();
     assert_eq!(theirs.pool.len(), 1, "not our GP's: their pool");
-    assert_eq!(theirs.pool[0].patient_id.as_deref(), Some(w.theirs.patient_ids[0].as_str()));
+    assert_eq!(
+        theirs.pool[0].patient_id.as_deref(),
+        Some(w.theirs.patient_ids[0].as_str())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -194,22 +270,51 @@ async fn the_command_line_imports_a_directory_of_reports_once_and_names_each_ref
     .join("\n");
     std::fs::write(dir.path().join("two.ndjson"), lines).unwrap();
 
-    let tally = server::results_cli::import_reports(&w.store, &w.ours.practice_id, dir.path(), &|_, _| {})
-        .await
-        .unwrap();
-    assert_eq!((tally.read, tally.matched, tally.unmatched, tally.again), (4, 1, 1, 0));
+    let tally =
+        server::results_cli::import_reports(&w.store, &w.ours.practice_id, dir.path(), &|_, _| {})
+            .await
+            .unwrap();
+    assert_eq!(
+        (tally.read, tally.matched, tally.unmatched, tally.again),
+        (4, 1, 1, 0)
+    );
     assert_eq!(tally.refused.len(), 2);
-    assert!(tally.refused[0].starts_with("two.ndjson line 2: status:"), "{:?}", tally.refused);
-    assert!(tally.refused[1].starts_with("two.ndjson line 3: not JSON"), "{:?}", tally.refused);
-    assert!(!tally.refused.concat().contains("Smith"), "no patient named in the refusals");
+    assert!(
+        tally.refused[0].starts_with("two.ndjson line 2: status:"),
+        "{:?}",
+        tally.refused
+    );
+    assert!(
+        tally.refused[1].starts_with("two.ndjson line 3: not JSON"),
+        "{:?}",
+        tally.refused
+    );
+    assert!(
+        !tally.refused.concat().contains("Smith"),
+        "no patient named in the refusals"
+    );
 
     // Again: nothing new.
-    let again = server::results_cli::import_reports(&w.store, &w.ours.practice_id, dir.path(), &|_, _| {})
-        .await
-        .unwrap();
+    let again =
+        server::results_cli::import_reports(&w.store, &w.ours.practice_id, dir.path(), &|_, _| {})
+            .await
+            .unwrap();
     assert_eq!((again.matched, again.unmatched, again.again), (0, 0, 2));
     let gp = actor(&w.ours, "gp");
-    assert_eq!(services::results::inbox(&w.store, &gp, None).await.unwrap().rows.len(), 1);
+    assert_eq!(
+        services::results::inbox(&w.store, &gp, None)
+            .await
+            .unwrap()
+            .rows
+            .len(),
+        1
+    );
     let reception = actor(&w.ours, "reception");
-    assert_eq!(services::results::unmatched(&w.store, &reception).await.unwrap().len(), 1);
+    assert_eq!(
+        services::results::unmatched(&w.store, &reception)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

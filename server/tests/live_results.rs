@@ -10,7 +10,12 @@ use domain::live::{Rows, ServerMessage, Topic};
 use domain::results::{FileForm, InboxRow};
 use std::time::{Duration, Instant};
 
-fn report(identifier: &str, value: f64, requester: Option<&str>, born: &str) -> domain::results::IncomingReport {
+fn report(
+    identifier: &str,
+    value: f64,
+    requester: Option<&str>,
+    born: &str,
+) -> domain::results::IncomingReport {
     use domain::results::*;
     IncomingReport {
         identifier: format!("https://lab.example/reports|{identifier}"),
@@ -69,33 +74,52 @@ async fn reports_reach_open_inboxes_live_and_leave_when_filed_or_moved() {
 
     let gp_cookie = sign_in(&state, &addr, "gp").await;
     let mut gp_ws = staff_socket(&addr, &gp_cookie).await;
-    let mine = Topic::Inbox { staff: gp_id.clone() };
-    let ServerMessage::Snapshot { rows: mut held, .. } = subscribe(&mut gp_ws, mine.clone(), None).await else {
+    let mine = Topic::Inbox {
+        staff: gp_id.clone(),
+    };
+    let ServerMessage::Snapshot { rows: mut held, .. } =
+        subscribe(&mut gp_ws, mine.clone(), None).await
+    else {
         panic!("no snapshot")
     };
     assert!(held.is_empty());
     let gp2_cookie = sign_in(&state, &addr, "gp2").await;
     let mut gp2_ws = staff_socket(&addr, &gp2_cookie).await;
-    let theirs = Topic::Inbox { staff: gp2_id.clone() };
-    let ServerMessage::Snapshot { rows: mut held2, .. } = subscribe(&mut gp2_ws, theirs.clone(), None).await else {
+    let theirs = Topic::Inbox {
+        staff: gp2_id.clone(),
+    };
+    let ServerMessage::Snapshot {
+        rows: mut held2, ..
+    } = subscribe(&mut gp2_ws, theirs.clone(), None).await
+    else {
         panic!("no snapshot")
     };
     let mut pool_ws = staff_socket(&addr, &gp2_cookie).await;
-    let ServerMessage::Snapshot { rows: mut pool, .. } = subscribe(&mut pool_ws, Topic::ResultsPool, None).await else {
+    let ServerMessage::Snapshot { rows: mut pool, .. } =
+        subscribe(&mut pool_ws, Topic::ResultsPool, None).await
+    else {
         panic!("no snapshot")
     };
 
     // A normal report, then an abnormal one: the abnormal one comes first.
     let started = Instant::now();
-    services::results::receive(&w.store, &lab_actor, &report("L1", 38.0, Some(&gp_id), "1961-04-03"))
-        .await
-        .unwrap();
+    services::results::receive(
+        &w.store,
+        &lab_actor,
+        &report("L1", 38.0, Some(&gp_id), "1961-04-03"),
+    )
+    .await
+    .unwrap();
     let rows = next_rows(&mut gp_ws, &mine, &mut held).await;
     assert_eq!(rows.len(), 1);
     assert!(started.elapsed() < Duration::from_secs(2));
-    let high = services::results::receive(&w.store, &lab_actor, &report("L2", 64.0, Some(&gp_id), "1961-04-03"))
-        .await
-        .unwrap();
+    let high = services::results::receive(
+        &w.store,
+        &lab_actor,
+        &report("L2", 64.0, Some(&gp_id), "1961-04-03"),
+    )
+    .await
+    .unwrap();
     let rows = next_rows(&mut gp_ws, &mine, &mut held).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].id, high.id, "abnormal first");
@@ -118,18 +142,26 @@ async fn reports_reach_open_inboxes_live_and_leave_when_filed_or_moved() {
         outcome: "abnormal_no_action".into(),
         ..FileForm::default()
     };
-    services::results::file(&w.store, &gp2, &high.id, 2, &form).await.unwrap();
+    services::results::file(&w.store, &gp2, &high.id, 2, &form)
+        .await
+        .unwrap();
     let rows2 = next_rows(&mut gp2_ws, &theirs, &mut held2).await;
     assert!(rows2.is_empty(), "filed reports leave the inbox");
 
     // An unmatched report matched by reception reaches the pool (no
     // requester, no usual GP).
-    let odd = services::results::receive(&w.store, &lab_actor, &report("L3", 64.0, None, "1961-04-04"))
-        .await
-        .unwrap();
+    let odd = services::results::receive(
+        &w.store,
+        &lab_actor,
+        &report("L3", 64.0, None, "1961-04-04"),
+    )
+    .await
+    .unwrap();
     let reception = actor(&w.ours, "reception");
     let patient = domain::PatientId::new(w.ours.patient_ids[0].clone());
-    services::results::match_to(&w.store, &reception, &odd.id, 1, &patient).await.unwrap();
+    services::results::match_to(&w.store, &reception, &odd.id, 1, &patient)
+        .await
+        .unwrap();
     // The unmatched arrival (with no one) may come first, and is not shown.
     let mut rows = next_rows(&mut pool_ws, &Topic::ResultsPool, &mut pool).await;
     if rows.is_empty() {

@@ -36,29 +36,46 @@ async fn a_matching_report_reaches_the_requester_abnormal_first_and_twice_is_onc
         .unwrap();
     let mut later = hba1c("R2", 53.0, Some(gp_id));
     later.issued = "2026-11-27T09:00:00Z".into();
-    let high = services::results::receive(&w.store, &lab, &later).await.unwrap();
-    assert_eq!(high.patient.as_deref(), Some(w.ours.patient_ids[0].as_str()));
+    let high = services::results::receive(&w.store, &lab, &later)
+        .await
+        .unwrap();
+    assert_eq!(
+        high.patient.as_deref(),
+        Some(w.ours.patient_ids[0].as_str())
+    );
     assert!(!high.duplicate);
 
-    let again = services::results::receive(&w.store, &lab, &later).await.unwrap();
+    let again = services::results::receive(&w.store, &lab, &later)
+        .await
+        .unwrap();
     assert!(again.duplicate, "the same report twice is one report");
     assert_eq!(again.id, high.id);
 
     let inbox = services::results::inbox(&w.store, &gp, None).await.unwrap();
     let ids: Vec<&str> = inbox.rows.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, [high.id.as_str(), normal.id.as_str()], "abnormal first, once each");
+    assert_eq!(
+        ids,
+        [high.id.as_str(), normal.id.as_str()],
+        "abnormal first, once each"
+    );
     assert!(inbox.rows[0].abnormal);
     assert_eq!(inbox.rows[0].patient_name.as_deref(), Some("SMITH, John"));
 
     // The second report's history shows the first one's value.
-    let view = services::results::report(&w.store, &gp, &high.id).await.unwrap();
+    let view = services::results::report(&w.store, &gp, &high.id)
+        .await
+        .unwrap();
     assert_eq!(view.history[0].points.len(), 2);
     assert_eq!(view.history[0].points[0].1, 38.0);
     assert_eq!(view.analytes[0].range_label(), "20–41");
 
     // Another GP's inbox does not hold it.
     let gp2 = actor(&w.ours, "gp2");
-    assert!(services::results::inbox(&w.store, &gp2, None).await.unwrap().rows.is_empty());
+    assert!(services::results::inbox(&w.store, &gp2, None)
+        .await
+        .unwrap()
+        .rows
+        .is_empty());
 }
 
 #[tokio::test]
@@ -79,17 +96,31 @@ async fn a_corrected_report_replaces_the_original_and_keeps_it() {
 
     let mut corrected = hba1c("R9", 48.0, Some(gp_id));
     corrected.status = domain::results::ReportStatus::Corrected;
-    let second = services::results::receive(&w.store, &lab, &corrected).await.unwrap();
+    let second = services::results::receive(&w.store, &lab, &corrected)
+        .await
+        .unwrap();
     assert_eq!(second.replaced.as_deref(), Some(first.id.as_str()));
 
-    let old = services::results::report(&w.store, &gp, &first.id).await.unwrap();
+    let old = services::results::report(&w.store, &gp, &first.id)
+        .await
+        .unwrap();
     assert_eq!(old.row.state, ItemState::Superseded);
     assert_eq!(old.replaced_by.as_deref(), Some(second.id.as_str()));
-    assert_eq!(old.analytes[0].value, Some(53.0), "the original is kept as it was");
-    let new = services::results::report(&w.store, &gp, &second.id).await.unwrap();
+    assert_eq!(
+        old.analytes[0].value,
+        Some(53.0),
+        "the original is kept as it was"
+    );
+    let new = services::results::report(&w.store, &gp, &second.id)
+        .await
+        .unwrap();
     assert_eq!(new.replaces.as_deref(), Some(first.id.as_str()));
     let inbox = services::results::inbox(&w.store, &gp, None).await.unwrap();
-    assert_eq!(inbox.rows.len(), 1, "only the corrected report waits to be filed");
+    assert_eq!(
+        inbox.rows.len(),
+        1,
+        "only the corrected report waits to be filed"
+    );
     assert_eq!(inbox.rows[0].id, second.id);
 }
 
@@ -99,20 +130,32 @@ async fn a_mismatch_waits_unmatched_and_reception_matches_it_without_seeing_valu
     let lab = laboratory(&w.ours, "system/DiagnosticReport.c");
     let mut r = hba1c("U1", 53.0, None);
     r.patient.birth_date = "1961-04-04".into();
-    let arrived = services::results::receive(&w.store, &lab, &r).await.unwrap();
+    let arrived = services::results::receive(&w.store, &lab, &r)
+        .await
+        .unwrap();
     assert_eq!(arrived.patient, None);
     assert!(arrived.unmatched.unwrap().contains("date of birth"));
 
     let reception = actor(&w.ours, "reception");
     let admin = actor(&w.ours, "admin");
-    let list = services::results::unmatched(&w.store, &reception).await.unwrap();
+    let list = services::results::unmatched(&w.store, &reception)
+        .await
+        .unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].demographics.birth_date, "1961-04-04");
     assert_eq!(list[0].kind, "Pathology report");
-    assert_eq!(services::results::unmatched(&w.store, &admin).await.unwrap().len(), 1);
+    assert_eq!(
+        services::results::unmatched(&w.store, &admin)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // Neither may open the report itself (its values).
     for who in [&reception, &admin] {
-        let e = services::results::report(&w.store, who, &arrived.id).await.unwrap_err();
+        let e = services::results::report(&w.store, who, &arrived.id)
+            .await
+            .unwrap_err();
         assert!(matches!(e, ServiceError::Forbidden), "{e:?}");
     }
 
@@ -122,12 +165,18 @@ async fn a_mismatch_waits_unmatched_and_reception_matches_it_without_seeing_valu
         .unwrap();
     assert_eq!(matched.row.state, ItemState::Unfiled);
     assert_eq!(matched.matched.as_ref().unwrap().how, "manual");
-    assert_eq!(matched.matched.as_ref().unwrap().by.as_deref(), Some("Dee Patel"));
+    assert_eq!(
+        matched.matched.as_ref().unwrap().by.as_deref(),
+        Some("Dee Patel")
+    );
     // No usual GP and no requester: the pool.
     let gp = actor(&w.ours, "gp");
     let inbox = services::results::inbox(&w.store, &gp, None).await.unwrap();
     assert_eq!(inbox.pool.len(), 1);
-    assert!(services::results::unmatched(&w.store, &reception).await.unwrap().is_empty());
+    assert!(services::results::unmatched(&w.store, &reception)
+        .await
+        .unwrap()
+        .is_empty());
 
     // Matching again from the stale version is refused in words.
     let e = services::results::match_to(&w.store, &reception, &arrived.id, 1, &patient)
@@ -141,16 +190,23 @@ async fn a_mismatch_waits_unmatched_and_reception_matches_it_without_seeing_valu
     services::results::unmatch(&w.store, &gp, &arrived.id, 2, "Different John Smith")
         .await
         .unwrap();
-    let list = services::results::unmatched(&w.store, &reception).await.unwrap();
+    let list = services::results::unmatched(&w.store, &reception)
+        .await
+        .unwrap();
     assert_eq!(list[0].reason, "Match undone: Different John Smith");
 
     // Rejected with a reason, it leaves the list.
-    let e = services::results::reject(&w.store, &reception, &arrived.id, 3, " ").await.unwrap_err();
+    let e = services::results::reject(&w.store, &reception, &arrived.id, 3, " ")
+        .await
+        .unwrap_err();
     assert_eq!(field(&e).as_deref(), Some("reason"));
     services::results::reject(&w.store, &reception, &arrived.id, 3, "Not our patient")
         .await
         .unwrap();
-    assert!(services::results::unmatched(&w.store, &reception).await.unwrap().is_empty());
+    assert!(services::results::unmatched(&w.store, &reception)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -162,10 +218,15 @@ async fn never_matched_to_another_practices_patient() {
     let arrived = services::results::receive(&w.store, &theirs, &hba1c("X1", 53.0, None))
         .await
         .unwrap();
-    assert_eq!(arrived.patient.as_deref(), Some(w.theirs.patient_ids[0].as_str()));
+    assert_eq!(
+        arrived.patient.as_deref(),
+        Some(w.theirs.patient_ids[0].as_str())
+    );
     // Our GP cannot open it, nor see it anywhere.
     let gp = actor(&w.ours, "gp");
-    let e = services::results::report(&w.store, &gp, &arrived.id).await.unwrap_err();
+    let e = services::results::report(&w.store, &gp, &arrived.id)
+        .await
+        .unwrap_err();
     assert!(matches!(e, ServiceError::NotFound));
     let inbox = services::results::inbox(&w.store, &gp, None).await.unwrap();
     assert!(inbox.rows.is_empty() && inbox.pool.is_empty());
@@ -187,11 +248,19 @@ async fn filing_with_an_action_raises_the_task_for_the_team_in_one_go() {
         ..FileForm::default()
     };
     let before = store::fixtures::everything(&w.store).await.unwrap();
-    let e = services::results::file(&w.store, &gp, &r.id, 1, &bad).await.unwrap_err();
+    let e = services::results::file(&w.store, &gp, &r.id, 1, &bad)
+        .await
+        .unwrap_err();
     assert_eq!(field(&e).as_deref(), Some("team"));
-    let e = services::results::file(&w.store, &gp, &r.id, 1, &FileForm::default()).await.unwrap_err();
+    let e = services::results::file(&w.store, &gp, &r.id, 1, &FileForm::default())
+        .await
+        .unwrap_err();
     assert_eq!(field(&e).as_deref(), Some("outcome"));
-    assert_eq!(before, store::fixtures::everything(&w.store).await.unwrap(), "nothing written");
+    assert_eq!(
+        before,
+        store::fixtures::everything(&w.store).await.unwrap(),
+        "nothing written"
+    );
 
     // Reception may not file.
     let reception = actor(&w.ours, "reception");
@@ -204,7 +273,9 @@ async fn filing_with_an_action_raises_the_task_for_the_team_in_one_go() {
     let e = services::results::file(&w.store, &reception, &r.id, 1, &form).await;
     assert!(matches!(e, Err(ServiceError::Forbidden)));
 
-    let filed = services::results::file(&w.store, &gp, &r.id, 1, &form).await.unwrap();
+    let filed = services::results::file(&w.store, &gp, &r.id, 1, &form)
+        .await
+        .unwrap();
     assert_eq!(filed.row.state, ItemState::Filed);
     let filing = filed.filing.unwrap();
     assert_eq!(filing.outcome, Outcome::UrgentAppointment);
@@ -216,27 +287,61 @@ async fn filing_with_an_action_raises_the_task_for_the_team_in_one_go() {
     assert_eq!(Some(t.id.clone()), filing.task_id);
     assert_eq!(t.title, "Book an urgent appointment: HbA1c result");
     assert_eq!(t.priority, domain::task::Priority::Urgent);
-    assert_eq!(t.patient_id.as_deref(), Some(w.ours.patient_ids[0].as_str()));
+    assert_eq!(
+        t.patient_id.as_deref(),
+        Some(w.ours.patient_ids[0].as_str())
+    );
     assert!(t.details.contains("urgent appointment with a GP this week"));
-    assert!(!t.details.contains("metformin"), "the internal note stays with the result");
+    assert!(
+        !t.details.contains("metformin"),
+        "the internal note stays with the result"
+    );
 
     // Filed: out of the inbox, and filing again is refused in words.
-    assert!(services::results::inbox(&w.store, &gp, None).await.unwrap().rows.is_empty());
-    let e = services::results::file(&w.store, &gp, &r.id, 2, &form).await.unwrap_err();
+    assert!(services::results::inbox(&w.store, &gp, None)
+        .await
+        .unwrap()
+        .rows
+        .is_empty());
+    let e = services::results::file(&w.store, &gp, &r.id, 2, &form)
+        .await
+        .unwrap_err();
     assert!(words(&e).contains("already filed"), "{e}");
 
     // On the patient's results, and every view and filing is audited.
-    let mine = services::results::for_patient(&w.store, &gp, &w.ours.patient_ids[0]).await.unwrap();
+    let mine = services::results::for_patient(&w.store, &gp, &w.ours.patient_ids[0])
+        .await
+        .unwrap();
     assert_eq!(mine.len(), 1);
+    // Reception reads what to tell the patient, never the values.
+    let said =
+        services::results::messages_for_patient(&w.store, &reception, &w.ours.patient_ids[0])
+            .await
+            .unwrap();
+    assert_eq!(said.len(), 1);
+    assert_eq!(
+        said[0].comment,
+        "Please book an urgent appointment with a GP this week."
+    );
+    assert_eq!(said[0].by, "Dr Ann Carter");
+    let e = services::results::for_patient(&w.store, &reception, &w.ours.patient_ids[0]).await;
+    assert!(matches!(e, Err(ServiceError::Forbidden)));
     let admin = actor(&w.ours, "admin");
     let trail = services::audit::accesses(&w.store, &admin, &w.ours.patient_ids[0])
         .await
         .unwrap()
         .unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
-    assert!(actions.iter().any(|a| a.contains("laboratory report arrived")), "{actions:?}");
     assert!(
-        actions.iter().any(|a| a.contains("filed result") && a.contains("urgent appointment")),
+        actions
+            .iter()
+            .any(|a| a.contains("laboratory report arrived")),
+        "{actions:?}"
+    );
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.contains("filed result") && a.contains("urgent appointment")),
         "{actions:?}"
     );
 }
@@ -249,8 +354,12 @@ async fn a_bad_report_is_refused_by_field_and_nothing_is_stored() {
     let mut r = hba1c("B1", 53.0, None);
     r.identifier = "no-system".into();
     r.analytes[0].value = None;
-    let e = services::results::receive(&w.store, &lab, &r).await.unwrap_err();
-    let ServiceError::Invalid(fields) = &e else { panic!("{e:?}") };
+    let e = services::results::receive(&w.store, &lab, &r)
+        .await
+        .unwrap_err();
+    let ServiceError::Invalid(fields) = &e else {
+        panic!("{e:?}")
+    };
     let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(named, ["identifier", "result"]);
     assert!(fields[1].message.contains("Haemoglobin A1c has no value"));
@@ -295,7 +404,14 @@ async fn a_colleague_covers_an_inbox_visibly_and_reassigns() {
     .await
     .unwrap();
     assert_eq!(moved.row.assigned_name.as_deref(), Some("Dr Ben Okafor"));
-    assert_eq!(services::results::inbox(&w.store, &gp2, None).await.unwrap().rows.len(), 1);
+    assert_eq!(
+        services::results::inbox(&w.store, &gp2, None)
+            .await
+            .unwrap()
+            .rows
+            .len(),
+        1
+    );
     let e = services::results::reassign(&w.store, &gp2, &r.id, 2, Some(&reception_id))
         .await
         .unwrap_err();

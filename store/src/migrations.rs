@@ -83,7 +83,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "practices",
         include_str!("../migrations/0016_practices.surql"),
     ),
-    (17, "results", include_str!("../migrations/0017_results.surql")),
+    (
+        17,
+        "results",
+        include_str!("../migrations/0017_results.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -78,13 +78,7 @@ fn value_axis(lo: f64, hi: f64) -> (f64, f64, f64) {
 }
 
 /// Draws the lines; `summary` is the chart's spoken name.
-fn chart(
-    title: &str,
-    unit: &str,
-    summary: String,
-    lines: Vec<Series>,
-    places: usize,
-) -> AnyView {
+fn chart(title: &str, unit: &str, summary: String, lines: Vec<Series>, places: usize) -> AnyView {
     let (title, unit) = (title.to_string(), unit.to_string());
     let all: Vec<(i64, f64)> = lines
         .iter()

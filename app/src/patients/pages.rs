@@ -324,6 +324,7 @@ pub fn PatientPage() -> impl IntoView {
                                 })}
                             </p>
                             <super::record_pages::RecordSections patient_id=p.id.clone() summary on_change />
+                            <crate::results::PatientResults patient_id=p.id.clone() clinician=role.is_clinician() />
                             {accesses}
                         }.into_any()
                     }

@@ -5,9 +5,9 @@
 
 use super::{day_of, flags, get_overdue_results, get_results_inbox};
 use crate::appointments::LiveStatus;
+use crate::auth::CurrentUser;
 use crate::live::use_live;
 use domain::live::Topic;
-use crate::auth::CurrentUser;
 use domain::results::InboxRow;
 use domain::Area;
 use leptos::prelude::*;

@@ -4,10 +4,12 @@
 //! server functions only carry its answers.
 
 mod inbox_page;
+mod patient_section;
 mod report_page;
 mod unmatched_page;
 
 pub use inbox_page::ResultsPage;
+pub use patient_section::*;
 pub use report_page::ResultPage;
 pub use unmatched_page::UnmatchedPage;
 
@@ -44,7 +46,9 @@ pub async fn file_result(id: String, version: i64, form: FileForm) -> Result<(),
 #[server(prefix = "/api", endpoint = "reassign_result")]
 pub async fn reassign_result(id: String, version: i64, to: String) -> Result<(), AppError> {
     let (store, actor) = crate::door::staff()?;
-    let to = Some(to).filter(|t| !t.is_empty()).map(domain::StaffId::from);
+    let to = Some(to)
+        .filter(|t| !t.is_empty())
+        .map(domain::StaffId::from);
     services::results::reassign(&store, &actor, &id, version, to.as_ref()).await?;
     Ok(())
 }

@@ -54,7 +54,10 @@ fn report_view(
 ) -> impl IntoView {
     let r = p.report;
     let row = r.row.clone();
-    let who = row.patient_name.clone().unwrap_or_else(|| "Unmatched".into());
+    let who = row
+        .patient_name
+        .clone()
+        .unwrap_or_else(|| "Unmatched".into());
     let d = r.demographics.clone();
     let patient_link = row.patient_id.clone().map(|pid| {
         view! { <a class="op-link" href=format!("/patients/{pid}")>{format!("Open {who}'s record")}</a> }
@@ -97,7 +100,11 @@ fn report_view(
         let how = if m.how == "automatic" {
             format!("Matched automatically on {}", when_of(&m.at))
         } else {
-            format!("Matched by {} on {}", m.by.unwrap_or_default(), when_of(&m.at))
+            format!(
+                "Matched by {} on {}",
+                m.by.unwrap_or_default(),
+                when_of(&m.at)
+            )
         };
         view! { <dt class="font-bold">"Match"</dt><dd class="mb-2">{how}</dd> }
     });

@@ -57,8 +57,16 @@ fn Unmatched(
         "{} {}, born {}, NHS number {}",
         d.given,
         d.family.to_uppercase(),
-        if d.birth_date.is_empty() { "not given" } else { &d.birth_date },
-        if d.nhs_number.is_empty() { "not given" } else { &d.nhs_number },
+        if d.birth_date.is_empty() {
+            "not given"
+        } else {
+            &d.birth_date
+        },
+        if d.nhs_number.is_empty() {
+            "not given"
+        } else {
+            &d.nhs_number
+        },
     );
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(None::<Result<Vec<PatientHit>, String>>);

@@ -100,7 +100,10 @@ impl Analyte {
             ));
         }
         if self.value.is_some_and(|v| !v.is_finite()) {
-            return Some(format!("{} has a value that is not a number.", self.display));
+            return Some(format!(
+                "{} has a value that is not a number.",
+                self.display
+            ));
         }
         if let (Some(l), Some(h)) = (self.low, self.high) {
             if l > h {

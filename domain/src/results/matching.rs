@@ -65,9 +65,7 @@ pub fn match_patient(d: &Demographics, practice: &str, candidates: &[Candidate])
         _ => return Match::Unmatched("More than one patient has this NHS number.".into()),
     };
     if c.birth_date != d.birth_date.trim() {
-        return Match::Unmatched(
-            "The date of birth differs from the registered patient's.".into(),
-        );
+        return Match::Unmatched("The date of birth differs from the registered patient's.".into());
     }
     if !same_family_name(&c.family, &d.family) {
         return Match::Unmatched("The family name differs from the registered patient's.".into());

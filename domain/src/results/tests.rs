@@ -40,13 +40,20 @@ fn each_disagreement_is_unmatched_with_its_reason() {
     );
     let mut d = sent();
     d.family = "Brien".into();
-    assert!(matches!(match_patient(&d, "riverside", &c), Match::Unmatched(r) if r.contains("family name")));
+    assert!(
+        matches!(match_patient(&d, "riverside", &c), Match::Unmatched(r) if r.contains("family name"))
+    );
     let mut d = sent();
     d.nhs_number = "9000000008".into();
-    assert!(matches!(match_patient(&d, "riverside", &c), Match::Unmatched(r) if r.contains("not valid")));
+    assert!(
+        matches!(match_patient(&d, "riverside", &c), Match::Unmatched(r) if r.contains("not valid"))
+    );
     let mut d = sent();
     d.nhs_number = String::new();
-    assert!(matches!(match_patient(&d, "riverside", &c), Match::Unmatched(_)));
+    assert!(matches!(
+        match_patient(&d, "riverside", &c),
+        Match::Unmatched(_)
+    ));
 }
 
 proptest! {
@@ -93,9 +100,15 @@ use crate::NhsNumber;
 
 #[test]
 fn flags_come_from_the_interpretation_or_the_range() {
-    assert_eq!(Flag::from_range(Some(53.0), Some(20.0), Some(41.0)), Flag::High);
+    assert_eq!(
+        Flag::from_range(Some(53.0), Some(20.0), Some(41.0)),
+        Flag::High
+    );
     assert_eq!(Flag::from_range(Some(3.0), Some(3.5), Some(5.3)), Flag::Low);
-    assert_eq!(Flag::from_range(Some(41.0), Some(20.0), Some(41.0)), Flag::Normal);
+    assert_eq!(
+        Flag::from_range(Some(41.0), Some(20.0), Some(41.0)),
+        Flag::Normal
+    );
     assert_eq!(Flag::from_range(None, Some(20.0), Some(41.0)), Flag::Normal);
     assert_eq!(Flag::from_interpretation("HH"), Some(Flag::High));
     assert_eq!(Flag::from_interpretation("POS"), Some(Flag::Abnormal));
@@ -142,7 +155,10 @@ fn ranges_and_values_read_as_a_clinician_writes_them() {
     assert_eq!(a.value_label(), "53 mmol/mol");
     assert_eq!(a.range_label(), "20–41");
     assert_eq!(a.problem(), None);
-    let upside = Analyte { low: Some(50.0), ..a.clone() };
+    let upside = Analyte {
+        low: Some(50.0),
+        ..a.clone()
+    };
     assert!(upside.problem().unwrap().contains("upside down"));
     let empty = Analyte { value: None, ..a };
     assert!(empty.problem().unwrap().contains("no value"));

@@ -133,3 +133,16 @@ pub struct ReportPage {
     /// (id, name) of the clinicians it may be reassigned to.
     pub clinicians: Vec<(String, String)>,
 }
+
+/// What a clinician asked reception to tell the patient about a filed
+/// result (no values): shown on the patient's page to every role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientMessage {
+    pub report_id: String,
+    /// The test ("HbA1c").
+    pub title: String,
+    pub comment: String,
+    pub by: String,
+    /// When filed (RFC 3339).
+    pub at: String,
+}

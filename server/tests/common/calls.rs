@@ -157,6 +157,12 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
             })
         };
         call("patient_page", json!({"id": patient}), false);
+        call("patient_results", json!({"patient": patient}), false);
+        call(
+            "patient_result_messages",
+            json!({"patient": patient}),
+            false,
+        );
         call("consultation_page", json!({"patient_id": patient}), false);
         call("task_form", json!({"patient": patient}), false);
         call(

@@ -154,9 +154,15 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
     .unwrap()
     .id;
     let mut reports = Vec::new();
-    for (n, born) in ["1961-04-03", "1961-04-03", "1961-04-03", "1900-01-01", "1900-01-01"]
-        .into_iter()
-        .enumerate()
+    for (n, born) in [
+        "1961-04-03",
+        "1961-04-03",
+        "1961-04-03",
+        "1900-01-01",
+        "1900-01-01",
+    ]
+    .into_iter()
+    .enumerate()
     {
         let r = lab_report(&format!("M{n}"), born);
         let arrived = services::results::import(&w.store, &p.practice_id, "matrix", &r)

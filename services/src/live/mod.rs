@@ -186,9 +186,7 @@ pub async fn catch_up(
             crate::appointments::live::rows_for_ids(db, topic, &ids).await?
         }
         RowsKind::Tasks => crate::tasks::live::rows_for_ids(db, topic, &ids, &events).await?,
-        RowsKind::Results => {
-            crate::results::live::rows_for_ids(db, topic, &ids, &events).await?
-        }
+        RowsKind::Results => crate::results::live::rows_for_ids(db, topic, &ids, &events).await?,
     };
     Ok(ServerMessage::Changes {
         topic: topic.clone(),

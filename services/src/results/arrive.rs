@@ -78,7 +78,11 @@ fn arrival_words(report: &IncomingReport, arrived: &Arrived) -> String {
         (None, Some(_)) => "a corrected laboratory report arrived, unmatched",
         (None, None) => "a laboratory report arrived, unmatched",
     };
-    format!("{how} (result {}, from {})", arrived.id, short(&report.laboratory))
+    format!(
+        "{how} (result {}, from {})",
+        arrived.id,
+        short(&report.laboratory)
+    )
 }
 
 fn short(s: &str) -> String {

@@ -40,7 +40,8 @@ async fn flag(
         let received = chrono::DateTime::parse_from_rfc3339(&r.received_at)
             .map(|t| domain::time::london_today(t.with_timezone(&chrono::Utc)))
             .unwrap_or(today);
-        r.overdue = r.state == domain::results::ItemState::Unfiled && is_overdue(received, today, days);
+        r.overdue =
+            r.state == domain::results::ItemState::Unfiled && is_overdue(received, today, days);
     }
     Ok(rows)
 }
@@ -145,6 +146,22 @@ pub async fn for_patient(store: &Store, actor: &Actor, patient: &str) -> Result<
         return Err(ServiceError::NotFound);
     }
     flag_overdue(&db, db.patient_results(patient).await?).await
+}
+
+/// What clinicians asked reception to tell the patient about their
+/// filed results (never the values): any member of staff who sees the
+/// patient's demographics.
+pub async fn messages_for_patient(
+    store: &Store,
+    actor: &Actor,
+    patient: &str,
+) -> Result<Vec<domain::results::PatientMessage>> {
+    matcher(actor)?;
+    let db = actor.db(store);
+    if patient.is_empty() || !db.patient_in_practice(patient).await? {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(db.patient_messages(patient).await?)
 }
 
 /// The reports no patient was found for: demographics and the kind of

@@ -38,31 +38,46 @@ pub async fn match_to(
     let db = actor.db(store);
     db.result_report(id).await.map_err(refused)?;
     if patient.is_empty() || !db.patient_in_practice(patient.as_str()).await? {
-        return Err(ServiceError::field("patient", "Choose a patient of this practice."));
+        return Err(ServiceError::field(
+            "patient",
+            "Choose a patient of this practice.",
+        ));
     }
     let assigned = inbox_for(&db, None, patient.as_str()).await?;
-    db.match_result(id, version, patient.as_str(), assigned.as_deref(), me.as_str())
-        .await
-        .map_err(refused)?;
+    db.match_result(
+        id,
+        version,
+        patient.as_str(),
+        assigned.as_deref(),
+        me.as_str(),
+    )
+    .await
+    .map_err(refused)?;
     let view = db.result_report(id).await.map_err(refused)?;
-    audited(store, actor, format!("matched result {id} to this patient"), &view).await?;
+    audited(
+        store,
+        actor,
+        format!("matched result {id} to this patient"),
+        &view,
+    )
+    .await?;
     Ok(view)
 }
 
 /// Rejects an unmatched report (not this practice's, not a real report).
-pub async fn reject(
-    store: &Store,
-    actor: &Actor,
-    id: &str,
-    version: i64,
-    why: &str,
-) -> Result<()> {
+pub async fn reject(store: &Store, actor: &Actor, id: &str, version: i64, why: &str) -> Result<()> {
     matcher(actor)?;
     let why = reason(why, "reason")?;
     let db = actor.db(store);
     db.reject_result(id, version, &why).await.map_err(refused)?;
     let view = db.result_report(id).await.map_err(refused)?;
-    audited(store, actor, format!("rejected unmatched result {id}"), &view).await
+    audited(
+        store,
+        actor,
+        format!("rejected unmatched result {id}"),
+        &view,
+    )
+    .await
 }
 
 /// A clinician undoes a match: the report goes back to the Unmatched
@@ -82,7 +97,13 @@ pub async fn unmatch(
     db.unmatch_result(id, version, &format!("Match undone: {why}"), me.as_str())
         .await
         .map_err(refused)?;
-    audited(store, actor, format!("undid the match of result {id}"), &before).await
+    audited(
+        store,
+        actor,
+        format!("undid the match of result {id}"),
+        &before,
+    )
+    .await
 }
 
 /// Gives an unfiled report to another clinician, or (none) the pool.
@@ -127,7 +148,10 @@ pub async fn file(
         problems.push(("outcome", "Choose an outcome.".to_string()));
     }
     if form.patient_comment.chars().count() > 1000 {
-        problems.push(("patient_comment", "Keep the comment for the patient under 1,000 characters.".into()));
+        problems.push((
+            "patient_comment",
+            "Keep the comment for the patient under 1,000 characters.".into(),
+        ));
     }
     if form.note.chars().count() > 5000 {
         problems.push(("note", "Keep the note under 5,000 characters.".into()));
@@ -142,14 +166,20 @@ pub async fn file(
     let db = actor.db(store);
     let current = db.result_report(id).await.map_err(refused)?;
     if current.row.state != ItemState::Unfiled {
-        return Err(refused(store::results::ResultError::WrongState(current.row.state)));
+        return Err(refused(store::results::ResultError::WrongState(
+            current.row.state,
+        )));
     }
     let task = match outcome.task(&current.row.title) {
         Some((title, urgent)) => Some(NewTask {
             title,
             details: task_details(&current, form),
             patient_id: current.row.patient_id.clone().map(PatientId::new),
-            priority: if urgent { Priority::Urgent } else { Priority::Routine },
+            priority: if urgent {
+                Priority::Urgent
+            } else {
+                Priority::Routine
+            },
             due_at: None,
             assignee: Assignee::Team(TeamId::new(form.team.trim())),
             created_by: actor.by(),

@@ -262,6 +262,46 @@ impl PracticeStore {
         Ok(rows)
     }
 
+    /// What clinicians asked reception to tell the patient, newest first.
+    pub async fn patient_messages(
+        &self,
+        patient: &str,
+    ) -> Result<Vec<domain::results::PatientMessage>, StoreError> {
+        #[derive(SurrealValue)]
+        struct Said {
+            id: String,
+            title: String,
+            comment: String,
+            by: Option<String>,
+            at: Datetime,
+        }
+        let rows: Vec<Said> = self
+            .db()
+            .query(
+                "SELECT record::id(id) AS id, title, patient_comment AS comment,
+                    filed_by.display_name AS by, filed_at AS at
+                 FROM result_report
+                 WHERE patient = type::record('patient', $patient) AND practice = $practice
+                   AND state = 'filed' AND patient_comment != NONE AND patient_comment != ''
+                 ORDER BY at DESC LIMIT 50",
+            )
+            .bind(("patient", patient.to_string()))
+            .bind(("practice", self.record()))
+            .await?
+            .check()?
+            .take(0)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| domain::results::PatientMessage {
+                report_id: r.id,
+                title: r.title,
+                comment: r.comment,
+                by: r.by.unwrap_or_default(),
+                at: rfc3339(r.at),
+            })
+            .collect())
+    }
+
     /// One report, whole.
     pub async fn result_report(&self, id: &str) -> Result<ReportView, ResultError> {
         if id.is_empty() {

@@ -268,9 +268,9 @@ impl PracticeStore {
             Err(Retry::Thrown(t)) if t == "op:stale" => Err(ResultError::Stale {
                 current: Box::new(self.result_report(id).await?),
             }),
-            Err(Retry::Thrown(t)) if t == "op:state" => {
-                Err(ResultError::WrongState(self.result_report(id).await?.row.state))
-            }
+            Err(Retry::Thrown(t)) if t == "op:state" => Err(ResultError::WrongState(
+                self.result_report(id).await?.row.state,
+            )),
             Err(Retry::Thrown(t)) if t == "op:no_patient" => Err(ResultError::NoSuchPatient),
             Err(Retry::Thrown(t)) if t == "op:no_team" => Err(ResultError::NoSuchTeam),
             Err(e) => Err(ResultError::Store(e.into())),

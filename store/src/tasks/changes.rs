@@ -90,7 +90,13 @@ impl PracticeStore {
         );
         let practice = self.record();
         let outcome = run_with_retry(|| {
-            bind_new_task(self.db().query(script.as_str()), &id, practice.clone(), new, what)
+            bind_new_task(
+                self.db().query(script.as_str()),
+                &id,
+                practice.clone(),
+                new,
+                what,
+            )
         })
         .await;
         match outcome {

@@ -9,8 +9,8 @@ mod find;
 mod queries;
 mod teams;
 
-pub use find::TaskFilter;
 pub(crate) use changes::{bind_new_task, create_task_statements};
+pub use find::TaskFilter;
 
 use crate::{rfc3339, StoreError};
 use chrono::{DateTime, Utc};

@@ -44,16 +44,22 @@ impl<'a> Entries<'a> {
         let r = reference["reference"].as_str()?;
         self.all.iter().find_map(|(url, res)| {
             let by_url = !url.is_empty() && *url == r;
-            let by_id = res["resourceType"].as_str().zip(res["id"].as_str()).is_some_and(
-                |(t, id)| r == format!("{t}/{id}") || r.ends_with(&format!("/{t}/{id}")),
-            );
+            let by_id = res["resourceType"]
+                .as_str()
+                .zip(res["id"].as_str())
+                .is_some_and(|(t, id)| {
+                    r == format!("{t}/{id}") || r.ends_with(&format!("/{t}/{id}"))
+                });
             (by_url || by_id).then_some(*res)
         })
     }
 }
 
 fn text(v: &Value) -> Option<String> {
-    v.as_str().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+    v.as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
 }
 
 /// A CodeableConcept's words: its text, else its first coding's display.
@@ -73,12 +79,20 @@ fn concept_code(c: &Value) -> Option<String> {
         .iter()
         .find(|x| x["system"] == "http://loinc.org")
         .or_else(|| codings.first())?;
-    Some(format!("{}|{}", text(&pick["system"])?, text(&pick["code"])?))
+    Some(format!(
+        "{}|{}",
+        text(&pick["system"])?,
+        text(&pick["code"])?
+    ))
 }
 
 fn identifier_of(v: &Value) -> Option<String> {
     let first = v["identifier"].as_array()?.first()?;
-    Some(format!("{}|{}", text(&first["system"])?, text(&first["value"])?))
+    Some(format!(
+        "{}|{}",
+        text(&first["system"])?,
+        text(&first["value"])?
+    ))
 }
 
 fn patient_of(p: &Value) -> Demographics {
@@ -106,14 +120,18 @@ fn patient_of(p: &Value) -> Demographics {
 fn analyte_of(o: &Value, n: usize, problems: &mut Problems) -> Option<Analyte> {
     let at = format!("result[{n}]");
     if o["resourceType"] != "Observation" {
-        problems.push(format!("{at}: the reference must name an Observation in the Bundle."));
+        problems.push(format!(
+            "{at}: the reference must name an Observation in the Bundle."
+        ));
         return None;
     }
     let code = concept_code(&o["code"]).unwrap_or_default();
     let display = concept_words(&o["code"]).unwrap_or_default();
     let q = &o["valueQuantity"];
     let value = q["value"].as_f64();
-    let unit = text(&q["unit"]).or_else(|| text(&q["code"])).unwrap_or_default();
+    let unit = text(&q["unit"])
+        .or_else(|| text(&q["code"]))
+        .unwrap_or_default();
     let range = o["referenceRange"]
         .as_array()
         .and_then(|r| r.first())
@@ -157,7 +175,9 @@ fn analyte_of(o: &Value, n: usize, problems: &mut Problems) -> Option<Analyte> {
 /// service checks the rest.
 pub fn report_of(bundle: &Value) -> Result<IncomingReport, Problems> {
     if bundle["resourceType"] != "Bundle" {
-        return Err(vec!["resourceType: send a Bundle holding the DiagnosticReport.".into()]);
+        return Err(vec![
+            "resourceType: send a Bundle holding the DiagnosticReport.".into(),
+        ]);
     }
     let entries = Entries::of(bundle);
     let reports = entries.of_type("DiagnosticReport");
@@ -183,7 +203,12 @@ pub fn report_of(bundle: &Value) -> Result<IncomingReport, Problems> {
         }
     };
     let mut analytes = Vec::new();
-    for (n, r) in report["result"].as_array().into_iter().flatten().enumerate() {
+    for (n, r) in report["result"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         match entries.resolve(r) {
             Some(o) => analytes.extend(analyte_of(o, n, &mut problems)),
             None => problems.push(format!(
@@ -209,10 +234,14 @@ pub fn report_of(bundle: &Value) -> Result<IncomingReport, Problems> {
             let p = entries.resolve(r)?;
             let name = p["name"].as_array()?.first()?;
             text(&name["text"]).or_else(|| {
-                let given = name["given"].as_array().map(|g| {
-                    g.iter().filter_map(text).collect::<Vec<_>>().join(" ")
-                });
-                Some(format!("{} {}", given.unwrap_or_default(), text(&name["family"])?).trim().to_string())
+                let given = name["given"]
+                    .as_array()
+                    .map(|g| g.iter().filter_map(text).collect::<Vec<_>>().join(" "));
+                Some(
+                    format!("{} {}", given.unwrap_or_default(), text(&name["family"])?)
+                        .trim()
+                        .to_string(),
+                )
             })
         })
     });
