@@ -6,6 +6,7 @@
 
 mod names;
 mod people;
+mod results;
 mod rows;
 mod spec;
 #[cfg(test)]
@@ -48,6 +49,8 @@ pub struct SeedSummary {
     pub patients: usize,
     pub staff: usize,
     pub clinic_sessions: usize,
+    /// Laboratory reports (some unmatched).
+    pub results: usize,
     pub appointments: usize,
     pub tasks: usize,
 }
@@ -162,6 +165,28 @@ pub async fn seed_demo(
         today,
     )?;
     summary.patients = patients.len();
+    let gp_names: Vec<(RecordId, String)> = staff_ids
+        .iter()
+        .filter(|(s, _)| s.role == Role::Gp)
+        .map(|(_, id)| (rid("staff", id.clone()), id.clone()))
+        .collect();
+    let subjects: Vec<results::Subject> = patients
+        .iter()
+        .enumerate()
+        .map(|(i, p)| results::Subject {
+            id: format!("{}-p{:05}", practice.id, i + 1),
+            nhs_number: p.nhs_number.clone(),
+            family: p.family_name.clone(),
+            given: p.given_name.clone(),
+            birth_date: p.date_of_birth.clone(),
+            usual_gp: p.usual_gp.as_ref().and_then(|g| {
+                gp_names
+                    .iter()
+                    .find(|(r, _)| r == g)
+                    .map(|(_, id)| id.clone())
+            }),
+        })
+        .collect();
     let patient_ids: Vec<RecordId> = patients.iter().map(|p| p.id.clone()).collect();
     insert_batches(store, "patient", patients).await?;
 
@@ -288,6 +313,13 @@ pub async fn seed_demo(
     }
     summary.tasks = tasks.len();
     insert_batches(store, "task", tasks).await?;
+
+    let first_gp = staff_ids
+        .iter()
+        .find(|(s, _)| s.username == "gp")
+        .map(|(_, id)| id.clone())
+        .unwrap_or_default();
+    summary.results = results::seed(&db, &mut rng, &subjects, &first_gp).await?;
 
     progress.advance(total, total, "done");
     Ok(Some(summary))

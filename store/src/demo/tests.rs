@@ -40,6 +40,34 @@ async fn seeding_builds_the_whole_demo_practice_once() {
             &account.password_hash
         ));
     }
+    // Riverside Pathology's reports: each matched one is about the patient
+    // its demographics name; four wait unmatched; Dr Khan's are normal.
+    assert_eq!(summary.results, 40);
+    let mut res = store
+        .db()
+        .query(
+            "SELECT count() AS n FROM result_report WHERE state = 'unmatched' GROUP ALL;
+             SELECT count() AS n FROM result_report
+                 WHERE state = 'unfiled' AND (patient.nhs_number != nhs_number OR patient.date_of_birth != birth_date) GROUP ALL;
+             SELECT count() AS n FROM result_report
+                 WHERE state = 'unfiled' AND abnormal = true AND assigned_to.username = 'gp' GROUP ALL;
+             SELECT count() AS n FROM result_report WHERE state = 'unfiled' AND abnormal = true GROUP ALL;",
+        )
+        .await
+        .unwrap();
+    use surrealdb::types::SurrealValue;
+    #[derive(SurrealValue)]
+    struct N {
+        n: i64,
+    }
+    let mut count = |i: usize| -> i64 {
+        let rows: Vec<N> = res.take(i).unwrap();
+        rows.first().map(|r| r.n).unwrap_or(0)
+    };
+    assert_eq!(count(0), 4, "unmatched");
+    assert_eq!(count(1), 0, "a matched report about someone else");
+    assert_eq!(count(2), 0, "an abnormal report in Dr Khan's inbox");
+    assert!(count(3) >= 3, "some abnormal reports");
     // A second run does nothing.
     assert!(seed_demo(&store, &|_: u64, _: u64, _: &str| {})
         .await
