@@ -266,3 +266,37 @@ pub async fn call(
     }
     Ok(serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
 }
+
+/// On the API clients page (Admin → API clients, with none registered
+/// yet): registers `name` with `scopes` and returns the id and secret the
+/// page shows once.
+pub async fn register_api_client(
+    admin: &Page,
+    name: &str,
+    scopes: &str,
+) -> Result<(String, String)> {
+    let loaded = std::time::Duration::from_secs(30);
+    expect(admin.get_by_text("No API clients yet.", true))
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    admin
+        .get_by_label("Name of the system", true)
+        .fill(name, None)
+        .await?;
+    admin
+        .get_by_label("Scopes (separated by spaces)", true)
+        .fill(scopes, None)
+        .await?;
+    role(admin, AriaRole::Button, "Register the client")
+        .click(None)
+        .await?;
+    let shown = admin.locator("[role=status] dd");
+    expect(shown.first())
+        .with_timeout(loaded)
+        .to_be_visible()
+        .await?;
+    let id = shown.nth(0).inner_text().await?;
+    let secret = shown.nth(1).inner_text().await?;
+    Ok((id.trim().to_string(), secret.trim().to_string()))
+}

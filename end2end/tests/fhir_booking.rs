@@ -6,7 +6,9 @@
 //! If-Match is refused (412), the right one frees the slot, live again.
 
 use end2end::http::{request, token};
-use end2end::{launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
+use end2end::{
+    launch_browser, nav_link, register_api_client, role, sign_in, Server, DEMO_PASSWORD,
+};
 use playwright_rs::{expect, AriaRole};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -47,35 +49,16 @@ async fn a_booking_through_the_api_reaches_reception_live_and_a_cancel_frees_the
     expect(role(&admin, AriaRole::Heading, "API clients"))
         .to_be_visible()
         .await?;
-    expect(admin.get_by_text("No API clients yet.", true))
-        .with_timeout(loaded)
-        .to_be_visible()
-        .await?;
-    admin
-        .get_by_label("Name of the system", true)
-        .fill("Online booking", None)
-        .await?;
-    admin
-        .get_by_label("Scopes (separated by spaces)", true)
-        .fill(
-            "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds",
-            None,
-        )
-        .await?;
-    role(&admin, AriaRole::Button, "Register the client")
-        .click(None)
-        .await?;
-    let shown = admin.locator("[role=status] dd");
-    expect(shown.first())
-        .with_timeout(loaded)
-        .to_be_visible()
-        .await?;
-    let id = shown.nth(0).inner_text().await?;
-    let secret = shown.nth(1).inner_text().await?;
+    let (id, secret) = register_api_client(
+        &admin,
+        "Online booking",
+        "system/Patient.rs system/Slot.rs system/Schedule.r system/Appointment.cruds",
+    )
+    .await?;
     expect(role(&admin, AriaRole::Button, "Revoke Online booking"))
         .to_be_visible()
         .await?;
-    let t = token(&server.base_url, id.trim(), secret.trim()).await?;
+    let t = token(&server.base_url, &id, &secret).await?;
 
     // The system finds a patient and the next free slot, with its clinician.
     let (status, patients) = fhir(&server, "GET", "/fhir/r4/Patient?_count=1", &t, &[], "").await?;

@@ -8,7 +8,9 @@
 //! matches it, and it reaches the GP's inbox live.
 
 use end2end::http::{request, token};
-use end2end::{launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
+use end2end::{
+    launch_browser, nav_link, register_api_client, role, sign_in, Server, DEMO_PASSWORD,
+};
 use playwright_rs::{expect, AriaRole, FilterOptions, SelectOption};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -95,32 +97,13 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
     )
     .await?;
     admin.goto(&server.url("/admin/api-clients"), None).await?;
-    expect(admin.get_by_text("No API clients yet.", true))
-        .with_timeout(loaded)
-        .to_be_visible()
-        .await?;
-    admin
-        .get_by_label("Name of the system", true)
-        .fill("Riverside Pathology", None)
-        .await?;
-    admin
-        .get_by_label("Scopes (separated by spaces)", true)
-        .fill(
-            "system/DiagnosticReport.c system/Patient.rs system/Practitioner.rs",
-            None,
-        )
-        .await?;
-    role(&admin, AriaRole::Button, "Register the client")
-        .click(None)
-        .await?;
-    let shown = admin.locator("[role=status] dd");
-    expect(shown.first())
-        .with_timeout(loaded)
-        .to_be_visible()
-        .await?;
-    let id = shown.nth(0).inner_text().await?;
-    let secret = shown.nth(1).inner_text().await?;
-    let lab = token(&server.base_url, id.trim(), secret.trim()).await?;
+    let (id, secret) = register_api_client(
+        &admin,
+        "Riverside Pathology",
+        "system/DiagnosticReport.c system/Patient.rs system/Practitioner.rs",
+    )
+    .await?;
+    let lab = token(&server.base_url, &id, &secret).await?;
 
     // Who the report is about and who asked for it.
     let (status, gps) = fhir(

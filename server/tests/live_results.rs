@@ -10,42 +10,6 @@ use domain::live::{Rows, ServerMessage, Topic};
 use domain::results::{FileForm, InboxRow};
 use std::time::{Duration, Instant};
 
-fn report(
-    identifier: &str,
-    value: f64,
-    requester: Option<&str>,
-    born: &str,
-) -> domain::results::IncomingReport {
-    use domain::results::*;
-    IncomingReport {
-        identifier: format!("https://lab.example/reports|{identifier}"),
-        status: ReportStatus::Final,
-        title: "HbA1c".into(),
-        code: None,
-        issued: "2026-11-20T10:00:00Z".into(),
-        laboratory: "Riverside Pathology".into(),
-        requester_id: requester.map(String::from),
-        requester_name: None,
-        patient: Demographics {
-            nhs_number: "9990000018".into(),
-            family: "Smith".into(),
-            given: "John".into(),
-            birth_date: born.into(),
-        },
-        analytes: vec![Analyte {
-            code: "http://loinc.org|4548-4".into(),
-            display: "HbA1c".into(),
-            value: Some(value),
-            text: None,
-            unit: "mmol/mol".into(),
-            low: Some(20.0),
-            high: Some(41.0),
-            flag: Flag::from_range(Some(value), Some(20.0), Some(41.0)),
-        }],
-        conclusion: None,
-    }
-}
-
 /// The rows the list holds after the next change, merged as a browser does.
 async fn next_rows(ws: &mut Ws, topic: &Topic, held: &mut Rows) -> Vec<InboxRow> {
     match next(ws, Duration::from_secs(2)).await {
@@ -106,7 +70,7 @@ async fn reports_reach_open_inboxes_live_and_leave_when_filed_or_moved() {
     services::results::receive(
         &w.store,
         &lab_actor,
-        &report("L1", 38.0, Some(&gp_id), "1961-04-03"),
+        &lab_report("L1", 38.0, Some(&gp_id), "1961-04-03"),
     )
     .await
     .unwrap();
@@ -116,7 +80,7 @@ async fn reports_reach_open_inboxes_live_and_leave_when_filed_or_moved() {
     let high = services::results::receive(
         &w.store,
         &lab_actor,
-        &report("L2", 64.0, Some(&gp_id), "1961-04-03"),
+        &lab_report("L2", 64.0, Some(&gp_id), "1961-04-03"),
     )
     .await
     .unwrap();
@@ -153,7 +117,7 @@ async fn reports_reach_open_inboxes_live_and_leave_when_filed_or_moved() {
     let odd = services::results::receive(
         &w.store,
         &lab_actor,
-        &report("L3", 64.0, None, "1961-04-04"),
+        &lab_report("L3", 64.0, None, "1961-04-04"),
     )
     .await
     .unwrap();

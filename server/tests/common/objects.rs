@@ -29,39 +29,6 @@ pub struct Objects {
     pub unmatched_for_reject: String,
 }
 
-/// A laboratory's HbA1c report about the fixtures' John Smith (born
-/// `born`: another date leaves it unmatched).
-fn lab_report(identifier: &str, born: &str) -> domain::results::IncomingReport {
-    use domain::results::{Analyte, Demographics, Flag, IncomingReport, ReportStatus};
-    IncomingReport {
-        identifier: format!("https://lab.example/reports|{identifier}"),
-        status: ReportStatus::Final,
-        title: "HbA1c".into(),
-        code: None,
-        issued: "2026-11-20T10:00:00Z".into(),
-        laboratory: "Riverside Pathology".into(),
-        requester_id: None,
-        requester_name: None,
-        patient: Demographics {
-            nhs_number: "9990000018".into(),
-            family: "Smith".into(),
-            given: "John".into(),
-            birth_date: born.into(),
-        },
-        analytes: vec![Analyte {
-            code: "http://loinc.org|4548-4".into(),
-            display: "HbA1c".into(),
-            value: Some(53.0),
-            text: None,
-            unit: "mmol/mol".into(),
-            low: Some(20.0),
-            high: Some(41.0),
-            flag: Flag::High,
-        }],
-        conclusion: None,
-    }
-}
-
 pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
     let gp = actor(p, "gp");
     let admin = actor(p, "admin");
@@ -164,7 +131,7 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
     .into_iter()
     .enumerate()
     {
-        let r = lab_report(&format!("M{n}"), born);
+        let r = super::lab_report(&format!("M{n}"), 53.0, None, born);
         let arrived = services::results::import(&w.store, &p.practice_id, "matrix", &r)
             .await
             .unwrap();
