@@ -47,6 +47,7 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             "Schedule",
             "Slot",
             "Appointment",
+            "Bundle",
             "Task"
         ],
         "only what is implemented"
@@ -61,12 +62,24 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             .iter()
             .map(|i| i["code"].as_str().unwrap())
             .collect();
-        let path = if codes.contains(&"search-type") {
-            format!("/fhir/r4/{kind}")
+        let answer = if codes == ["create"] {
+            let path = format!("/fhir/r4/{kind}");
+            let body = format!("{{\"resourceType\": \"{kind}\"}}");
+            let sent = [JSON, ("Content-Type", "application/fhir+json")];
+            request(&addr, "POST", &path, &sent, &body).await
+        } else if codes.contains(&"search-type") {
+            request(&addr, "GET", &format!("/fhir/r4/{kind}"), &[JSON], "").await
         } else {
-            format!("/fhir/r4/{kind}/some-id")
+            request(
+                &addr,
+                "GET",
+                &format!("/fhir/r4/{kind}/some-id"),
+                &[JSON],
+                "",
+            )
+            .await
         };
-        let answer = request(&addr, "GET", &path, &[JSON], "").await;
+        let path = kind;
         assert_eq!(answer.status, 401, "{path} is listed but not served");
     }
     let unlisted = request(&addr, "GET", "/fhir/r4/Medication", &[JSON], "").await;
