@@ -2,7 +2,8 @@
 //! from "My day", records a blood pressure and a coded problem (the draft
 //! survives a reload), saves, and sees both in the summary and on the
 //! chart; reception opening the same patient does not see the consultation
-//! text; the admin's audit page lists both accesses.
+//! text, and sees an allergy the GP then records appear live; the
+//! admin's audit page lists both accesses.
 
 use end2end::{launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
 use playwright_rs::{expect, AriaRole, FilterOptions, GetByRoleOptions, SelectOption};
@@ -125,15 +126,14 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
     role(&gp, AriaRole::Button, "Save consultation")
         .click(None)
         .await?;
-    // The patient's page: the problem, the reading, and the chart.
-    // It says plainly that it is not a live list.
+    // The patient's page: the problem, the reading, and the chart; live.
     expect(
         gp.get_by_role(AriaRole::Status, None)
-            .filter(FilterOptions::default().has_text("Record as loaded at"))
+            .filter(FilterOptions::default().has_text("Live"))
             .first(),
     )
     .with_timeout(loaded)
-    .to_contain_text("(not live)")
+    .to_be_visible()
     .await?;
     expect(role(&gp, AriaRole::Region, "Active problems"))
         .with_timeout(loaded)
@@ -254,6 +254,39 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
             .to_contain_text(hidden)
             .await?;
     }
+
+    // With both pages open, the GP records an allergy: reception's banner
+    // shows it without a reload.
+    let banner = role(&desk, AriaRole::Region, "Patient banner");
+    expect(banner.clone())
+        .not()
+        .to_contain_text("Allergy to penicillin")
+        .await?;
+    expect(
+        desk.get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Live"))
+            .first(),
+    )
+    .with_timeout(loaded)
+    .to_be_visible()
+    .await?;
+    gp.get_by_label("Kind", true)
+        .select_option(SelectOption::Label("Allergy".into()), None)
+        .await?;
+    gp.get_by_label("Problem or allergy", true)
+        .fill("penicillin", None)
+        .await?;
+    role(&gp, AriaRole::Button, "Allergy to penicillin (91936005)")
+        .click(None)
+        .await?;
+    role(&gp, AriaRole::Button, "Add to the record")
+        .click(None)
+        .await?;
+    expect(banner)
+        .with_timeout(Duration::from_secs(2))
+        .to_contain_text("Allergies: Allergy to penicillin")
+        .await?;
+    assert_eq!(desk.url(), record_url, "no navigation, no reload");
 
     // The admin's audit page lists the GP's consultation and reception's view.
     let admin_context = browser.new_context().await?;

@@ -153,8 +153,29 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
         .unwrap_or_default()
         .to_string();
 
-    // The GP has the inbox open; reception has the Reception list open.
-    let gp = sign_in(&server, &browser.new_context().await?, "gp", DEMO_PASSWORD).await?;
+    // The GP has the inbox open, and the patient's page in another tab;
+    // reception has the Reception list open.
+    let gp_context = browser.new_context().await?;
+    let gp = sign_in(&server, &gp_context, "gp", DEMO_PASSWORD).await?;
+    let patient_url = server.url(&format!(
+        "/patients/{}",
+        patient["id"].as_str().unwrap_or_default()
+    ));
+    let gp_record = gp_context.new_page().await?;
+    gp_record.goto(&patient_url, None).await?;
+    expect(
+        gp_record
+            .get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Live"))
+            .first(),
+    )
+    .with_timeout(loaded)
+    .to_be_visible()
+    .await?;
+    let record_row = gp_record
+        .get_by_role(AriaRole::Row, None)
+        .filter(FilterOptions::default().has_text("HbA1c"));
+    expect(record_row.clone()).to_have_count(0).await?;
     nav_link(&gp, "Results").click(None).await?;
     expect(role(&gp, AriaRole::Heading, "Your results inbox"))
         .with_timeout(loaded)
@@ -206,6 +227,11 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
         .with_timeout(live)
         .to_contain_text(", 1 abnormal")
         .await?;
+    // The open patient page shows it too, without a reload.
+    expect(record_row.clone())
+        .with_timeout(live)
+        .to_contain_text("Waiting to be filed")
+        .await?;
 
     // The GP opens it: the value, its range and its flag in words.
     first.click(None).await?;
@@ -246,6 +272,25 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
         .get_by_role(AriaRole::List, None)
         .filter(FilterOptions::default().has_text("Book an urgent appointment: HbA1c result"));
     expect(task).with_timeout(live).to_be_visible().await?;
+    // The GP's open patient page shows it filed, with the comment.
+    expect(record_row)
+        .with_timeout(live)
+        .to_contain_text("Filed")
+        .await?;
+    expect(gp_record.locator("main"))
+        .with_timeout(live)
+        .to_contain_text(comment)
+        .await?;
+    // Reception opens the patient (the patient has phoned) and reads it out.
+    reception.goto(&patient_url, None).await?;
+    expect(reception.locator("main"))
+        .with_timeout(loaded)
+        .to_contain_text(comment)
+        .await?;
+    expect(reception.locator("main"))
+        .not()
+        .to_contain_text("64 mmol/mol")
+        .await?;
 
     // A report whose birth date disagrees waits for reception to match it.
     gp.goto(&server.url("/results"), None).await?;

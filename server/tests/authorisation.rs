@@ -110,6 +110,7 @@ fn topic_name(t: &Topic) -> &'static str {
         Topic::Task { .. } => "topic task",
         Topic::Inbox { .. } => "topic inbox",
         Topic::ResultsPool => "topic results_pool",
+        Topic::Patient { .. } => "topic patient",
     }
 }
 
@@ -193,6 +194,13 @@ async fn socket_outcomes(caller: &str, matrix: &mut Matrix) {
             "",
             Err(Place::Task {
                 id: pick(o, &ours.task_for_action, &theirs.task_for_action),
+            }),
+        ));
+        cases.push((
+            obj.clone(),
+            "",
+            Ok(Topic::Patient {
+                id: pick(o, &w.ours.patient_ids[0], &w.theirs.patient_ids[0]),
             }),
         ));
         cases.push((

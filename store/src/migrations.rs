@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "results",
         include_str!("../migrations/0017_results.surql"),
     ),
+    (
+        18,
+        "patient_live",
+        include_str!("../migrations/0018_patient_live.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -107,9 +107,22 @@ impl LiveList {
 pub fn use_live(topic: Topic, display: Option<(String, String)>) -> LiveList {
     let list = LiveList::new(topic.rows_kind());
     #[cfg(feature = "hydrate")]
-    client::watch(list, Some(topic), display, None);
+    client::watch(list, Some(topic), display, None, None);
     #[cfg(not(feature = "hydrate"))]
     let _ = (topic, display);
+    list
+}
+
+/// Watches `topic` from `since`, the outbox `seq` the page's data already
+/// reflects: the first message is what changed after it (a snapshot only
+/// if that is too far back), so nothing between the read and the
+/// subscription is missed.
+pub fn use_live_since(topic: Topic, since: u64) -> LiveList {
+    let list = LiveList::new(topic.rows_kind());
+    #[cfg(feature = "hydrate")]
+    client::watch(list, Some(topic), None, None, Some(since));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (topic, since);
     list
 }
 
@@ -123,7 +136,7 @@ pub fn use_live_here(topic: Option<Topic>, place: Place, editing: Signal<bool>) 
         .unwrap_or(RowsKind::Tasks);
     let list = LiveList::new(kind);
     #[cfg(feature = "hydrate")]
-    client::watch(list, topic, None, Some((place, editing)));
+    client::watch(list, topic, None, Some((place, editing)), None);
     #[cfg(not(feature = "hydrate"))]
     let _ = (topic, place, editing);
     list

@@ -8,10 +8,12 @@
 mod charts;
 pub(crate) use charts::trend;
 mod pages;
+mod patient_page;
 pub mod record;
 mod record_pages;
 
-pub use pages::{AuditPage, EditPatientPage, PatientPage, PatientsPage, RegisterPatientPage};
+pub use pages::{AuditPage, EditPatientPage, PatientsPage, RegisterPatientPage};
+pub use patient_page::PatientPage;
 pub use record_pages::ConsultationPage;
 
 use crate::AppError;

@@ -3,9 +3,7 @@
 use super::{get_patient_page, get_practice_gps, RegisterPatient};
 use crate::appointments::SearchPatients;
 use crate::auth::CurrentUser;
-use crate::live::{use_live_here, AlsoHere};
 use crate::AppError;
-use domain::live::Place;
 use domain::patient::{birth_and_age, PatientDetails, PatientForm};
 use domain::Area;
 use leptos::prelude::*;
@@ -255,83 +253,6 @@ pub(super) fn banner(
             {super::record_pages::allergy_line(allergies.as_ref())}
         </section>
     }
-}
-
-/// `/patients/:id`: the banner, presence, "New task", and for admin who
-/// has accessed the record.
-#[component]
-pub fn PatientPage() -> impl IntoView {
-    let user = expect_context::<CurrentUser>();
-    if let Some(refusal) = crate::shell::forbidden(Area::Patients, &user) {
-        return refusal;
-    }
-    let role = user.role;
-    let id = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .unwrap_or_default();
-    let live = use_live_here(
-        None,
-        Place::Patient { id: id.clone() },
-        Signal::derive(|| false),
-    );
-    let page = {
-        let id = id.clone();
-        LocalResource::new(move || get_patient_page(id.clone().into()))
-    };
-    view! {
-        <Title text="Patient" />
-        {crate::loading::when_loaded(page, move |loaded| {
-                match loaded {
-                    Err(AppError::NotFound) => view! { <h1 class="text-3xl font-bold">"Patient not found"</h1> }.into_any(),
-                    Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
-                    Ok(data) => {
-                        let p = data.patient;
-                        let summary = data.summary;
-                        let allergies = summary.allergies.clone();
-                        let on_change = Callback::new(move |_| page.refetch());
-                        let accesses = data.accesses.map(|rows| view! {
-                            <h2 class="mb-2 mt-6 text-2xl font-bold">"Who has accessed this record"</h2>
-                            <table class="w-full bg-white">
-                                <thead><tr class="text-left">
-                                    <th scope="col" class="p-2">"When"</th>
-                                    <th scope="col" class="p-2">"Who"</th>
-                                    <th scope="col" class="p-2">"What"</th>
-                                    <th scope="col" class="p-2">"Outcome"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|r| view! {
-                                        <tr class="border-t border-nhs-grey-4">
-                                            <td class="p-2">{crate::live::london_text(&r.at)}</td>
-                                            <td class="p-2">{format!("{} ({})", r.staff_name, r.role)}</td>
-                                            <td class="p-2">{r.action}</td>
-                                            <td class="p-2">{r.outcome}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any());
-                        view! {
-                            {banner(&p, "", allergies)}
-                            <AlsoHere list=live />
-                            <p role="status" class="mb-2">
-                                {format!("Record as loaded at {} (not live). ", domain::time::london_hhmm(crate::live::clock_now()))}
-                                <button type="button" class="op-link" on:click=move |_| page.refetch()>"Refresh"</button>
-                            </p>
-                            <p class="flex flex-wrap gap-4">
-                                <a class="op-button-secondary inline-block" href=format!("/tasks/new?patient={}", p.id)>"New task for this patient"</a>
-                                {(domain::policy::access(role, domain::policy::DataKind::Demographics) == domain::policy::Access::Write).then(|| view! {
-                                    <a class="op-button-secondary inline-block" href=format!("/patients/{}/edit", p.id)>"Edit details"</a>
-                                })}
-                            </p>
-                            <super::record_pages::RecordSections patient_id=p.id.clone() summary on_change />
-                            <crate::results::PatientResults patient_id=p.id.clone() clinician=role.is_clinician() />
-                            {accesses}
-                        }.into_any()
-                    }
-                }
-            })}
-    }
-    .into_any()
 }
 
 /// `/admin/audit`: the practice's audit trail, filtered by member of staff,

@@ -19,13 +19,19 @@ pub async fn get_patient_result_messages(patient: String) -> Result<Vec<PatientM
     Ok(services::results::messages_for_patient(&store, &actor, &patient).await?)
 }
 
+/// `refresh`: bumped when the patient's results changed (the page's live
+/// topic says so): both parts are read again.
 #[component]
-pub fn PatientResults(patient_id: String, clinician: bool) -> impl IntoView {
+pub fn PatientResults(patient_id: String, clinician: bool, refresh: Signal<u64>) -> impl IntoView {
     let messages = {
         let id = patient_id.clone();
-        LocalResource::new(move || get_patient_result_messages(id.clone()))
+        LocalResource::new(move || {
+            refresh.track();
+            get_patient_result_messages(id.clone())
+        })
     };
     let reports = LocalResource::new(move || {
+        refresh.track();
         let id = patient_id.clone();
         async move {
             if clinician {

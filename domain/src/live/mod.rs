@@ -16,10 +16,12 @@
 //! and the browser client are generic over these.
 
 mod limits;
+mod patient;
 mod results;
 mod rows;
 
 pub use limits::*;
+pub use patient::{changed_since, PatientChange, RecordPart};
 pub use rows::{Rows, RowsKind};
 
 use crate::appointment_status::Status;
@@ -47,10 +49,13 @@ pub enum EventKind {
     Settings,
     /// A laboratory report arrived, was matched, reassigned or filed.
     Result,
+    /// A part of a patient's record changed (`record`: the patient; the
+    /// event's `part`: which part).
+    Patient,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::Appointment,
         EventKind::AppointmentCalled,
         EventKind::Task,
@@ -58,6 +63,7 @@ impl EventKind {
         EventKind::StaffSignedOut,
         EventKind::Settings,
         EventKind::Result,
+        EventKind::Patient,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +75,7 @@ impl EventKind {
             EventKind::StaffSignedOut => "staff_signed_out",
             EventKind::Settings => "settings",
             EventKind::Result => "result",
+            EventKind::Patient => "patient",
         }
     }
 
@@ -103,6 +110,8 @@ pub enum Topic {
     Inbox { staff: String },
     /// Unfiled reports with no clinician.
     ResultsPool,
+    /// Which parts of one patient's record change (an open patient page).
+    Patient { id: String },
 }
 
 impl Topic {
@@ -113,6 +122,7 @@ impl Topic {
             Topic::CallScreen => RowsKind::Calls,
             Topic::TeamTasks { .. } | Topic::MyTasks { .. } | Topic::Task { .. } => RowsKind::Tasks,
             Topic::Inbox { .. } | Topic::ResultsPool => RowsKind::Results,
+            Topic::Patient { .. } => RowsKind::Patient,
         }
     }
 
@@ -123,6 +133,7 @@ impl Topic {
             RowsKind::Calls => kind == EventKind::AppointmentCalled,
             RowsKind::Tasks => kind == EventKind::Task,
             RowsKind::Results => kind == EventKind::Result,
+            RowsKind::Patient => kind == EventKind::Patient || kind.is_appointment(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! replaces the one held only if its version is at least as new, so a late
 //! or duplicate delivery changes nothing. Shared by the browser and tests.
 
-use super::{AppointmentView, CallView, Topic, CALLS_SHOWN};
+use super::{AppointmentView, CallView, PatientChange, Topic, CALLS_SHOWN};
 use crate::results::InboxRow;
 use crate::task::TaskView;
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ pub enum RowsKind {
     Calls,
     Tasks,
     Results,
+    Patient,
 }
 
 /// The rows of a snapshot or a change.
@@ -26,6 +27,8 @@ pub enum Rows {
     Tasks(Vec<TaskView>),
     /// Unfiled laboratory reports, abnormal first, then oldest first.
     Results(Vec<InboxRow>),
+    /// Which parts of a patient's record changed, the latest `seq` of each.
+    Patient(Vec<PatientChange>),
 }
 
 impl Rows {
@@ -35,6 +38,7 @@ impl Rows {
             RowsKind::Calls => Rows::Calls(Vec::new()),
             RowsKind::Tasks => Rows::Tasks(Vec::new()),
             RowsKind::Results => Rows::Results(Vec::new()),
+            RowsKind::Patient => Rows::Patient(Vec::new()),
         }
     }
 
@@ -44,6 +48,7 @@ impl Rows {
             Rows::Calls(_) => RowsKind::Calls,
             Rows::Tasks(_) => RowsKind::Tasks,
             Rows::Results(_) => RowsKind::Results,
+            Rows::Patient(_) => RowsKind::Patient,
         }
     }
 
@@ -53,6 +58,7 @@ impl Rows {
             Rows::Calls(r) => r.len(),
             Rows::Tasks(r) => r.len(),
             Rows::Results(r) => r.len(),
+            Rows::Patient(r) => r.len(),
         }
     }
 
@@ -88,6 +94,13 @@ impl Rows {
         }
     }
 
+    pub fn patient_changes(&self) -> &[PatientChange] {
+        match self {
+            Rows::Patient(r) => r,
+            _ => &[],
+        }
+    }
+
     /// Merges `incoming` into these rows (a row of another kind is
     /// ignored) and keeps only what still belongs in `topic`, in the
     /// order the topic's list shows.
@@ -111,6 +124,7 @@ impl Rows {
                 held.retain(|r| topic.includes_result(r));
                 held.sort_by(InboxRow::list_order);
             }
+            (Rows::Patient(held), Rows::Patient(rows)) => super::patient::merge_changes(held, rows),
             (Rows::Calls(held), Rows::Calls(calls)) => {
                 for c in calls {
                     if !held.iter().any(|h| h.id == c.id) {

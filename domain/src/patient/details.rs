@@ -122,4 +122,8 @@ pub struct PatientPageData {
     pub accesses: Option<Vec<AccessEntry>>,
     /// The clinical record, each part only if the role may see it.
     pub summary: crate::record::RecordSummary,
+    /// The practice's outbox `seq` read before any of this: every later
+    /// change to the record comes live with a higher one.
+    #[serde(default)]
+    pub seq: u64,
 }

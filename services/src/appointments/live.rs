@@ -73,6 +73,11 @@ impl Changed {
         })
     }
 
+    /// The batch's changed appointments.
+    pub(crate) fn appointments(&self) -> &[AppointmentView] {
+        &self.appointments
+    }
+
     pub(crate) fn rows_for(&self, topic: &Topic) -> Rows {
         if *topic == Topic::CallScreen {
             return Rows::Calls(self.calls.clone());

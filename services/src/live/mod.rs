@@ -75,6 +75,7 @@ pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<
         }
         Topic::Inbox { staff } => crate::results::may_watch(store, actor, Some(staff)).await,
         Topic::ResultsPool => crate::results::may_watch(store, actor, None).await,
+        Topic::Patient { id } => crate::patients::live::may_watch(store, actor, id).await,
         Topic::WaitingRoom { date } | Topic::DayList { date, .. }
             if domain::time::iso_date(date).is_none() =>
         {
@@ -137,6 +138,7 @@ pub async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<ServerMessage
         }
         RowsKind::Tasks => crate::tasks::live::snapshot(db, topic).await?,
         RowsKind::Results => crate::results::live::snapshot(db, topic).await?,
+        RowsKind::Patient => crate::patients::live::snapshot(seq),
     };
     Ok(ServerMessage::Snapshot {
         topic: topic.clone(),
@@ -151,6 +153,7 @@ fn concerns(topic: &Topic, e: &Event) -> bool {
         RowsKind::Appointments | RowsKind::Calls => crate::appointments::live::concerns(topic, e),
         RowsKind::Tasks => crate::tasks::live::concerns(e),
         RowsKind::Results => crate::results::live::concerns(e),
+        RowsKind::Patient => crate::patients::live::concerns(topic, e),
     }
 }
 
@@ -187,6 +190,7 @@ pub async fn catch_up(
         }
         RowsKind::Tasks => crate::tasks::live::rows_for_ids(db, topic, &ids, &events).await?,
         RowsKind::Results => crate::results::live::rows_for_ids(db, topic, &ids, &events).await?,
+        RowsKind::Patient => crate::patients::live::rows_for_events(db, topic, &events).await?,
     };
     Ok(ServerMessage::Changes {
         topic: topic.clone(),
@@ -204,6 +208,7 @@ pub struct Changed {
     appointments: crate::appointments::live::Changed,
     tasks: crate::tasks::live::Changed,
     results: crate::results::live::Changed,
+    patients: crate::patients::live::Changed,
     /// Call-screen links revoked in this batch.
     revoked_links: Vec<String>,
     /// Staff whose sessions were ended in this batch.
@@ -221,9 +226,11 @@ impl Changed {
         published: &mut Published,
     ) -> Result<Changed, StoreError> {
         let seq = events.last().map(|e| e.seq.max(0) as u64).unwrap_or(0);
+        let appointments = crate::appointments::live::Changed::load(db, events).await?;
         Ok(Changed {
             seq,
-            appointments: crate::appointments::live::Changed::load(db, events).await?,
+            patients: crate::patients::live::Changed::load(events, appointments.appointments()),
+            appointments,
             tasks: crate::tasks::live::Changed::load(db, events, published).await?,
             results: crate::results::live::Changed::load(db, events).await?,
             revoked_links: events
@@ -263,6 +270,7 @@ impl Changed {
             RowsKind::Appointments | RowsKind::Calls => self.appointments.rows_for(topic),
             RowsKind::Tasks => self.tasks.rows_for(topic),
             RowsKind::Results => self.results.rows_for(topic),
+            RowsKind::Patient => self.patients.rows_for(topic),
         };
         (!rows.is_empty()).then_some(rows)
     }

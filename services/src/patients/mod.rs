@@ -4,6 +4,7 @@
 //! practice, and audits every view and write of a patient's record,
 //! refusals included (without revealing whether the record exists).
 
+pub(crate) mod live;
 mod lookup;
 
 pub use lookup::{details, find, MAX_PAGE};
@@ -21,6 +22,9 @@ use store::{PracticeStore, Store};
 /// patient, or a role without access, answers as not found).
 pub async fn page(store: &Store, actor: &Actor, id: &PatientId) -> Result<PatientPageData> {
     actor.require(Area::Patients)?;
+    // Read first: a change made while the page is read has a later seq,
+    // so the open page hears of it and reads that part again.
+    let seq = actor.db(store).event_seq().await?;
     let found = if actor.may(DataKind::Demographics, Access::Read) {
         actor.db(store).patient_record(id.as_str()).await?
     } else {
@@ -44,6 +48,7 @@ pub async fn page(store: &Store, actor: &Actor, id: &PatientId) -> Result<Patien
         patient,
         accesses,
         summary,
+        seq,
     })
 }
 

@@ -36,6 +36,21 @@ pub(crate) fn append_event(
     )
 }
 
+/// SurrealQL appended inside a change's transaction when it changes
+/// `part` of a patient's record: `patient` is an expression giving the
+/// patient (a record, or NONE: then nothing is appended). Expects
+/// `$practice` (a record).
+pub(crate) fn patient_changed(patient: &str, part: domain::live::RecordPart) -> String {
+    format!(
+        "LET $changed_patient = {patient};
+         IF $changed_patient {{
+             LET $seq = (UPSERT ONLY type::record('event_counter', record::id($practice)) SET value += 1 RETURN VALUE value);
+             CREATE event CONTENT {{ practice: $practice, seq: $seq, kind: 'patient', record: record::id($changed_patient), version: 0, part: '{part}' }} RETURN NONE;
+         }};",
+        part = part.as_str()
+    )
+}
+
 /// One outbox row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -47,6 +62,8 @@ pub struct Event {
     pub staff: Option<String>,
     /// For task events: the team the change concerns.
     pub team: Option<String>,
+    /// For patient events: the part of the record that changed.
+    pub part: Option<domain::live::RecordPart>,
 }
 
 #[derive(SurrealValue)]
@@ -58,6 +75,7 @@ struct EventRow {
     date: Option<String>,
     staff: Option<String>,
     team: Option<String>,
+    part: Option<String>,
 }
 
 impl TryFrom<EventRow> for Event {
@@ -72,6 +90,7 @@ impl TryFrom<EventRow> for Event {
             date: r.date,
             staff: r.staff,
             team: r.team,
+            part: r.part.as_deref().and_then(domain::live::RecordPart::parse),
         })
     }
 }
@@ -94,7 +113,7 @@ impl PracticeStore {
         let mut res = self
             .db()
             .query(
-                "SELECT seq, kind, record, version, date, staff, team FROM event
+                "SELECT seq, kind, record, version, date, staff, team, part FROM event
                  WHERE practice = type::record('practice', $practice) AND seq > $since
                  ORDER BY seq LIMIT $limit",
             )

@@ -94,10 +94,13 @@ impl PracticeStore {
                 postcode = $postcode, phone = $phone, email = $email,
                 usual_gp = IF $gp THEN type::record('staff', $gp) END,
                 registered_on = $registered, version += 1, updated_at = time::now(), updated_by = $by
-                RETURN NONE;
-            COMMIT TRANSACTION;";
+                RETURN NONE;";
+        let script = format!(
+            "{script}{}COMMIT TRANSACTION;",
+            crate::live::patient_changed("$patient", domain::live::RecordPart::Details)
+        );
         let outcome = crate::tx::run_with_retry(|| {
-            bind_patient(self.db().query(script), p)
+            bind_patient(self.db().query(script.as_str()), p)
                 .bind(("practice", self.record()))
                 .bind(("patient", surrealdb::types::RecordId::new("patient", id)))
                 .bind(("version", expected_version))

@@ -1,9 +1,11 @@
 //! Consultations: saved whole, amended never edited; and observations.
 
 use super::{code_kind_str, ConsultationRow, EntryRow, ObservationIn, ObservationRow, RecordError};
+use crate::live::patient_changed;
 use crate::tx::run_with_retry;
 use crate::{PracticeStore, StoreError};
 use domain::clinical::ObservationKind;
+use domain::live::RecordPart;
 use domain::record::{ConsultationView, Observation, ValidConsultation};
 use surrealdb::types::RecordId;
 
@@ -99,12 +101,15 @@ impl PracticeStore {
                     CREATE record_item_change CONTENT { practice: $practice, item: $item, by: $by, what: $added } RETURN NONE;
                 };
             };
-            DELETE type::record('consultation_draft', [record::id($practice), record::id($patient), record::id($by)]);
-            COMMIT TRANSACTION;";
+            DELETE type::record('consultation_draft', [record::id($practice), record::id($patient), record::id($by)]);";
+        let script = format!(
+            "{script}{}COMMIT TRANSACTION;",
+            patient_changed("$patient", RecordPart::Clinical)
+        );
         let today = domain::time::london_today(chrono::Utc::now()).to_string();
         let outcome = run_with_retry(|| {
             self.db()
-                .query(script)
+                .query(script.as_str())
                 .bind(("practice", self.record()))
                 .bind(("patient", RecordId::new("patient", patient_id)))
                 .bind(("consultation", RecordId::new("consultation", id.as_str())))
@@ -142,11 +147,17 @@ impl PracticeStore {
             CREATE consultation_amendment CONTENT {
                 practice: $practice, consultation: $consultation, by: $by, reason: $reason,
                 history: $history, examination: $examination, plan: $plan
-            } RETURN NONE;
-            COMMIT TRANSACTION;";
+            } RETURN NONE;";
+        let script = format!(
+            "{script}{}COMMIT TRANSACTION;",
+            patient_changed(
+                "(SELECT VALUE patient FROM ONLY $consultation)",
+                RecordPart::Clinical
+            )
+        );
         let outcome = run_with_retry(|| {
             self.db()
-                .query(script)
+                .query(script.as_str())
                 .bind(("practice", self.record()))
                 .bind(("consultation", RecordId::new("consultation", id)))
                 .bind(("reason", reason.trim().to_string()))

@@ -1,8 +1,10 @@
 //! Problems, allergies and medications, each with its history.
 
 use super::{ItemRow, RecordError, ITEM_FIELDS};
+use crate::live::patient_changed;
 use crate::tx::{run_with_retry, Retry};
 use crate::{PracticeStore, StoreError};
+use domain::live::RecordPart;
 use domain::record::{ItemAction, ItemKind, RecordItem, ValidItem};
 use surrealdb::types::RecordId;
 
@@ -120,18 +122,22 @@ impl PracticeStore {
         what: &str,
     ) -> Result<RecordItem, RecordError> {
         let id = crate::new_key();
-        let script = "BEGIN TRANSACTION;
-            IF (SELECT VALUE practice FROM ONLY $patient) != $practice { THROW 'op:no_patient' };
-            IF $code != NONE AND (SELECT VALUE id FROM record_item WHERE patient = $patient AND code = $code AND active = true) != [] { THROW 'op:duplicate' };
-            CREATE $item CONTENT {
+        let script = format!(
+            "BEGIN TRANSACTION;
+            IF (SELECT VALUE practice FROM ONLY $patient) != $practice {{ THROW 'op:no_patient' }};
+            IF $code != NONE AND (SELECT VALUE id FROM record_item WHERE patient = $patient AND code = $code AND active = true) != [] {{ THROW 'op:duplicate' }};
+            CREATE $item CONTENT {{
                 practice: $practice, patient: $patient, kind: $kind, code: $code, term: $term,
                 dose: $dose, frequency: $frequency, note: $note, since: $since
-            } RETURN NONE;
-            CREATE record_item_change CONTENT { practice: $practice, item: $item, by: $by, what: $what } RETURN NONE;
-            COMMIT TRANSACTION;";
+            }} RETURN NONE;
+            CREATE record_item_change CONTENT {{ practice: $practice, item: $item, by: $by, what: $what }} RETURN NONE;
+            {changed}
+            COMMIT TRANSACTION;",
+            changed = patient_changed("$patient", RecordPart::Clinical)
+        );
         let outcome = run_with_retry(|| {
             self.db()
-                .query(script)
+                .query(script.as_str())
                 .bind(("practice", self.record()))
                 .bind(("patient", RecordId::new("patient", patient_id)))
                 .bind(("item", RecordId::new("record_item", id.as_str())))
@@ -178,7 +184,9 @@ impl PracticeStore {
              IF $row.active = false {{ THROW 'op:ended' }};
              {change}
              CREATE record_item_change CONTENT {{ practice: $practice, item: $item, by: $by, what: $what }} RETURN NONE;
-             COMMIT TRANSACTION;"
+             {changed}
+             COMMIT TRANSACTION;",
+            changed = patient_changed("(SELECT VALUE patient FROM ONLY $item)", RecordPart::Clinical)
         );
         let outcome = run_with_retry(|| {
             self.db()

@@ -4,10 +4,11 @@
 //! `arrive`.
 
 use super::ResultError;
-use crate::live::append_event;
+use crate::live::{append_event, patient_changed};
 use crate::tasks::{bind_new_task, create_task_statements, NewTask};
 use crate::tx::{run_with_retry, Retry};
 use crate::{new_key, By, PracticeStore};
+use domain::live::RecordPart;
 use domain::results::Outcome;
 use surrealdb::types::SurrealValue;
 
@@ -26,10 +27,23 @@ pub(super) fn result_event(changed: bool) -> String {
     } else {
         String::new()
     };
+    // The patient's page hears it too: the patient it is with now and,
+    // for a report taken from a patient (unmatched), the one it left.
+    let patient_after = patient_changed("(SELECT VALUE patient FROM ONLY $r)", RecordPart::Results);
+    let patient_before = if changed {
+        format!(
+            "IF $row.patient != (SELECT VALUE patient FROM ONLY $r) {{ {} }};",
+            patient_changed("$row.patient", RecordPart::Results)
+        )
+    } else {
+        String::new()
+    };
     format!(
         "LET $staff_after = (SELECT VALUE IF assigned_to THEN record::id(assigned_to) END FROM ONLY $r);
          {after}
-         {before}"
+         {before}
+         {patient_after}
+         {patient_before}"
     )
 }
 impl PracticeStore {

@@ -28,9 +28,13 @@ pub(crate) fn new_task_link(a: &AppointmentView) -> impl IntoView {
 use leptos_meta::Title;
 
 /// "Live" / "Offline since 10:42 — reconnecting…": always visible above a
-/// live list, announced to screen readers when it changes.
+/// live list (or, with `what = "page"`, a live page), announced to screen
+/// readers when it changes.
 #[component]
-pub fn LiveStatus(connection: RwSignal<Connection>) -> impl IntoView {
+pub fn LiveStatus(
+    connection: RwSignal<Connection>,
+    #[prop(default = "list")] what: &'static str,
+) -> impl IntoView {
     view! {
         <p role="status" class="mb-4 font-bold">
             {move || match connection.get() {
@@ -43,7 +47,7 @@ pub fn LiveStatus(connection: RwSignal<Connection>) -> impl IntoView {
                 Connection::Connecting => view! { <span class="text-nhs-grey-1">"Connecting…"</span> }.into_any(),
                 Connection::Offline { since } => view! {
                     <span class="block border-l-8 border-nhs-red bg-white p-2 text-nhs-red">
-                        {format!("Offline since {since} — reconnecting. This list may be out of date.")}
+                        {format!("Offline since {since} — reconnecting. This {what} may be out of date.")}
                     </span>
                 }.into_any(),
                 Connection::SignedOut => view! {

@@ -146,11 +146,13 @@ fn announce_all(t: &Tab) {
 
 /// Registers a list (its topic and/or its presence place) on the tab's
 /// socket, opening the socket if it is the first; lets it go on cleanup.
+/// `since`: the `seq` the list's data already reflects, if it has any.
 pub fn watch(
     list: LiveList,
     topic: Option<Topic>,
     display: Option<(String, String)>,
     presence: Option<(Place, Signal<bool>)>,
+    since: Option<u64>,
 ) {
     let Some(url) = socket_url(display.as_ref()) else {
         return;
@@ -193,7 +195,7 @@ pub fn watch(
                 id,
                 topic: topic.clone(),
                 list,
-                seq: None,
+                seq: since,
             });
             subscribe(&t, &topic);
         }
