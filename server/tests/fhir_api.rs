@@ -44,6 +44,7 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             "MedicationStatement",
             "Observation",
             "Encounter",
+            "DiagnosticReport",
             "Schedule",
             "Slot",
             "Appointment",

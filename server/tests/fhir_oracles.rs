@@ -116,7 +116,12 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
         ],
     )
     .await;
+    // A filed laboratory report: a DiagnosticReport and its Observation.
+    let report = common::filed_lab_report(&w, &w.ours, "ORACLE-1", 58.0).await;
     let paths = [
+        format!("/fhir/r4/DiagnosticReport?patient={patient}"),
+        format!("/fhir/r4/DiagnosticReport/{report}"),
+        format!("/fhir/r4/Observation/{report}.0"),
         format!("/fhir/r4/Patient/{patient}/$everything"),
         format!("/fhir/r4/Condition?patient={patient}"),
         format!("/fhir/r4/AllergyIntolerance?patient={patient}"),
@@ -174,6 +179,8 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
             "Bundle",
             "CapabilityStatement",
             "CareTeam",
+            "DiagnosticReport",
+            "Observation",
             "OperationOutcome",
             "Organization",
             "Patient",

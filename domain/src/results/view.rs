@@ -68,6 +68,9 @@ pub struct MatchInfo {
 pub struct ReportView {
     pub row: InboxRow,
     pub identifier: String,
+    /// The report's test code as "system|code", when the laboratory gave one.
+    #[serde(default)]
+    pub code: Option<String>,
     pub demographics: Demographics,
     pub requester_name: Option<String>,
     pub analytes: Vec<Analyte>,

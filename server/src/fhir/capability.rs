@@ -3,7 +3,7 @@
 //! SMART configuration naming the token endpoint.
 
 use super::outcome::{resource, Answer};
-use super::{appointment, base_url, clinical, directory, patient, slot, task};
+use super::{appointment, base_url, clinical, directory, lab, patient, slot, task};
 use crate::ServerState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -94,6 +94,7 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                 rest_resource("MedicationStatement", &["read", "search-type"], clinical::params(Part::Medications)),
                 rest_resource("Observation", &["read", "search-type"], clinical::params(Part::Observations)),
                 rest_resource("Encounter", &["read", "search-type"], clinical::params(Part::Consultations)),
+                rest_resource("DiagnosticReport", &["read", "search-type"], lab::SEARCH_PARAMS),
                 rest_resource("Schedule", &["read"], &[]),
                 rest_resource("Slot", &["search-type"], slot::SEARCH_PARAMS),
                 rest_resource(

@@ -217,7 +217,11 @@ pub fn params(part: Part) -> &'static [(&'static str, &'static str, &'static str
                 "date",
                 "When taken: YYYY, YYYY-MM or YYYY-MM-DD with eq, ge, le, gt or lt.",
             ),
-            ("category", "token", "vital-signs or laboratory (HbA1c)."),
+            (
+                "category",
+                "token",
+                "vital-signs, or laboratory (HbA1c readings and filed laboratory results).",
+            ),
         ],
         Part::Consultations => &[PATIENT],
     }
@@ -245,6 +249,25 @@ async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
         Err(e) => return Err(Refusal::from_service(e, part.resource())),
     };
     let mut found = resources(&read, part, &patient);
+    if part == Part::Observations {
+        // Filed laboratory results are observations too.
+        found.extend(super::lab::observations(
+            &super::lab::filed(&state, &actor, &patient, "Observation").await?,
+        ));
+    }
+    narrow(&mut found, &q)?;
+    let total = found.len();
+    let page = found.into_iter().skip(q.offset).take(q.count).collect();
+    let base = base_url(&state, &parts.headers);
+    Ok(resource(
+        StatusCode::OK,
+        &bundle(&base, part.resource(), &q, total, page),
+    ))
+}
+
+/// Keeps the resources that the query's filters (status, clinical-status,
+/// category, code, date) allow.
+pub(super) fn narrow(found: &mut Vec<Value>, q: &Query) -> Result<(), Refusal> {
     if let Some(s) = q.one("clinical-status")? {
         found.retain(|r| r["clinicalStatus"]["coding"][0]["code"] == json!(s));
     }
@@ -280,13 +303,7 @@ async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
             from.as_ref().is_none_or(|f| &day >= f) && to.as_ref().is_none_or(|t| &day <= t)
         });
     }
-    let total = found.len();
-    let page = found.into_iter().skip(q.offset).take(q.count).collect();
-    let base = base_url(&state, &parts.headers);
-    Ok(resource(
-        StatusCode::OK,
-        &bundle(&base, part.resource(), &q, total, page),
-    ))
+    Ok(())
 }
 
 pub async fn conditions(State(state): State<ServerState>, parts: Parts) -> Answer {

@@ -19,6 +19,12 @@ async fn read(state: ServerState, id: String, parts: Parts, part: Part) -> Answe
     if !super::patient::valid_id(&id) {
         return Err(Refusal::not_found(&what));
     }
+    if part == Part::Observations {
+        // A laboratory result's analyte: `{report}.{n}`.
+        if let Some(answer) = super::lab::read_observation(&state, &actor, &id).await {
+            return answer;
+        }
+    }
     let (patient, read) = services::record::api::one(&state.app.store, &actor, part, &id)
         .await
         .map_err(|e| Refusal::from_service(e, &what))?;

@@ -14,6 +14,7 @@ mod entry;
 mod everything;
 pub mod export;
 pub mod import;
+mod lab;
 mod outcome;
 mod patient;
 pub mod report;
@@ -84,6 +85,8 @@ pub fn router() -> Router<ServerState> {
         .route("/fhir/r4/MedicationStatement/{id}", get(entry::medication))
         .route("/fhir/r4/Observation/{id}", get(entry::observation))
         .route("/fhir/r4/Encounter/{id}", get(entry::encounter))
+        .route("/fhir/r4/DiagnosticReport", get(lab::search))
+        .route("/fhir/r4/DiagnosticReport/{id}", get(lab::read))
         .route("/fhir/r4/Schedule/{id}", get(slot::read_schedule))
         .route("/fhir/r4/Slot", get(slot::search))
         .route(

@@ -377,3 +377,56 @@ pub fn lab_report(
         conclusion: None,
     }
 }
+
+/// A laboratory's HbA1c report of `value` for John Smith of practice `p`,
+/// arrived and filed "abnormal, no action" by its GP: its id.
+pub async fn filed_lab_report(
+    w: &World,
+    p: &SmallPractice,
+    identifier: &str,
+    value: f64,
+) -> String {
+    let lab = services::Actor {
+        practice: p.practice_id.clone(),
+        who: services::Who::Client {
+            id: domain::ApiClientId::new("lab"),
+            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
+        },
+        name: "Riverside Pathology".into(),
+        address: None,
+    };
+    let mut report = lab_report(identifier, value, Some(p.staff_id("gp")), "1961-04-03");
+    report.patient.nhs_number = p
+        .db(&w.store)
+        .patient_record(&p.patient_ids[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .nhs_number;
+    let arrived = services::results::receive(&w.store, &lab, &report)
+        .await
+        .unwrap();
+    assert_eq!(arrived.patient.as_deref(), Some(p.patient_ids[0].as_str()));
+    let version = p
+        .db(&w.store)
+        .result_report(&arrived.id)
+        .await
+        .unwrap()
+        .row
+        .version;
+    services::results::file(
+        &w.store,
+        &actor(p, "gp"),
+        &arrived.id,
+        version,
+        &domain::results::FileForm {
+            outcome: "abnormal_no_action".into(),
+            patient_comment: "Your diabetes test is a little high; we will talk at your review."
+                .into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    arrived.id
+}

@@ -11,6 +11,7 @@
 //!
 //! Every view of a report and every change is audited against its patient.
 
+pub mod api;
 mod arrive;
 mod inbox;
 pub(crate) mod live;

@@ -48,7 +48,7 @@ const ROW_FIELDS: &str = "record::id(id) AS id, version, title, laboratory, stat
     assigned_to.display_name AS assigned_name";
 
 /// Everything a report page shows.
-const FULL_FIELDS: &str = "identifier, nhs_number, family, given, birth_date, requester_name,
+const FULL_FIELDS: &str = "identifier, code, nhs_number, family, given, birth_date, requester_name,
     analytes, conclusion, unmatched_reason, matched_how, matched_by.display_name AS matched_by_name,
     matched_at, outcome, patient_comment, note, filed_by.display_name AS filed_by_name, filed_at,
     IF task THEN record::id(task) END AS task_id, rejected_reason,
@@ -102,6 +102,7 @@ impl TryFrom<Row> for InboxRow {
 #[derive(SurrealValue)]
 struct FullRow {
     identifier: String,
+    code: Option<String>,
     nhs_number: String,
     family: String,
     given: String,
@@ -140,6 +141,7 @@ fn view(row: InboxRow, f: FullRow) -> Result<ReportView, StoreError> {
     };
     Ok(ReportView {
         identifier: f.identifier,
+        code: f.code,
         demographics: Demographics {
             nhs_number: f.nhs_number,
             family: f.family,
