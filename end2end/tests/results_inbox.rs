@@ -1,11 +1,13 @@
 //! The results inbox through real browsers: a laboratory (an API client
 //! the admin registered) posts an abnormal HbA1c over HTTP; it appears in
 //! the requesting GP's open inbox without a reload, first, and the count
-//! beside Results says so; the GP files it "abnormal, action: urgent
-//! appointment" with a comment for the patient, and the task appears in
-//! reception's open Reception list live. A report whose birth date does
-//! not agree waits on the Unmatched list; reception finds the patient,
-//! matches it, and it reaches the GP's inbox live.
+//! beside Results says so, and on the GP's open patient page; the GP files
+//! it "abnormal, action: urgent appointment" with a comment for the
+//! patient, the task appears in reception's open Reception list live, the
+//! open patient page shows it filed, and reception reads the comment on the
+//! patient's page. A report whose birth date does not agree appears on
+//! reception's open Unmatched list live; reception finds the patient,
+//! matches it, it leaves the list, and it reaches the GP's inbox live.
 
 use end2end::http::{request, token};
 use end2end::{
@@ -303,6 +305,19 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
         .not()
         .to_contain_text("abnormal")
         .await?;
+    // Reception has the Unmatched list open: the report appears on it live.
+    reception
+        .goto(&server.url("/results/unmatched"), None)
+        .await?;
+    expect(
+        reception
+            .get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Live"))
+            .first(),
+    )
+    .with_timeout(loaded)
+    .to_be_visible()
+    .await?;
     let lipids = bundle(
         "E2E-2",
         ("2093-3", "Cholesterol"),
@@ -321,16 +336,13 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
     )
     .await?;
     assert_eq!(status, 201, "{said}");
-    reception
-        .goto(&server.url("/results/unmatched"), None)
-        .await?;
     let item = reception
         .get_by_role(AriaRole::Listitem, None)
         .filter(FilterOptions::default().has_text(format!("NHS number {nhs}")))
         // Ours is the newest of the laboratory's unmatched reports.
         .last();
     expect(item.clone())
-        .with_timeout(loaded)
+        .with_timeout(live)
         .to_contain_text("The date of birth differs")
         .await?;
     // Reception sees who it says it is about, never the result.
@@ -358,6 +370,8 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
     .with_timeout(loaded)
     .to_be_visible()
     .await?;
+    // And it leaves the list.
+    expect(item).with_timeout(live).to_have_count(0).await?;
 
     // It reaches the patient's usual GP's open inbox live.
     let arrived = gp

@@ -111,6 +111,7 @@ fn topic_name(t: &Topic) -> &'static str {
         Topic::Inbox { .. } => "topic inbox",
         Topic::ResultsPool => "topic results_pool",
         Topic::Patient { .. } => "topic patient",
+        Topic::Unmatched => "topic unmatched",
     }
 }
 
@@ -150,6 +151,7 @@ async fn socket_outcomes(caller: &str, matrix: &mut Matrix) {
         ),
         ("-".into(), "", Ok(Topic::CallScreen)),
         ("-".into(), "", Ok(Topic::ResultsPool)),
+        ("-".into(), "", Ok(Topic::Unmatched)),
     ];
     for o in Obj::ALL {
         let obj = o.name().to_string();

@@ -3,11 +3,13 @@
 //! values); a person finds the patient with the usual search, compares
 //! the candidate's details beside the report's, and matches or rejects.
 
-use super::{get_unmatched_results, when_of, MatchResult, RejectResult};
-use crate::appointments::search_patients;
+use super::{when_of, MatchResult, RejectResult};
+use crate::appointments::{search_patients, LiveStatus};
 use crate::auth::CurrentUser;
+use crate::live::use_live;
 use crate::pages::outcome;
 use domain::book::PatientHit;
+use domain::live::{Rows, Topic};
 use domain::results::UnmatchedRow;
 use domain::Area;
 use leptos::prelude::*;
@@ -21,11 +23,9 @@ pub fn UnmatchedPage() -> impl IntoView {
     }
     let matched = ServerAction::<MatchResult>::new();
     let rejected = ServerAction::<RejectResult>::new();
-    let list = LocalResource::new(move || {
-        matched.version().track();
-        rejected.version().track();
-        get_unmatched_results()
-    });
+    // Live: a report a colleague matches or rejects leaves at once, a new
+    // one appears; the others keep what is typed in them (keyed rows).
+    let list = use_live(Topic::Unmatched, None);
     view! {
         <Title text="Unmatched reports" />
         <p class="mb-2"><a class="op-link" href="/results">"Back to results"</a></p>
@@ -33,15 +33,18 @@ pub fn UnmatchedPage() -> impl IntoView {
         <p class="mb-4 max-w-2xl">"Each report's NHS number, date of birth and family name must all agree with one registered patient before it reaches a clinician. Find the patient, compare their details with the report's, then match it, or reject it with a reason."</p>
         {move || outcome(matched.value().get(), |_| "Matched: the report is now with the patient's clinician.".to_string())}
         {move || outcome(rejected.value().get(), |_| "Rejected.".to_string())}
-        {crate::loading::when_loaded(list, move |loaded| match loaded {
-            Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
-            Ok(rows) if rows.is_empty() => view! { <p class="bg-white p-4">"No report is waiting to be matched."</p> }.into_any(),
-            Ok(rows) => view! {
-                <ul class="grid gap-4">
-                    {rows.into_iter().map(|r| view! { <Unmatched row=r matched=matched rejected=rejected /> }).collect_view()}
-                </ul>
-            }.into_any(),
+        <LiveStatus connection=list.connection />
+        {move || list.refused.get().map(|m| view! { <p role="alert" class="font-bold text-nhs-red">{m}</p> })}
+        {move || (list.loaded.get() && list.rows.with(Rows::is_empty)).then(|| view! {
+            <p class="bg-white p-4">"No report is waiting to be matched."</p>
         })}
+        <ul class="grid gap-4">
+            <For
+                each=move || list.rows.with(|r| r.unmatched().to_vec())
+                key=|r| (r.id.clone(), r.version)
+                children=move |r| view! { <Unmatched row=r matched=matched rejected=rejected /> }
+            />
+        </ul>
     }
     .into_any()
 }

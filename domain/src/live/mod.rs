@@ -110,6 +110,8 @@ pub enum Topic {
     Inbox { staff: String },
     /// Unfiled reports with no clinician.
     ResultsPool,
+    /// Reports no patient was found for (the Unmatched list).
+    Unmatched,
     /// Which parts of one patient's record change (an open patient page).
     Patient { id: String },
 }
@@ -123,6 +125,7 @@ impl Topic {
             Topic::TeamTasks { .. } | Topic::MyTasks { .. } | Topic::Task { .. } => RowsKind::Tasks,
             Topic::Inbox { .. } | Topic::ResultsPool => RowsKind::Results,
             Topic::Patient { .. } => RowsKind::Patient,
+            Topic::Unmatched => RowsKind::Unmatched,
         }
     }
 
@@ -132,7 +135,7 @@ impl Topic {
             RowsKind::Appointments => kind.is_appointment(),
             RowsKind::Calls => kind == EventKind::AppointmentCalled,
             RowsKind::Tasks => kind == EventKind::Task,
-            RowsKind::Results => kind == EventKind::Result,
+            RowsKind::Results | RowsKind::Unmatched => kind == EventKind::Result,
             RowsKind::Patient => kind == EventKind::Patient || kind.is_appointment(),
         }
     }

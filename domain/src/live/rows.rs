@@ -3,7 +3,7 @@
 //! or duplicate delivery changes nothing. Shared by the browser and tests.
 
 use super::{AppointmentView, CallView, PatientChange, Topic, CALLS_SHOWN};
-use crate::results::InboxRow;
+use crate::results::{InboxRow, UnmatchedRow};
 use crate::task::TaskView;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +15,7 @@ pub enum RowsKind {
     Tasks,
     Results,
     Patient,
+    Unmatched,
 }
 
 /// The rows of a snapshot or a change.
@@ -29,6 +30,9 @@ pub enum Rows {
     Results(Vec<InboxRow>),
     /// Which parts of a patient's record changed, the latest `seq` of each.
     Patient(Vec<PatientChange>),
+    /// Reports waiting to be matched, oldest first (demographics, never
+    /// values).
+    Unmatched(Vec<UnmatchedRow>),
 }
 
 impl Rows {
@@ -39,6 +43,7 @@ impl Rows {
             RowsKind::Tasks => Rows::Tasks(Vec::new()),
             RowsKind::Results => Rows::Results(Vec::new()),
             RowsKind::Patient => Rows::Patient(Vec::new()),
+            RowsKind::Unmatched => Rows::Unmatched(Vec::new()),
         }
     }
 
@@ -49,6 +54,7 @@ impl Rows {
             Rows::Tasks(_) => RowsKind::Tasks,
             Rows::Results(_) => RowsKind::Results,
             Rows::Patient(_) => RowsKind::Patient,
+            Rows::Unmatched(_) => RowsKind::Unmatched,
         }
     }
 
@@ -59,6 +65,7 @@ impl Rows {
             Rows::Tasks(r) => r.len(),
             Rows::Results(r) => r.len(),
             Rows::Patient(r) => r.len(),
+            Rows::Unmatched(r) => r.len(),
         }
     }
 
@@ -94,6 +101,13 @@ impl Rows {
         }
     }
 
+    pub fn unmatched(&self) -> &[UnmatchedRow] {
+        match self {
+            Rows::Unmatched(r) => r,
+            _ => &[],
+        }
+    }
+
     pub fn patient_changes(&self) -> &[PatientChange] {
         match self {
             Rows::Patient(r) => r,
@@ -125,6 +139,11 @@ impl Rows {
                 held.sort_by(InboxRow::list_order);
             }
             (Rows::Patient(held), Rows::Patient(rows)) => super::patient::merge_changes(held, rows),
+            (Rows::Unmatched(held), Rows::Unmatched(rows)) => {
+                merge_by_version(held, rows, |r| (&r.id, r.version));
+                held.retain(|r| r.open);
+                held.sort_by(|a, b| (&a.received_at, &a.id).cmp(&(&b.received_at, &b.id)));
+            }
             (Rows::Calls(held), Rows::Calls(calls)) => {
                 for c in calls {
                     if !held.iter().any(|h| h.id == c.id) {

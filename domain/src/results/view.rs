@@ -98,6 +98,10 @@ pub struct UnmatchedRow {
     pub demographics: Demographics,
     /// Why it was not matched.
     pub reason: String,
+    /// Still waiting to be matched (false: matched or rejected since, so
+    /// it leaves the list).
+    #[serde(default)]
+    pub open: bool,
 }
 
 /// The filing form as sent.

@@ -75,6 +75,8 @@ pub async fn authorise(store: &Store, viewer: &Viewer, topic: &Topic) -> Result<
         }
         Topic::Inbox { staff } => crate::results::may_watch(store, actor, Some(staff)).await,
         Topic::ResultsPool => crate::results::may_watch(store, actor, None).await,
+        Topic::Unmatched => crate::results::matcher(actor)
+            .map_err(|_| "Your role does not match reports to patients.".to_string()),
         Topic::Patient { id } => crate::patients::live::may_watch(store, actor, id).await,
         Topic::WaitingRoom { date } | Topic::DayList { date, .. }
             if domain::time::iso_date(date).is_none() =>
@@ -139,6 +141,7 @@ pub async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<ServerMessage
         RowsKind::Tasks => crate::tasks::live::snapshot(db, topic).await?,
         RowsKind::Results => crate::results::live::snapshot(db, topic).await?,
         RowsKind::Patient => crate::patients::live::snapshot(seq),
+        RowsKind::Unmatched => crate::results::live::unmatched::snapshot(db).await?,
     };
     Ok(ServerMessage::Snapshot {
         topic: topic.clone(),
@@ -152,7 +155,7 @@ fn concerns(topic: &Topic, e: &Event) -> bool {
     match topic.rows_kind() {
         RowsKind::Appointments | RowsKind::Calls => crate::appointments::live::concerns(topic, e),
         RowsKind::Tasks => crate::tasks::live::concerns(e),
-        RowsKind::Results => crate::results::live::concerns(e),
+        RowsKind::Results | RowsKind::Unmatched => crate::results::live::concerns(e),
         RowsKind::Patient => crate::patients::live::concerns(topic, e),
     }
 }
@@ -191,6 +194,7 @@ pub async fn catch_up(
         RowsKind::Tasks => crate::tasks::live::rows_for_ids(db, topic, &ids, &events).await?,
         RowsKind::Results => crate::results::live::rows_for_ids(db, topic, &ids, &events).await?,
         RowsKind::Patient => crate::patients::live::rows_for_events(db, topic, &events).await?,
+        RowsKind::Unmatched => crate::results::live::unmatched::rows_for_ids(db, &ids).await?,
     };
     Ok(ServerMessage::Changes {
         topic: topic.clone(),
@@ -209,6 +213,7 @@ pub struct Changed {
     tasks: crate::tasks::live::Changed,
     results: crate::results::live::Changed,
     patients: crate::patients::live::Changed,
+    unmatched: crate::results::live::unmatched::Changed,
     /// Call-screen links revoked in this batch.
     revoked_links: Vec<String>,
     /// Staff whose sessions were ended in this batch.
@@ -233,6 +238,7 @@ impl Changed {
             appointments,
             tasks: crate::tasks::live::Changed::load(db, events, published).await?,
             results: crate::results::live::Changed::load(db, events).await?,
+            unmatched: crate::results::live::unmatched::Changed::load(db, events).await?,
             revoked_links: events
                 .iter()
                 .filter(|e| e.kind == EventKind::DisplayLinkRevoked)
@@ -271,6 +277,7 @@ impl Changed {
             RowsKind::Tasks => self.tasks.rows_for(topic),
             RowsKind::Results => self.results.rows_for(topic),
             RowsKind::Patient => self.patients.rows_for(topic),
+            RowsKind::Unmatched => self.unmatched.rows(),
         };
         (!rows.is_empty()).then_some(rows)
     }

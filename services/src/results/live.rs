@@ -71,3 +71,53 @@ impl Changed {
         )
     }
 }
+
+/// The Unmatched list: reports waiting for a person to match them. A
+/// report that is matched or rejected is still sent (not `open`), so the
+/// list drops it.
+pub(crate) mod unmatched {
+    use super::concerns;
+    use domain::live::Rows;
+    use domain::results::UnmatchedRow;
+    use store::live::Event;
+    use store::{PracticeStore, StoreError};
+
+    pub(crate) async fn snapshot(db: &PracticeStore) -> Result<Rows, StoreError> {
+        Ok(Rows::Unmatched(db.unmatched_results().await?))
+    }
+
+    pub(crate) async fn rows_for_ids(
+        db: &PracticeStore,
+        ids: &[String],
+    ) -> Result<Rows, StoreError> {
+        Ok(Rows::Unmatched(db.unmatched_by_id(ids).await?))
+    }
+
+    /// A batch's reports that are, or were, on the Unmatched list.
+    #[derive(Debug, Default)]
+    pub(crate) struct Changed {
+        rows: Vec<UnmatchedRow>,
+    }
+
+    impl Changed {
+        pub(crate) async fn load(db: &PracticeStore, events: &[Event]) -> Result<Self, StoreError> {
+            let mut ids: Vec<String> = events
+                .iter()
+                .filter(|e| concerns(e))
+                .map(|e| e.record.clone())
+                .collect();
+            if ids.is_empty() {
+                return Ok(Self::default());
+            }
+            ids.sort();
+            ids.dedup();
+            Ok(Self {
+                rows: db.unmatched_by_id(&ids).await?,
+            })
+        }
+
+        pub(crate) fn rows(&self) -> Rows {
+            Rows::Unmatched(self.rows.clone())
+        }
+    }
+}

@@ -182,6 +182,7 @@ struct UnmatchedDb {
     given: String,
     birth_date: String,
     unmatched_reason: Option<String>,
+    open: bool,
 }
 
 impl PracticeStore {
@@ -286,15 +287,42 @@ impl PracticeStore {
 
     /// The reports no patient was found for, oldest first.
     pub async fn unmatched_results(&self) -> Result<Vec<UnmatchedRow>, StoreError> {
+        self.unmatched_rows("state = 'unmatched'", Vec::new()).await
+    }
+
+    /// The reports of `ids` that are, or were, on the Unmatched list, as
+    /// it shows them (`open`: still waiting; else matched by a person,
+    /// rejected or replaced since). One matched on arrival never was.
+    pub async fn unmatched_by_id(&self, ids: &[String]) -> Result<Vec<UnmatchedRow>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records = ids
+            .iter()
+            .map(|i| surrealdb::types::RecordId::new("result_report", i.as_str()))
+            .collect();
+        self.unmatched_rows(
+            "id IN $ids AND (state IN ['unmatched', 'rejected', 'superseded'] OR matched_how = 'manual')",
+            records,
+        )
+        .await
+    }
+
+    async fn unmatched_rows(
+        &self,
+        condition: &str,
+        ids: Vec<surrealdb::types::RecordId>,
+    ) -> Result<Vec<UnmatchedRow>, StoreError> {
         let rows: Vec<UnmatchedDb> = self
             .db()
-            .query(
+            .query(format!(
                 "SELECT record::id(id) AS id, version, laboratory, received_at, nhs_number, family,
-                    given, birth_date, unmatched_reason
-                 FROM result_report WHERE practice = $practice AND state = 'unmatched'
-                 ORDER BY received_at ASC",
-            )
+                    given, birth_date, unmatched_reason, state = 'unmatched' AS open
+                 FROM result_report WHERE practice = $practice AND {condition}
+                 ORDER BY received_at ASC"
+            ))
             .bind(("practice", self.record()))
+            .bind(("ids", ids))
             .await?
             .check()?
             .take(0)?;
@@ -313,6 +341,7 @@ impl PracticeStore {
                     birth_date: r.birth_date,
                 },
                 reason: r.unmatched_reason.unwrap_or_default(),
+                open: r.open,
             })
             .collect())
     }
