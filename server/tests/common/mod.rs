@@ -11,7 +11,11 @@ pub mod fuzz;
 pub mod http;
 pub mod objects;
 pub mod oracles;
+pub mod results;
 pub mod router;
+
+#[allow(unused_imports)] // not every test binary uses both
+pub use results::{filed_lab_report, lab_report};
 
 use app::state::{AppState, AuthConfig};
 use axum::body::Body;
@@ -337,96 +341,4 @@ pub async fn presence_task(w: &World) -> domain::live::Place {
             .unwrap();
         domain::live::Place::Task { id: t.id }
     }
-}
-
-/// A laboratory's HbA1c report (20–41 mmol/mol) about the fixtures' John
-/// Smith (NHS number 999 000 0018), requested by `requester` (a staff id);
-/// another birth date than his 1961-04-03 leaves it unmatched.
-pub fn lab_report(
-    identifier: &str,
-    value: f64,
-    requester: Option<&str>,
-    born: &str,
-) -> domain::results::IncomingReport {
-    use domain::results::{Analyte, Demographics, Flag, IncomingReport, ReportStatus};
-    IncomingReport {
-        identifier: format!("https://lab.example/reports|{identifier}"),
-        status: ReportStatus::Final,
-        title: "HbA1c".into(),
-        code: None,
-        issued: "2026-11-20T10:00:00Z".into(),
-        laboratory: "Riverside Pathology".into(),
-        requester_id: requester.map(String::from),
-        requester_name: None,
-        patient: Demographics {
-            nhs_number: "9990000018".into(),
-            family: "Smith".into(),
-            given: "John".into(),
-            birth_date: born.into(),
-        },
-        analytes: vec![Analyte {
-            code: "http://loinc.org|4548-4".into(),
-            display: "HbA1c".into(),
-            value: Some(value),
-            text: None,
-            unit: "mmol/mol".into(),
-            low: Some(20.0),
-            high: Some(41.0),
-            flag: Flag::from_range(Some(value), Some(20.0), Some(41.0)),
-        }],
-        conclusion: None,
-    }
-}
-
-/// A laboratory's HbA1c report of `value` for John Smith of practice `p`,
-/// arrived and filed "abnormal, no action" by its GP: its id.
-pub async fn filed_lab_report(
-    w: &World,
-    p: &SmallPractice,
-    identifier: &str,
-    value: f64,
-) -> String {
-    let lab = services::Actor {
-        practice: p.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    };
-    let mut report = lab_report(identifier, value, Some(p.staff_id("gp")), "1961-04-03");
-    report.patient.nhs_number = p
-        .db(&w.store)
-        .patient_record(&p.patient_ids[0])
-        .await
-        .unwrap()
-        .unwrap()
-        .nhs_number;
-    let arrived = services::results::receive(&w.store, &lab, &report)
-        .await
-        .unwrap();
-    assert_eq!(arrived.patient.as_deref(), Some(p.patient_ids[0].as_str()));
-    let version = p
-        .db(&w.store)
-        .result_report(&arrived.id)
-        .await
-        .unwrap()
-        .row
-        .version;
-    services::results::file(
-        &w.store,
-        &actor(p, "gp"),
-        &arrived.id,
-        version,
-        &domain::results::FileForm {
-            outcome: "abnormal_no_action".into(),
-            patient_comment: "Your diabetes test is a little high; we will talk at your review."
-                .into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    arrived.id
 }
