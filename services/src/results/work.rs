@@ -13,6 +13,13 @@ use domain::{PatientId, StaffId, TeamId};
 use store::tasks::{Assignee, NewTask};
 use store::Store;
 
+/// The report as a change left it, audited as `action` against its patient.
+async fn changed(store: &Store, actor: &Actor, id: &str, action: String) -> Result<ReportView> {
+    let view = actor.db(store).result_report(id).await.map_err(refused)?;
+    audited(store, actor, action, &view).await?;
+    Ok(view)
+}
+
 fn reason(text: &str, field: &'static str) -> Result<String> {
     let t = text.trim();
     if t.is_empty() || t.chars().count() > 500 {
@@ -53,15 +60,13 @@ pub async fn match_to(
     )
     .await
     .map_err(refused)?;
-    let view = db.result_report(id).await.map_err(refused)?;
-    audited(
+    changed(
         store,
         actor,
+        id,
         format!("matched result {id} to this patient"),
-        &view,
     )
-    .await?;
-    Ok(view)
+    .await
 }
 
 /// Rejects an unmatched report (not this practice's, not a real report).
@@ -70,14 +75,8 @@ pub async fn reject(store: &Store, actor: &Actor, id: &str, version: i64, why: &
     let why = reason(why, "reason")?;
     let db = actor.db(store);
     db.reject_result(id, version, &why).await.map_err(refused)?;
-    let view = db.result_report(id).await.map_err(refused)?;
-    audited(
-        store,
-        actor,
-        format!("rejected unmatched result {id}"),
-        &view,
-    )
-    .await
+    changed(store, actor, id, format!("rejected unmatched result {id}")).await?;
+    Ok(())
 }
 
 /// A clinician undoes a match: the report goes back to the Unmatched
@@ -125,9 +124,7 @@ pub async fn reassign(
     db.reassign_result(id, version, to.map(|t| t.as_str()))
         .await
         .map_err(refused)?;
-    let view = db.result_report(id).await.map_err(refused)?;
-    audited(store, actor, format!("reassigned result {id}"), &view).await?;
-    Ok(view)
+    changed(store, actor, id, format!("reassigned result {id}")).await
 }
 
 /// Files an unfiled report with an outcome, a comment for the patient and
@@ -197,15 +194,13 @@ pub async fn file(
     )
     .await
     .map_err(refused)?;
-    let view = db.result_report(id).await.map_err(refused)?;
-    audited(
+    changed(
         store,
         actor,
+        id,
         format!("filed result {id}: {}", outcome.label()),
-        &view,
     )
-    .await?;
-    Ok(view)
+    .await
 }
 
 /// What the task says: the result and what to tell the patient (never the
