@@ -288,6 +288,49 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .await?;
     assert_eq!(desk.url(), record_url, "no navigation, no reload");
 
+    // The GP has started typing on the page when reception changes the
+    // address: the GP's entry is not redrawn away; the page says a
+    // colleague changed the record, and shows it when asked.
+    gp.get_by_label("Kind", true)
+        .select_option(SelectOption::Label("Problem".into()), None)
+        .await?;
+    gp.get_by_label("Note or reaction (optional)", true)
+        .fill("worse on exertion", None)
+        .await?;
+    desk.goto(&format!("{record_url}/edit"), None).await?;
+    desk.get_by_label("Address", true)
+        .fill("1 New Road\nRiverside", None)
+        .await?;
+    role(&desk, AriaRole::Button, "Save changes")
+        .click(None)
+        .await?;
+    expect(
+        desk.get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Saved.")),
+    )
+    .with_timeout(loaded)
+    .to_be_visible()
+    .await?;
+    let held = gp
+        .get_by_role(AriaRole::Alert, None)
+        .filter(FilterOptions::default().has_text("A colleague changed this record"));
+    expect(held.clone())
+        .with_timeout(Duration::from_secs(2))
+        .to_be_visible()
+        .await?;
+    expect(gp.get_by_label("Note or reaction (optional)", true))
+        .to_have_value("worse on exertion")
+        .await?;
+    expect(role(&gp, AriaRole::Region, "Patient banner"))
+        .not()
+        .to_contain_text("1 New Road")
+        .await?;
+    held.get_by_role(AriaRole::Button, None).click(None).await?;
+    expect(role(&gp, AriaRole::Region, "Patient banner"))
+        .with_timeout(loaded)
+        .to_contain_text("1 New Road")
+        .await?;
+
     // The admin's audit page lists the GP's consultation and reception's view.
     let admin_context = browser.new_context().await?;
     let admin = sign_in(&server, &admin_context, "admin", DEMO_PASSWORD).await?;
