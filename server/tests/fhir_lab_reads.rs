@@ -112,6 +112,32 @@ async fn a_filed_report_reads_as_a_diagnostic_report_with_its_observations() {
             .collect();
         assert_eq!(ids, [format!("{filed}.0")], "{query}");
     }
+    // The patient's whole record holds them too.
+    let all = get(
+        &addr,
+        &format!("/fhir/r4/Patient/{patient}/$everything"),
+        &tok,
+    )
+    .await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let ids: Vec<String> = all.json()["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}/{}",
+                e["resource"]["resourceType"].as_str().unwrap(),
+                e["resource"]["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        ids.contains(&format!("DiagnosticReport/{filed}")),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&result), "{ids:?}");
+    assert!(!ids.iter().any(|i| i.contains(&waiting.id)), "{ids:?}");
     // The waiting report and a made-up analyte are not found.
     for path in [
         format!("/fhir/r4/DiagnosticReport/{}", waiting.id),

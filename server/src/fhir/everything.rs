@@ -1,11 +1,11 @@
 //! `GET /fhir/r4/Patient/{id}/$everything`: everything the practice holds
 //! about one patient that the client may read (each part behind its own
 //! scope; the parts it may not read are left out, not refused), as one
-//! Bundle. Each part is read, and audited, by the same services as its
-//! own search.
+//! Bundle, filed laboratory reports included. Each part is read, and
+//! audited, by the same services as its own search.
 
 use super::outcome::{resource, Answer, Refusal};
-use super::{appointment, base_url, caller, clinical, patient};
+use super::{appointment, base_url, caller, clinical, lab, patient};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -30,6 +30,23 @@ pub async fn patient_resources(
         if actor.may_do(part.resource(), Interaction::Search) {
             let read = services::record::api::part(store, actor, id, part).await?;
             out.extend(clinical::resources(&read, part, id.as_str()));
+        }
+    }
+    // Filed laboratory reports, and their analytes as Observations.
+    let reports = actor.may_do("DiagnosticReport", Interaction::Search);
+    let analytes = actor.may_do("Observation", Interaction::Search);
+    if reports || analytes {
+        let read_as = if reports {
+            "DiagnosticReport"
+        } else {
+            "Observation"
+        };
+        let filed = services::results::api::filed_for_patient(store, actor, id, read_as).await?;
+        if reports {
+            out.extend(filed.iter().map(lab::report));
+        }
+        if analytes {
+            out.extend(lab::observations(&filed));
         }
     }
     if actor.may_do("Appointment", Interaction::Search) {
