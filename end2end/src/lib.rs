@@ -9,8 +9,8 @@ pub mod http;
 
 use anyhow::{bail, Context, Result};
 use playwright_rs::{
-    expect, AriaRole, Browser, BrowserContext, GetByRoleOptions, LaunchOptions, Locator, Page,
-    Playwright,
+    expect, AriaRole, Browser, BrowserContext, FilterOptions, GetByRoleOptions, LaunchOptions,
+    Locator, Page, Playwright,
 };
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -219,6 +219,20 @@ pub async fn expect_signed_out(page: &Page) -> Result<()> {
     expect(role(page, AriaRole::Button, "Sign out"))
         .to_have_count(0)
         .await?;
+    Ok(())
+}
+
+/// Waits (up to 30 s) for the page's live status to say "Live": its
+/// socket is subscribed, so a change made now reaches it.
+pub async fn expect_live(page: &Page) -> Result<()> {
+    expect(
+        page.get_by_role(AriaRole::Status, None)
+            .filter(FilterOptions::default().has_text("Live"))
+            .first(),
+    )
+    .with_timeout(Duration::from_secs(30))
+    .to_be_visible()
+    .await?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 //! text, and sees an allergy the GP then records appear live; the
 //! admin's audit page lists both accesses.
 
-use end2end::{launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
+use end2end::{expect_live, launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
 use playwright_rs::{expect, AriaRole, FilterOptions, GetByRoleOptions, SelectOption};
 use std::time::Duration;
 
@@ -127,14 +127,7 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .click(None)
         .await?;
     // The patient's page: the problem, the reading, and the chart; live.
-    expect(
-        gp.get_by_role(AriaRole::Status, None)
-            .filter(FilterOptions::default().has_text("Live"))
-            .first(),
-    )
-    .with_timeout(loaded)
-    .to_be_visible()
-    .await?;
+    expect_live(&gp).await?;
     expect(role(&gp, AriaRole::Region, "Active problems"))
         .with_timeout(loaded)
         .to_contain_text("Hypertensive disorder, systemic arterial")
@@ -262,14 +255,7 @@ async fn a_gp_records_a_consultation_from_my_day_and_only_clinicians_see_its_tex
         .not()
         .to_contain_text("Allergy to penicillin")
         .await?;
-    expect(
-        desk.get_by_role(AriaRole::Status, None)
-            .filter(FilterOptions::default().has_text("Live"))
-            .first(),
-    )
-    .with_timeout(loaded)
-    .to_be_visible()
-    .await?;
+    expect_live(&desk).await?;
     gp.get_by_label("Kind", true)
         .select_option(SelectOption::Label("Allergy".into()), None)
         .await?;

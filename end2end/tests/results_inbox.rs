@@ -11,7 +11,8 @@
 
 use end2end::http::{request, token};
 use end2end::{
-    launch_browser, nav_link, register_api_client, role, sign_in, Server, DEMO_PASSWORD,
+    expect_live, launch_browser, nav_link, register_api_client, role, sign_in, Server,
+    DEMO_PASSWORD,
 };
 use playwright_rs::{expect, AriaRole, FilterOptions, SelectOption};
 use serde_json::{json, Value};
@@ -165,15 +166,7 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
     ));
     let gp_record = gp_context.new_page().await?;
     gp_record.goto(&patient_url, None).await?;
-    expect(
-        gp_record
-            .get_by_role(AriaRole::Status, None)
-            .filter(FilterOptions::default().has_text("Live"))
-            .first(),
-    )
-    .with_timeout(loaded)
-    .to_be_visible()
-    .await?;
+    expect_live(&gp_record).await?;
     let record_row = gp_record
         .get_by_role(AriaRole::Row, None)
         .filter(FilterOptions::default().has_text("HbA1c"));
@@ -309,15 +302,7 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
     reception
         .goto(&server.url("/results/unmatched"), None)
         .await?;
-    expect(
-        reception
-            .get_by_role(AriaRole::Status, None)
-            .filter(FilterOptions::default().has_text("Live"))
-            .first(),
-    )
-    .with_timeout(loaded)
-    .to_be_visible()
-    .await?;
+    expect_live(&reception).await?;
     let lipids = bundle(
         "E2E-2",
         ("2093-3", "Cholesterol"),

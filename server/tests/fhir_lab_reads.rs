@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::fhir::{client_of, get, token};
+use common::fhir::{client_audit, client_of, get, token};
 use common::*;
 use serde_json::json;
 
@@ -20,15 +20,7 @@ async fn a_filed_report_reads_as_a_diagnostic_report_with_its_observations() {
     let patient = w.ours.patient_ids[0].clone();
     let filed = filed_lab_report(&w, &w.ours, "F1", 58.0).await;
     // Another report arrives but waits in the GP's inbox: not shared yet.
-    let lab = services::Actor {
-        practice: w.ours.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    };
+    let lab = lab_actor(&w.ours);
     let waiting =
         services::results::receive(&w.store, &lab, &lab_report("F2", 39.0, None, "1961-04-03"))
             .await
@@ -149,26 +141,10 @@ async fn a_filed_report_reads_as_a_diagnostic_report_with_its_observations() {
         assert_eq!(r.json()["issue"][0]["code"], "not-found");
     }
     // Every read is audited against the patient, naming the client.
-    let rows = w
-        .ours
-        .db(&w.store)
-        .audit_rows(
-            &store::audit::AuditFilter {
-                patient_id: Some(patient.clone()),
-                ..Default::default()
-            },
-            100,
-        )
-        .await
-        .unwrap();
-    let reads: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.role.as_deref() == Some(format!("api_client:{id}").as_str()))
-        .map(|r| r.action.as_str())
-        .collect();
+    let reads = client_audit(&w, &patient, &id).await;
     assert!(
-        reads.contains(&format!("read laboratory report {filed}").as_str())
-            && reads.contains(&"read the patient's laboratory reports"),
+        reads.contains(&format!("read laboratory report {filed}"))
+            && reads.contains(&"read the patient's laboratory reports".to_string()),
         "{reads:?}"
     );
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::fhir::{self, client_of, client_token, clinical_record};
+use common::fhir::{self, client_audit, client_of, client_token, clinical_record};
 use common::{serve, state, world, World};
 use serde_json::Value;
 
@@ -116,23 +116,7 @@ async fn a_client_reads_a_patients_record_by_part_coded_for_charting_apps() {
     );
 
     // Each read is audited against the patient, naming the client.
-    let rows = w
-        .ours
-        .db(&w.store)
-        .audit_rows(
-            &store::audit::AuditFilter {
-                patient_id: Some(patient.clone()),
-                ..Default::default()
-            },
-            100,
-        )
-        .await
-        .unwrap();
-    let reads: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.role.as_deref() == Some(format!("api_client:{client_id}").as_str()))
-        .map(|r| r.action.as_str())
-        .collect();
+    let reads = client_audit(&w, &patient, &client_id).await;
     for part in [
         "problems",
         "allergies",
@@ -141,7 +125,7 @@ async fn a_client_reads_a_patients_record_by_part_coded_for_charting_apps() {
         "consultations",
     ] {
         assert!(
-            reads.contains(&format!("read the patient's {part}").as_str()),
+            reads.contains(&format!("read the patient's {part}")),
             "{part}: {reads:?}"
         );
     }

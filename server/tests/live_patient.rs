@@ -158,29 +158,14 @@ async fn colleagues_changes_reach_an_open_patient_page_as_the_part_that_changed(
 
     // A laboratory report matched to John Smith: "results"; a clinician
     // takes it away again (wrong patient): his page hears that too.
-    let lab = services::Actor {
-        practice: w.ours.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    };
+    let lab = lab_actor(&w.ours);
     let arrived =
         services::results::receive(&w.store, &lab, &lab_report("P1", 58.0, None, "1961-04-03"))
             .await
             .unwrap();
     assert_eq!(arrived.patient.as_deref(), Some(patient.as_str()));
     assert_eq!(parts(&next_changes(&mut gp).await.0), [RecordPart::Results]);
-    let version = w
-        .ours
-        .db(&w.store)
-        .result_report(&arrived.id)
-        .await
-        .unwrap()
-        .row
-        .version;
+    let version = report_version(&w, &w.ours, &arrived.id).await;
     services::results::unmatch(
         &w.store,
         &actor(&w.ours, "gp"),

@@ -26,15 +26,7 @@ async fn reports_reach_open_inboxes_live_and_leave_when_filed_or_moved() {
     let addr = serve(state.clone()).await;
     let gp_id = w.ours.staff_id("gp").to_string();
     let gp2_id = w.ours.staff_id("gp2").to_string();
-    let lab_actor = services::Actor {
-        practice: w.ours.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    };
+    let lab_actor = lab_actor(&w.ours);
 
     let gp_cookie = sign_in(&state, &addr, "gp").await;
     let mut gp_ws = staff_socket(&addr, &gp_cookie).await;

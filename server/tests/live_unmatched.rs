@@ -25,15 +25,7 @@ async fn the_unmatched_list_is_live_for_everyone_who_matches() {
     let w = world().await;
     let state = state(&w.store);
     let addr = serve(state.clone()).await;
-    let lab = services::Actor {
-        practice: w.ours.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    };
+    let lab = lab_actor(&w.ours);
     // Reception and admin both have the list open.
     let mut lists = Vec::new();
     for who in ["reception", "admin"] {
@@ -95,14 +87,7 @@ async fn the_unmatched_list_is_live_for_everyone_who_matches() {
 
     // A clinician takes the automatic match away: back on the list; then
     // admin rejects it: gone again.
-    let version = w
-        .ours
-        .db(&w.store)
-        .result_report(&matched.id)
-        .await
-        .unwrap()
-        .row
-        .version;
+    let version = report_version(&w, &w.ours, &matched.id).await;
     services::results::unmatch(
         &w.store,
         &actor(&w.ours, "gp"),
@@ -117,14 +102,7 @@ async fn the_unmatched_list_is_live_for_everyone_who_matches() {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].id, matched.id);
     }
-    let version = w
-        .ours
-        .db(&w.store)
-        .result_report(&matched.id)
-        .await
-        .unwrap()
-        .row
-        .version;
+    let version = report_version(&w, &w.ours, &matched.id).await;
     services::results::reject(
         &w.store,
         &actor(&w.ours, "admin"),

@@ -150,3 +150,23 @@ pub async fn future_session(w: &World, end: &str) -> (String, String) {
     .unwrap();
     (s.id, date)
 }
+
+/// What API client `client` did to our patient `patient`, as the audit
+/// trail records it (newest first).
+pub async fn client_audit(w: &World, patient: &str, client: &str) -> Vec<String> {
+    w.ours
+        .db(&w.store)
+        .audit_rows(
+            &store::audit::AuditFilter {
+                patient_id: Some(patient.to_string()),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.role.as_deref() == Some(format!("api_client:{client}").as_str()))
+        .map(|r| r.action)
+        .collect()
+}

@@ -15,7 +15,7 @@ pub mod results;
 pub mod router;
 
 #[allow(unused_imports)] // not every test binary uses both
-pub use results::{filed_lab_report, lab_report};
+pub use results::{filed_lab_report, lab_actor, lab_report, report_version};
 
 use app::state::{AppState, AuthConfig};
 use axum::body::Body;

@@ -51,15 +51,7 @@ pub async fn filed_lab_report(
     identifier: &str,
     value: f64,
 ) -> String {
-    let lab = services::Actor {
-        practice: p.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    };
+    let lab = lab_actor(p);
     let mut report = lab_report(identifier, value, Some(p.staff_id("gp")), "1961-04-03");
     report.patient.nhs_number = p
         .db(&w.store)
@@ -94,4 +86,22 @@ pub async fn filed_lab_report(
     .await
     .unwrap();
     arrived.id
+}
+
+/// A laboratory's API client of practice `p` that may post reports.
+pub fn lab_actor(p: &SmallPractice) -> services::Actor {
+    services::Actor {
+        practice: p.practice_id.clone(),
+        who: services::Who::Client {
+            id: domain::ApiClientId::new("lab"),
+            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
+        },
+        name: "Riverside Pathology".into(),
+        address: None,
+    }
+}
+
+/// A report's current version (what a person acting on it last saw).
+pub async fn report_version(w: &World, p: &SmallPractice, id: &str) -> i64 {
+    p.db(&w.store).result_report(id).await.unwrap().row.version
 }
