@@ -4,7 +4,7 @@
 //! again through the same operations as on opening, so each role sees
 //! only what it may. The rows carry no clinical data.
 
-use crate::{Actor, ServiceError};
+use crate::Actor;
 use domain::live::{AppointmentView, EventKind, PatientChange, RecordPart, Rows, RowsKind, Topic};
 use domain::policy::{Access, DataKind};
 use domain::Area;
@@ -22,7 +22,7 @@ pub(crate) async fn may_watch(store: &Store, actor: &Actor, id: &str) -> Result<
         Ok(false) => Err("Not found.".into()),
         Err(e) => {
             tracing::warn!(error = %e, "cannot check a patient subscription");
-            Err(ServiceError::from(e).to_string())
+            Err("The patient's page is unavailable; try again shortly.".into())
         }
     }
 }
