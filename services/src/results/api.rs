@@ -45,16 +45,7 @@ pub async fn filed_for_patient(
         audit::refused(store, actor, "read the laboratory reports of", p).await?;
         return Err(ServiceError::NotFound);
     }
-    let mut reports = Vec::new();
-    for row in db
-        .patient_results(p)
-        .await?
-        .into_iter()
-        .filter(|r| r.state == ItemState::Filed)
-        .take(MAX_REPORTS)
-    {
-        reports.push(db.result_report(&row.id).await.map_err(refused)?);
-    }
+    let reports = db.filed_reports(p, MAX_REPORTS).await?;
     audit::record(
         store,
         actor,

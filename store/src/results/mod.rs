@@ -48,7 +48,7 @@ const ROW_FIELDS: &str = "record::id(id) AS id, version, title, laboratory, stat
     assigned_to.display_name AS assigned_name";
 
 /// Everything a report page shows.
-const FULL_FIELDS: &str = "identifier, code, nhs_number, family, given, birth_date, requester_name,
+const FULL_FIELDS: &str = "record::id(id) AS id, identifier, code, nhs_number, family, given, birth_date, requester_name,
     analytes, conclusion, unmatched_reason, matched_how, matched_by.display_name AS matched_by_name,
     matched_at, outcome, patient_comment, note, filed_by.display_name AS filed_by_name, filed_at,
     IF task THEN record::id(task) END AS task_id, rejected_reason,
@@ -101,6 +101,7 @@ impl TryFrom<Row> for InboxRow {
 
 #[derive(SurrealValue)]
 struct FullRow {
+    id: String,
     identifier: String,
     code: Option<String>,
     nhs_number: String,
@@ -283,6 +284,38 @@ impl PracticeStore {
             (Some(row), Some(full)) => Ok(view(row.try_into()?, full)?),
             _ => Err(ResultError::NotFound),
         }
+    }
+
+    /// A patient's filed reports, whole, newest first, at most `limit`
+    /// (two queries whatever their number).
+    pub async fn filed_reports(
+        &self,
+        patient: &str,
+        limit: usize,
+    ) -> Result<Vec<ReportView>, StoreError> {
+        let filter = "practice = $practice AND patient = type::record('patient', $patient)
+            AND state = 'filed' ORDER BY issued DESC LIMIT $limit";
+        let mut res = self
+            .db()
+            .query(format!(
+                "SELECT {ROW_FIELDS} FROM result_report WHERE {filter};
+                 SELECT {FULL_FIELDS}, issued FROM result_report WHERE {filter};"
+            ))
+            .bind(("practice", self.record()))
+            .bind(("patient", patient.to_string()))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?;
+        let rows: Vec<Row> = res.take(0)?;
+        let mut full: std::collections::HashMap<String, FullRow> = res
+            .take::<Vec<FullRow>>(1)?
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect();
+        rows.into_iter()
+            .filter_map(|r| full.remove(&r.id).map(|f| (r, f)))
+            .map(|(r, f)| view(r.try_into()?, f))
+            .collect()
     }
 
     /// The reports no patient was found for, oldest first.
