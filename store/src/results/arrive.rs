@@ -144,12 +144,9 @@ impl PracticeStore {
                         .db()
                         .query("SELECT IF replaces THEN record::id(replaces) END AS replaces FROM type::record('result_report', $id)")
                         .bind(("id", id.clone()))
-                        .await
-                        .map_err(StoreError::from)?
-                        .check()
-                        .map_err(StoreError::from)?
-                        .take(0)
-                        .map_err(StoreError::from)?;
+                        .await?
+                        .check()?
+                        .take(0)?;
                     let replaced = rows.into_iter().next().and_then(|r| r.replaces);
                     return Ok(Ingested::Created { id, replaced });
                 }
@@ -160,12 +157,9 @@ impl PracticeStore {
                         .bind(("practice", self.record()))
                         .bind(("identifier", r.identifier.clone()))
                         .bind(("fingerprint", fingerprint.clone()))
-                        .await
-                        .map_err(StoreError::from)?
-                        .check()
-                        .map_err(StoreError::from)?
-                        .take(0)
-                        .map_err(StoreError::from)?;
+                        .await?
+                        .check()?
+                        .take(0)?;
                     let id = ids.into_iter().next().ok_or(ResultError::NotFound)?;
                     return Ok(Ingested::Duplicate { id });
                 }

@@ -39,6 +39,12 @@ pub enum ResultError {
     Store(#[from] StoreError),
 }
 
+impl From<surrealdb::Error> for ResultError {
+    fn from(e: surrealdb::Error) -> Self {
+        ResultError::Store(e.into())
+    }
+}
+
 /// What an inbox row needs.
 const ROW_FIELDS: &str = "record::id(id) AS id, version, title, laboratory, status, state,
     IF patient THEN record::id(patient) END AS patient_id,
@@ -48,7 +54,8 @@ const ROW_FIELDS: &str = "record::id(id) AS id, version, title, laboratory, stat
     assigned_to.display_name AS assigned_name";
 
 /// Everything a report page shows.
-const FULL_FIELDS: &str = "record::id(id) AS id, identifier, code, nhs_number, family, given, birth_date, requester_name,
+const FULL_FIELDS: &str =
+    "record::id(id) AS id, identifier, code, nhs_number, family, given, birth_date, requester_name,
     analytes, conclusion, unmatched_reason, matched_how, matched_by.display_name AS matched_by_name,
     matched_at, outcome, patient_comment, note, filed_by.display_name AS filed_by_name, filed_at,
     IF task THEN record::id(task) END AS task_id, rejected_reason,
@@ -274,12 +281,10 @@ impl PracticeStore {
             ))
             .bind(("id", id.to_string()))
             .bind(("practice", self.record()))
-            .await
-            .map_err(StoreError::from)?
-            .check()
-            .map_err(StoreError::from)?;
-        let rows: Vec<Row> = res.take(0).map_err(StoreError::from)?;
-        let full: Vec<FullRow> = res.take(1).map_err(StoreError::from)?;
+            .await?
+            .check()?;
+        let rows: Vec<Row> = res.take(0)?;
+        let full: Vec<FullRow> = res.take(1)?;
         match (rows.into_iter().next(), full.into_iter().next()) {
             (Some(row), Some(full)) => Ok(view(row.try_into()?, full)?),
             _ => Err(ResultError::NotFound),
