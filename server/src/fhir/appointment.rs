@@ -75,10 +75,7 @@ pub async fn read(
     parts: Parts,
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("Appointment/{}", super::short(&id));
-    if !super::patient::valid_id(&id) {
-        return Err(Refusal::not_found(&what));
-    }
+    let what = super::read_target("Appointment", &id)?;
     let a = services::appointments::calendar::appointment(
         &state.app.store,
         &actor,

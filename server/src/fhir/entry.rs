@@ -15,10 +15,7 @@ use services::record::api::Part;
 
 async fn read(state: ServerState, id: String, parts: Parts, part: Part) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("{}/{}", part.resource(), super::short(&id));
-    if !super::patient::valid_id(&id) {
-        return Err(Refusal::not_found(&what));
-    }
+    let what = super::read_target(part.resource(), &id)?;
     if part == Part::Observations {
         // A laboratory result's analyte: `{report}.{n}`.
         if let Some(answer) = super::lab::read_observation(&state, &actor, &id).await {

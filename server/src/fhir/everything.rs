@@ -80,10 +80,7 @@ pub async fn everything(
     parts: Parts,
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("Patient/{}", super::short(&id));
-    if !patient::valid_id(&id) {
-        return Err(Refusal::not_found(&what));
-    }
+    let what = super::read_target("Patient", &id)?;
     let found = patient_resources(&state.app.store, &actor, &PatientId::new(id.clone()))
         .await
         .map_err(|e| Refusal::from_service(e, &what))?;

@@ -191,8 +191,8 @@ pub async fn read(
     parts: Parts,
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("DiagnosticReport/{}", super::short(&id));
-    if !super::patient::valid_id(&id) || id.contains('.') {
+    let what = super::read_target("DiagnosticReport", &id)?;
+    if id.contains('.') {
         return Err(Refusal::not_found(&what));
     }
     let r = api::filed_one(&state.app.store, &actor, &id, "DiagnosticReport")

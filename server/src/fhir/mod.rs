@@ -115,6 +115,18 @@ async fn unknown(method: Method, req: Request) -> Response {
     .into_response()
 }
 
+/// "Kind/id" (shortened) for a read of `kind` by `id`: what a refusal
+/// names. An id that cannot be one of ours is not found, before any
+/// lookup.
+fn read_target(kind: &str, id: &str) -> Result<String, outcome::Refusal> {
+    let what = format!("{kind}/{}", short(id));
+    if patient::valid_id(id) {
+        Ok(what)
+    } else {
+        Err(outcome::Refusal::not_found(&what))
+    }
+}
+
 fn short(text: &str) -> String {
     let mut s: String = text.chars().take(80).collect();
     if text.chars().count() > 80 {

@@ -107,10 +107,7 @@ pub async fn read(
     parts: Parts,
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("Patient/{}", super::short(&id));
-    if !valid_id(&id) {
-        return Err(Refusal::not_found(&what));
-    }
+    let what = super::read_target("Patient", &id)?;
     let p = services::patients::details(&state.app.store, &actor, &PatientId::new(id))
         .await
         .map_err(|e| Refusal::from_service(e, &what))?;

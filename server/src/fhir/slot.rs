@@ -93,10 +93,7 @@ pub async fn read_schedule(
     parts: Parts,
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("Schedule/{}", super::short(&id));
-    if !super::patient::valid_id(&id) {
-        return Err(Refusal::not_found(&what));
-    }
+    let what = super::read_target("Schedule", &id)?;
     let s = services::appointments::calendar::session(
         &state.app.store,
         &actor,

@@ -121,10 +121,7 @@ pub async fn read(
     parts: Parts,
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let what = format!("Task/{}", super::short(&id));
-    if !super::patient::valid_id(&id) {
-        return Err(Refusal::not_found(&what));
-    }
+    let what = super::read_target("Task", &id)?;
     let t = services::tasks::api::read(&state.app.store, &actor, &TaskId::new(id))
         .await
         .map_err(|e| refusal(e, &what))?;
