@@ -15,6 +15,7 @@ pub mod admin_cli;
 pub mod config;
 pub mod fhir;
 mod health;
+mod letters;
 pub mod live;
 mod middleware;
 pub mod records_cli;
@@ -86,6 +87,7 @@ pub fn app(state: ServerState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/ws", get(live::ws_staff))
         .route("/ws/display", get(live::ws_display))
+        .route("/letters/{id}/document", get(letters::letter_document))
         .nest_service("/pkg", static_files(&state.leptos.site_root))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(leptos.clone())
@@ -109,6 +111,11 @@ pub fn app(state: ServerState) -> Router {
     pages
         .merge(fhir::router())
         .layer(axum::middleware::from_fn(middleware::limits))
+        // `limits` enforces each path's own limit; axum's default (2 MB
+        // for a body read whole) would cut a letter short.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            middleware::MAX_LETTER_BODY,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::security_headers,

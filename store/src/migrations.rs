@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "patient_live",
         include_str!("../migrations/0018_patient_live.surql"),
     ),
+    (
+        19,
+        "letters",
+        include_str!("../migrations/0019_letters.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -15,6 +15,7 @@ mod record_pages;
 pub use pages::{AuditPage, EditPatientPage, PatientsPage, RegisterPatientPage};
 pub use patient_page::PatientPage;
 pub use record_pages::ConsultationPage;
+pub(crate) use record_pages::Picker;
 
 use crate::AppError;
 use domain::patient::{AccessEntry, PatientForm};

@@ -96,6 +96,9 @@ pub fn PatientPage() -> impl IntoView {
                                 <super::record_pages::RecordSections patient_id=p.id.clone() summary on_change />
                             </div>
                             <crate::results::PatientResults patient_id=p.id.clone() clinician=role.is_clinician() refresh=results_refresh.into() />
+                            <div on:input=move |_| dirty.set(true)>
+                                <crate::results::UploadLetter patient_id=p.id.clone() />
+                            </div>
                             {accesses}
                         }.into_any()
                     }

@@ -23,6 +23,7 @@ fn LiveResults(
     empty: &'static str,
     abnormal_only: RwSignal<bool>,
     overdue_only: RwSignal<bool>,
+    kind: RwSignal<String>,
 ) -> impl IntoView {
     let list = use_live(topic, None);
     let shown = move || -> Vec<InboxRow> {
@@ -31,6 +32,7 @@ fn LiveResults(
                 .iter()
                 .filter(|r| !abnormal_only.get() || r.abnormal)
                 .filter(|r| !overdue_only.get() || r.overdue)
+                .filter(|r| kind.with(|k| k.is_empty() || k == r.kind.as_str()))
                 .cloned()
                 .collect()
         })
@@ -53,8 +55,8 @@ fn LiveResults(
                 <table class="w-full bg-white" aria-label=caption>
                     <thead>
                         <tr class="text-left">
-                            <th scope="col" class="p-2">"Test"</th>
-                            <th scope="col" class="p-2">"Laboratory"</th>
+                            <th scope="col" class="p-2">"Test or letter"</th>
+                            <th scope="col" class="p-2">"From"</th>
                             <th scope="col" class="p-2">"Issued"</th>
                             <th scope="col" class="p-2">"Received"</th>
                             <th scope="col" class="p-2">"Flags"</th>
@@ -102,6 +104,7 @@ pub fn ResultsPage() -> impl IntoView {
     });
     let abnormal_only = RwSignal::new(false);
     let overdue_only = RwSignal::new(false);
+    let kind = RwSignal::new(String::new());
     let me = user.staff_id.to_string();
     view! {
         <Title text="Results" />
@@ -152,11 +155,19 @@ pub fn ResultsPage() -> impl IntoView {
                                 <input type="checkbox" class="h-5 w-5" on:change=move |ev| overdue_only.set(event_target_checked(&ev)) />
                                 "Overdue only"
                             </label>
+                            <label class="flex items-center gap-2">
+                                "Kind"
+                                <select class="op-input" on:change=move |ev| kind.set(event_target_value(&ev))>
+                                    <option value="">"Results and letters"</option>
+                                    <option value="report">"Results only"</option>
+                                    <option value="letter">"Letters only"</option>
+                                </select>
+                            </label>
                         </fieldset>
                         <a class="op-link" href="/results/unmatched">"Unmatched reports"</a>
                     </div>
-                    <LiveResults topic=Topic::Inbox { staff: owner } caption="Unfiled" empty="Nothing waiting to be filed." abnormal_only overdue_only />
-                    <LiveResults topic=Topic::ResultsPool caption="Results pool (no clinician)" empty="The pool is empty." abnormal_only overdue_only />
+                    <LiveResults topic=Topic::Inbox { staff: owner } caption="Unfiled" empty="Nothing waiting to be filed." abnormal_only overdue_only kind />
+                    <LiveResults topic=Topic::ResultsPool caption="Results pool (no clinician)" empty="The pool is empty." abnormal_only overdue_only kind />
                 }
                 .into_any()
             }

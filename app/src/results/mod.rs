@@ -4,11 +4,13 @@
 //! server functions only carry its answers.
 
 mod inbox_page;
+mod letter_page;
 mod patient_section;
 mod report_page;
 mod unmatched_page;
 
 pub use inbox_page::ResultsPage;
+pub use letter_page::UploadLetter;
 pub use patient_section::*;
 pub use report_page::ResultPage;
 pub use unmatched_page::UnmatchedPage;
@@ -40,6 +42,44 @@ pub async fn get_result_page(id: String) -> Result<ReportPage, AppError> {
 pub async fn file_result(id: String, version: i64, form: FileForm) -> Result<(), AppError> {
     let (store, actor) = crate::door::staff()?;
     services::results::file(&store, &actor, &id, version, &form).await?;
+    Ok(())
+}
+
+/// Uploads a letter for a patient; `document` is the PDF as base64.
+/// Answers the new item's id.
+#[server(prefix = "/api", endpoint = "upload_letter")]
+pub async fn upload_letter(
+    patient_id: String,
+    title: String,
+    sender: String,
+    date: String,
+    document: String,
+) -> Result<String, AppError> {
+    use base64::Engine;
+    let (store, actor) = crate::door::staff()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(document.trim())
+        .map_err(|_| AppError::field("document", "The file could not be read: choose it again."))?;
+    let letter = services::results::LetterUpload {
+        title,
+        sender,
+        date,
+        document: bytes,
+    };
+    let patient = domain::PatientId::new(patient_id);
+    Ok(services::results::upload(&store, &actor, &patient, &letter)
+        .await?
+        .id)
+}
+
+#[server(prefix = "/api", endpoint = "file_letter")]
+pub async fn file_letter(
+    id: String,
+    version: i64,
+    form: domain::results::LetterForm,
+) -> Result<(), AppError> {
+    let (store, actor) = crate::door::staff()?;
+    services::results::file_letter(&store, &actor, &id, version, &form).await?;
     Ok(())
 }
 
@@ -112,6 +152,9 @@ pub(crate) fn flags(r: &InboxRow) -> impl IntoView {
     }
     if r.status.is_correction() {
         out.push(("Corrected", "bg-nhs-grey-4 text-nhs-text"));
+    }
+    if r.kind == domain::results::InboxKind::Letter {
+        out.push(("Letter", "bg-nhs-blue text-white"));
     }
     out.into_iter()
         .map(|(label, class)| {

@@ -1,10 +1,10 @@
 //! The patient's page's results: for clinicians, every report of theirs
-//! (unfiled and filed, newest first, each a link to the report); for
+//! and letter (unfiled and filed, newest first, each a link to its page); for
 //! everyone, what clinicians asked reception to tell the patient.
 
 use super::{day_of, flags, when_of};
 use crate::AppError;
-use domain::results::{InboxRow, PatientMessage};
+use domain::results::{InboxKind, InboxRow, PatientMessage};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "patient_results")]
@@ -59,39 +59,55 @@ pub fn PatientResults(patient_id: String, clinician: bool, refresh: Signal<u64>)
         })}
         {crate::loading::when_loaded(reports, |loaded| match loaded {
             Ok(None) => ().into_any(),
-            Ok(Some(rows)) => view! {
-                <h2 class="mb-2 mt-6 text-2xl font-bold">"Results"</h2>
-                {if rows.is_empty() {
-                    view! { <p class="bg-white p-4">"No laboratory results."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="w-full bg-white">
-                            <thead><tr class="text-left">
-                                <th scope="col" class="p-2">"Issued"</th>
-                                <th scope="col" class="p-2">"Test"</th>
-                                <th scope="col" class="p-2">"Laboratory"</th>
-                                <th scope="col" class="p-2">"State"</th>
-                                <th scope="col" class="p-2">"Flags"</th>
-                            </tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|r| {
-                                    let state = if r.state == domain::results::ItemState::Filed { "Filed" } else { "Waiting to be filed" };
-                                    view! {
-                                        <tr class="border-t border-nhs-grey-4">
-                                            <td class="p-2">{day_of(&r.issued)}</td>
-                                            <td class="p-2"><a class="op-link" href=format!("/results/{}", r.id)>{r.title.clone()}</a></td>
-                                            <td class="p-2">{r.laboratory.clone()}</td>
-                                            <td class="p-2">{state}</td>
-                                            <td class="p-2">{flags(&r)}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }}
-            }.into_any(),
+            Ok(Some(rows)) => {
+                let (letters, reports): (Vec<InboxRow>, Vec<InboxRow>) =
+                    rows.into_iter().partition(|r| r.kind == InboxKind::Letter);
+                view! {
+                    <h2 class="mb-2 mt-6 text-2xl font-bold">"Results"</h2>
+                    {items_table(reports, "No laboratory results.", "Test", "Laboratory")}
+                    <h2 class="mb-2 mt-6 text-2xl font-bold">"Documents"</h2>
+                    {items_table(letters, "No letters or documents.", "Letter", "From")}
+                }.into_any()
+            }
             Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
         })}
     }
+}
+
+/// A patient's reports or letters, newest first, each a link to its page.
+fn items_table(
+    rows: Vec<InboxRow>,
+    empty: &'static str,
+    what: &'static str,
+    from: &'static str,
+) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="bg-white p-4">{empty}</p> }.into_any();
+    }
+    view! {
+        <table class="w-full bg-white">
+            <thead><tr class="text-left">
+                <th scope="col" class="p-2">"Issued"</th>
+                <th scope="col" class="p-2">{what}</th>
+                <th scope="col" class="p-2">{from}</th>
+                <th scope="col" class="p-2">"State"</th>
+                <th scope="col" class="p-2">"Flags"</th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| {
+                    let state = if r.state == domain::results::ItemState::Filed { "Filed" } else { "Waiting to be filed" };
+                    view! {
+                        <tr class="border-t border-nhs-grey-4">
+                            <td class="p-2">{day_of(&r.issued)}</td>
+                            <td class="p-2"><a class="op-link" href=format!("/results/{}", r.id)>{r.title.clone()}</a></td>
+                            <td class="p-2">{r.laboratory.clone()}</td>
+                            <td class="p-2">{state}</td>
+                            <td class="p-2">{flags(&r)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }

@@ -8,7 +8,7 @@ use super::{FileResult, ReassignResult, UnmatchResult};
 use crate::auth::sign_in_page::FormField;
 use crate::auth::CurrentUser;
 use crate::pages::outcome;
-use domain::results::{ItemState, Outcome, ReportPage};
+use domain::results::{InboxKind, ItemState, Outcome, ReportPage};
 use domain::Area;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,7 +25,9 @@ pub fn ResultPage() -> impl IntoView {
     let file = ServerAction::<FileResult>::new();
     let reassign = ServerAction::<ReassignResult>::new();
     let unmatch = ServerAction::<UnmatchResult>::new();
+    let letter_filed = RwSignal::new(0_u64);
     let page = LocalResource::new(move || {
+        letter_filed.track();
         file.version().track();
         reassign.version().track();
         unmatch.version().track();
@@ -37,9 +39,13 @@ pub fn ResultPage() -> impl IntoView {
         <p class="mb-2"><a class="op-link" href="/results">"Back to the inbox"</a></p>
         {move || outcome(file.value().get(), |_| "Filed.".to_string())}
         {move || outcome(reassign.value().get(), |_| "Reassigned.".to_string())}
-        {move || outcome(unmatch.value().get(), |_| "Match undone: the report is back on the Unmatched list.".to_string())}
+        {move || outcome(unmatch.value().get(), |_| "Match undone: it is back on the Unmatched list.".to_string())}
+        {move || (letter_filed.get() > 0).then(|| view! { <p role="status" class="mb-2 border-l-8 border-nhs-green bg-white p-2 font-bold">"Filed."</p> })}
         {crate::loading::when_loaded(page, move |loaded| match loaded {
             Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
+            Ok(p) if p.report.row.kind == InboxKind::Letter => {
+                super::letter_page::letter_view(p, letter_filed, reassign, unmatch).into_any()
+            }
             Ok(p) => report_view(p, file, reassign, unmatch).into_any(),
         })}
     }
@@ -167,7 +173,7 @@ fn file_form(
                 .and_then(|e| e.field_message(field))
         })
     };
-    let outcomes = Outcome::ALL
+    let outcomes = Outcome::FOR_RESULTS
         .into_iter()
         .map(|o| {
             let input = format!("outcome-{}", o.as_str());
@@ -212,7 +218,7 @@ fn file_form(
     }
 }
 
-fn other_actions(
+pub(super) fn other_actions(
     id: String,
     version: i64,
     clinicians: Vec<(String, String)>,

@@ -5,6 +5,7 @@
 //! applies these rules for every door (the FHIR API, the CLI, the pages).
 
 mod analyte;
+mod letter;
 mod matching;
 mod view;
 
@@ -12,6 +13,7 @@ mod view;
 mod tests;
 
 pub use analyte::{number, Analyte, Flag};
+pub use letter::*;
 pub use matching::{match_patient, same_family_name, Candidate, Demographics, Match};
 pub use view::*;
 
@@ -78,6 +80,13 @@ pub struct IncomingReport {
     pub patient: Demographics,
     pub analytes: Vec<Analyte>,
     pub conclusion: Option<String>,
+    /// A laboratory report, or a letter (no analytes; a document).
+    #[serde(default)]
+    pub kind: InboxKind,
+    /// A letter's PDF. Not serialised: the store keeps it apart and
+    /// fingerprints it by its digest.
+    #[serde(skip)]
+    pub document: Option<Vec<u8>>,
 }
 
 impl IncomingReport {
@@ -94,20 +103,56 @@ impl IncomingReport {
                     .to_string(),
             ));
         }
+        let letter = self.kind == InboxKind::Letter;
         if self.title.trim().is_empty() || self.title.chars().count() > 200 {
-            out.push((
-                "code",
-                "Name the test (code.text or a coding's display, up to 200 characters).".into(),
-            ));
+            out.push(if letter {
+                ("type", "Say what the document is (type.text or a coding's display, up to 200 characters).".into())
+            } else {
+                ("code", "Name the test (code.text or a coding's display, up to 200 characters).".into())
+            });
         }
         if chrono::DateTime::parse_from_rfc3339(&self.issued).is_err() {
+            let field = if letter { "date" } else { "issued" };
             out.push((
-                "issued",
-                "Give when the report was issued as a date and time with its offset.".into(),
+                field,
+                format!(
+                    "Give when the {} was issued as a date and time with its offset.",
+                    self.kind.noun()
+                ),
             ));
         }
-        if self.laboratory.trim().is_empty() {
-            out.push(("performer", "Name the laboratory that performed it.".into()));
+        if self.laboratory.trim().is_empty() || self.laboratory.chars().count() > 200 {
+            out.push(if letter {
+                (
+                    "author",
+                    "Name who sent the document (up to 200 characters).".into(),
+                )
+            } else {
+                ("performer", "Name the laboratory that performed it.".into())
+            });
+        }
+        if letter {
+            if !self.analytes.is_empty() {
+                out.push((
+                    "result",
+                    "A letter carries a document, not result observations.".into(),
+                ));
+            }
+            match &self.document {
+                None => out.push(("content", "Attach the document as a PDF.".into())),
+                Some(bytes) => {
+                    if let Some(p) = document_problem(bytes) {
+                        out.push(("content", p));
+                    }
+                }
+            }
+            return out;
+        }
+        if self.document.is_some() {
+            out.push((
+                "content",
+                "A laboratory report carries results, not a document.".into(),
+            ));
         }
         if self.analytes.is_empty() || self.analytes.len() > MAX_ANALYTES {
             out.push((
@@ -125,6 +170,7 @@ impl IncomingReport {
 
     /// Whether any analyte is outside its range or flagged abnormal.
     pub fn abnormal(&self) -> bool {
+        // A letter has no analytes: never abnormal by itself.
         self.analytes.iter().any(|a| a.flag != Flag::Normal)
     }
 }
@@ -141,16 +187,29 @@ pub enum Outcome {
     UrgentAppointment,
     RepeatTest,
     SpeakToDoctor,
+    /// A letter filed with its coded entries and summary.
+    Letter,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
+    /// A result's outcomes (the filing form's choices).
+    pub const FOR_RESULTS: [Outcome; 6] = [
         Outcome::Normal,
         Outcome::AbnormalNoAction,
         Outcome::RoutineAppointment,
         Outcome::UrgentAppointment,
         Outcome::RepeatTest,
         Outcome::SpeakToDoctor,
+    ];
+
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Normal,
+        Outcome::AbnormalNoAction,
+        Outcome::RoutineAppointment,
+        Outcome::UrgentAppointment,
+        Outcome::RepeatTest,
+        Outcome::SpeakToDoctor,
+        Outcome::Letter,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -161,6 +220,7 @@ impl Outcome {
             Outcome::UrgentAppointment => "urgent_appointment",
             Outcome::RepeatTest => "repeat_test",
             Outcome::SpeakToDoctor => "speak_to_doctor",
+            Outcome::Letter => "letter",
         }
     }
 
@@ -176,6 +236,7 @@ impl Outcome {
             Outcome::UrgentAppointment => "Abnormal, action: book an urgent appointment",
             Outcome::RepeatTest => "Abnormal, action: repeat the test",
             Outcome::SpeakToDoctor => "Abnormal, action: speak to a doctor",
+            Outcome::Letter => "Letter filed",
         }
     }
 
@@ -183,7 +244,7 @@ impl Outcome {
     /// for a report of `title`, and whether it is urgent.
     pub fn task(self, title: &str) -> Option<(String, bool)> {
         let what = match self {
-            Outcome::Normal | Outcome::AbnormalNoAction => return None,
+            Outcome::Normal | Outcome::AbnormalNoAction | Outcome::Letter => return None,
             Outcome::RoutineAppointment => "Book a routine appointment",
             Outcome::UrgentAppointment => "Book an urgent appointment",
             Outcome::RepeatTest => "Arrange a repeat test",

@@ -163,3 +163,116 @@ fn ranges_and_values_read_as_a_clinician_writes_them() {
     let empty = Analyte { value: None, ..a };
     assert!(empty.problem().unwrap().contains("no value"));
 }
+
+/// A minimal well-formed PDF's first and last bytes around `body`.
+fn pdf_with(body: &[u8]) -> Vec<u8> {
+    let mut v = b"%PDF-1.4\n".to_vec();
+    v.extend_from_slice(body);
+    v.extend_from_slice(b"\n%%EOF\n");
+    v
+}
+
+#[test]
+fn a_document_is_a_pdf_by_its_content_within_the_size_limit() {
+    assert!(document_problem(&pdf_with(b"1 0 obj")).is_none());
+    assert!(document_problem(&[]).unwrap().contains("empty"));
+    assert!(document_problem(b"GIF89a not a pdf %%EOF")
+        .unwrap()
+        .contains("not a PDF"));
+    // Starts like a PDF but was cut short in transit.
+    assert!(document_problem(b"%PDF-1.4\n1 0 obj <<").is_some());
+    let mut big = pdf_with(&vec![b' '; MAX_DOCUMENT_BYTES]);
+    assert!(document_problem(&big)
+        .unwrap()
+        .contains("the most accepted is 5 MB"));
+    big.truncate(MAX_DOCUMENT_BYTES - 7);
+    big.extend_from_slice(b"\n%%EOF\n");
+    assert!(document_problem(&big).is_none(), "exactly at the limit");
+}
+
+fn letter() -> IncomingReport {
+    IncomingReport {
+        identifier: "https://hospital.example/letters|L1".into(),
+        status: ReportStatus::Final,
+        title: "Discharge summary".into(),
+        code: None,
+        issued: "2026-11-19T16:30:00Z".into(),
+        laboratory: "Riverside Hospital".into(),
+        requester_id: None,
+        requester_name: None,
+        patient: sent(),
+        analytes: Vec::new(),
+        conclusion: None,
+        kind: InboxKind::Letter,
+        document: Some(pdf_with(b"x")),
+    }
+}
+
+#[test]
+fn a_letter_needs_its_pdf_and_no_results_and_a_report_no_document() {
+    assert!(letter().problems().is_empty());
+    let mut none = letter();
+    none.document = None;
+    assert_eq!(none.problems()[0].0, "content");
+    let mut sender = letter();
+    sender.laboratory = " ".into();
+    assert_eq!(sender.problems()[0].0, "author");
+    let mut report = letter();
+    report.kind = InboxKind::Report;
+    let fields: Vec<&str> = report.problems().iter().map(|p| p.0).collect();
+    assert!(
+        fields.contains(&"content") && fields.contains(&"result"),
+        "{fields:?}"
+    );
+    assert!(!letter().abnormal());
+}
+
+#[test]
+fn a_letter_is_filed_with_problems_from_the_list_and_one_line() {
+    let ok = LetterForm {
+        codes: vec!["49436004".into(), " 49436004 ".into(), "".into()],
+        summary: " Paroxysmal AF. ".into(),
+    }
+    .validate()
+    .unwrap();
+    assert_eq!(
+        ok.codes,
+        vec![("49436004".to_string(), "Atrial fibrillation".to_string())]
+    );
+    assert_eq!(ok.summary, "Paroxysmal AF.");
+    let fields = |f: LetterForm| -> Vec<&'static str> {
+        f.validate().unwrap_err().into_iter().map(|p| p.0).collect()
+    };
+    // An allergy is not a problem; an unknown id is not on the list.
+    for code in ["91936005", "12345678"] {
+        assert_eq!(
+            fields(LetterForm {
+                codes: vec![code.into()],
+                summary: "AF".into()
+            }),
+            ["codes"]
+        );
+    }
+    for summary in ["", "two\nlines", &"x".repeat(201)] {
+        assert_eq!(
+            fields(LetterForm {
+                codes: vec![],
+                summary: summary.into()
+            }),
+            ["summary"]
+        );
+    }
+    let many: Vec<String> = crate::snomed::SUBSET
+        .iter()
+        .filter(|c| c.kind == crate::clinical::CodeKind::Problem)
+        .take(MAX_LETTER_CODES + 1)
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(
+        fields(LetterForm {
+            codes: many,
+            summary: "Many".into()
+        }),
+        ["codes"]
+    );
+}

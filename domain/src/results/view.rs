@@ -1,6 +1,6 @@
 //! What the inbox, a report and the Unmatched list show.
 
-use super::{Analyte, Demographics, ItemState, Outcome, ReportStatus};
+use super::{Analyte, Demographics, InboxKind, ItemState, Outcome, ReportStatus};
 use serde::{Deserialize, Serialize};
 
 /// One report in an inbox or the pool.
@@ -24,6 +24,9 @@ pub struct InboxRow {
     pub overdue: bool,
     pub assigned_id: Option<String>,
     pub assigned_name: Option<String>,
+    /// A laboratory report or a letter.
+    #[serde(default)]
+    pub kind: InboxKind,
 }
 
 impl InboxRow {
@@ -52,6 +55,12 @@ pub struct Filing {
     pub patient_comment: String,
     pub note: String,
     pub task_id: Option<String>,
+    /// A letter's one-line summary.
+    #[serde(default)]
+    pub summary: String,
+    /// A letter's coded entries: (SNOMED CT id, term).
+    #[serde(default)]
+    pub codes: Vec<(String, String)>,
 }
 
 /// How a report came to its patient.

@@ -191,6 +191,18 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
 
 /// The largest request body accepted (a consultation note is a few KiB).
 pub const MAX_BODY: usize = 1024 * 1024;
+/// The largest body of a request carrying a letter (a 5 MB PDF as
+/// base64, with its form or Bundle).
+pub const MAX_LETTER_BODY: usize = 8 * 1024 * 1024;
+
+/// The body limit for a request to `path`: only the two doors letters
+/// arrive by take more than `MAX_BODY`.
+fn body_limit(path: &str) -> usize {
+    match path {
+        "/api/upload_letter" | "/fhir/r4/Bundle" => MAX_LETTER_BODY,
+        _ => MAX_BODY,
+    }
+}
 /// A request not answered within this is answered 503 (and its work
 /// dropped; a database transaction either committed or did not).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -198,9 +210,10 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// Body size and time limits, for every route. A body without a declared
 /// length is read here, up to the limit, so the handler never sees more.
 pub async fn limits(req: Request, next: Next) -> Response {
-    let too_large = || {
+    let limit = body_limit(req.uri().path());
+    let too_large = move || {
         error_response(AppError::TooLarge {
-            limit_kib: MAX_BODY / 1024,
+            limit_kib: limit / 1024,
         })
     };
     let run = async move {
@@ -210,12 +223,12 @@ pub async fn limits(req: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let req = match declared {
-            Some(n) if n > MAX_BODY as u64 => return too_large(),
+            Some(n) if n > limit as u64 => return too_large(),
             Some(_) => req,
             None if is_safe_method(req.method()) => req,
             None => {
                 let (parts, body) = req.into_parts();
-                match axum::body::to_bytes(body, MAX_BODY).await {
+                match axum::body::to_bytes(body, limit).await {
                     Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
                     Err(_) => return too_large(),
                 }
@@ -273,7 +286,10 @@ pub async fn security_headers(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A letter's PDF may be framed by our own page (it says so itself).
+    if !h.contains_key(header::X_FRAME_OPTIONS) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

@@ -3,30 +3,11 @@
 //! authorisation matrix and the CSRF matrix, so both cover every route.
 
 #[allow(unused_imports)] // the matrices name them through `calls::*`
-pub use super::objects::{objects, Objects};
+pub use super::objects::{objects, Obj, Objects};
 use super::*;
 use serde_json::{json, Value};
 
 pub const MISSING: &str = "0000000000000000000000000000dead";
-
-/// Which object a call names.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Obj {
-    Own,
-    Other,
-    Missing,
-}
-
-impl Obj {
-    pub const ALL: [Obj; 3] = [Obj::Own, Obj::Other, Obj::Missing];
-    pub fn name(self) -> &'static str {
-        match self {
-            Obj::Own => "own",
-            Obj::Other => "other",
-            Obj::Missing => "missing",
-        }
-    }
-}
 
 /// One call: the row's name, the object column, the path and the body
 /// (JSON for the functions that take JSON, else a form).
@@ -341,6 +322,20 @@ pub fn calls(w: &World, ours: &Objects, theirs: &Objects, caller_id: &str) -> Ve
             "file_result",
             json!({"id": report(|x| &x.result_for_file), "version": 1,
                    "form": {"outcome": "abnormal_no_action", "team": "", "patient_comment": "", "note": ""}}),
+            false,
+        );
+        call(
+            "upload_letter",
+            json!({"patient_id": pick(o, &us.patient_ids[0], &them.patient_ids[0]),
+                   "title": "Clinic letter", "sender": "Riverside Hospital", "date": "2026-11-18",
+                   "document": base64::Engine::encode(&base64::engine::general_purpose::STANDARD,
+                       store::demo::letter_pdf(&["Seen in clinic.".into()]))}),
+            false,
+        );
+        call(
+            "file_letter",
+            json!({"id": report(|x| &x.letter_for_file), "version": 1,
+                   "form": {"codes": ["49436004"], "summary": "Atrial fibrillation, anticoagulated."}}),
             false,
         );
         call(

@@ -27,6 +27,8 @@ pub struct Objects {
     pub result_for_unmatch: String,
     pub unmatched_for_match: String,
     pub unmatched_for_reject: String,
+    /// A letter waiting to be filed (uploaded by reception).
+    pub letter_for_file: String,
 }
 
 pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
@@ -137,7 +139,22 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
             .unwrap();
         reports.push(arrived.id);
     }
+    let letter_for_file = services::results::upload(
+        &w.store,
+        &super::actor(p, "reception"),
+        &domain::PatientId::new(p.patient_ids[0].clone()),
+        &services::results::LetterUpload {
+            title: "Clinic letter".into(),
+            sender: "Riverside Hospital".into(),
+            date: "2026-11-18".into(),
+            document: store::demo::letter_pdf(&["Seen in clinic.".into()]),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
     Objects {
+        letter_for_file,
         result_for_file: reports[0].clone(),
         result_for_reassign: reports[1].clone(),
         result_for_unmatch: reports[2].clone(),
@@ -156,5 +173,24 @@ pub async fn objects(w: &World, p: &SmallPractice) -> Objects {
         api_client,
         record_item: item.id.to_string(),
         consultation: consultation.to_string(),
+    }
+}
+
+/// Which object a call names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Obj {
+    Own,
+    Other,
+    Missing,
+}
+
+impl Obj {
+    pub const ALL: [Obj; 3] = [Obj::Own, Obj::Other, Obj::Missing];
+    pub fn name(self) -> &'static str {
+        match self {
+            Obj::Own => "own",
+            Obj::Other => "other",
+            Obj::Missing => "missing",
+        }
     }
 }

@@ -40,6 +40,8 @@ pub fn lab_report(
             flag: Flag::from_range(Some(value), Some(20.0), Some(41.0)),
         }],
         conclusion: None,
+        kind: domain::results::InboxKind::Report,
+        document: None,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::refused;
 use crate::{audit, Actor, Result, ServiceError};
-use domain::results::{match_patient, Candidate, IncomingReport, Match};
+use domain::results::{match_patient, Candidate, InboxKind, IncomingReport, Match};
 use domain::scopes::Interaction;
 use domain::PracticeId;
 use store::audit::Outcome as Audited;
@@ -29,7 +29,11 @@ pub struct Arrived {
 /// Stores a report sent by an API client (a laboratory) or a member of
 /// staff allowed to create DiagnosticReports.
 pub async fn receive(store: &Store, actor: &Actor, report: &IncomingReport) -> Result<Arrived> {
-    if !actor.may_do("DiagnosticReport", Interaction::Create) {
+    let resource = match report.kind {
+        InboxKind::Report => "DiagnosticReport",
+        InboxKind::Letter => "DocumentReference",
+    };
+    if !actor.may_do(resource, Interaction::Create) {
         return Err(ServiceError::Forbidden);
     }
     let by = match &actor.who {
@@ -72,11 +76,15 @@ pub async fn imported(store: &Store, practice: &PracticeId, what: String) -> Res
 }
 
 fn arrival_words(report: &IncomingReport, arrived: &Arrived) -> String {
+    let what = match report.kind {
+        InboxKind::Report => "laboratory report",
+        InboxKind::Letter => "letter",
+    };
     let how = match (&arrived.patient, &arrived.replaced) {
-        (Some(_), Some(_)) => "a corrected laboratory report arrived, matched automatically",
-        (Some(_), None) => "a laboratory report arrived, matched automatically",
-        (None, Some(_)) => "a corrected laboratory report arrived, unmatched",
-        (None, None) => "a laboratory report arrived, unmatched",
+        (Some(_), Some(_)) => format!("a corrected {what} arrived, matched automatically"),
+        (Some(_), None) => format!("a {what} arrived, matched automatically"),
+        (None, Some(_)) => format!("a corrected {what} arrived, unmatched"),
+        (None, None) => format!("a {what} arrived, unmatched"),
     };
     format!(
         "{how} (result {}, from {})",
@@ -111,6 +119,7 @@ async fn store_report(db: &PracticeStore, report: &IncomingReport, by: String) -
             unmatched_reason: reason.clone(),
             assigned_to: assigned,
             received_by: by,
+            matched_by: None,
         })
         .await
         .map_err(refused)?;

@@ -14,11 +14,13 @@
 pub mod api;
 mod arrive;
 mod inbox;
+mod letters;
 pub(crate) mod live;
 mod work;
 
 pub use arrive::*;
 pub use inbox::*;
+pub use letters::*;
 pub use work::*;
 
 use crate::{audit, Actor, Result, ServiceError};

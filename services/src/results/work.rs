@@ -162,6 +162,12 @@ pub async fn file(
     };
     let db = actor.db(store);
     let current = db.result_report(id).await.map_err(refused)?;
+    if current.row.kind == domain::results::InboxKind::Letter || outcome == Outcome::Letter {
+        return Err(ServiceError::field(
+            "outcome",
+            "A letter is filed with a summary and its coded entries, not an outcome.",
+        ));
+    }
     if current.row.state != ItemState::Unfiled {
         return Err(refused(store::results::ResultError::WrongState(
             current.row.state,

@@ -31,6 +31,8 @@ pub fn hba1c(identifier: &str, value: f64, requester: Option<&str>) -> IncomingR
             flag: Flag::from_range(Some(value), Some(20.0), Some(41.0)),
         }],
         conclusion: None,
+        kind: domain::results::InboxKind::Report,
+        document: None,
     }
 }
 

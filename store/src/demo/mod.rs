@@ -5,6 +5,7 @@
 //! area. Nothing here describes a real person.
 
 mod names;
+mod pdf;
 mod people;
 mod results;
 mod rows;
@@ -12,6 +13,7 @@ mod spec;
 #[cfg(test)]
 mod tests;
 
+pub use pdf::letter_pdf;
 pub use people::{add_synthetic_patients, synthetic_nhs_number};
 
 use crate::staff::{hash_password, NewStaff};

@@ -8,7 +8,7 @@
 use crate::results::NewReport;
 use crate::{PracticeStore, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use domain::results::{Analyte, Demographics, Flag, IncomingReport, ReportStatus};
+use domain::results::{Analyte, Demographics, Flag, InboxKind, IncomingReport, ReportStatus};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -112,6 +112,67 @@ fn report(
         },
         analytes,
         conclusion: None,
+        kind: InboxKind::Report,
+        document: None,
+    }
+}
+
+/// The demo's hospital letters: (type, sender, what it says).
+const LETTERS: [(&str, &str, &str); 4] = [
+    (
+        "Discharge summary",
+        "Riverside Hospital, Acute Medicine",
+        "Admitted with community-acquired pneumonia; treated and discharged well.",
+    ),
+    (
+        "Clinic letter",
+        "Riverside Hospital, Cardiology",
+        "Seen in clinic: paroxysmal atrial fibrillation; started on anticoagulation.",
+    ),
+    (
+        "Clinic letter",
+        "Riverside Hospital, Diabetes",
+        "Annual review: diabetes well controlled; no change to treatment.",
+    ),
+    (
+        "Discharge summary",
+        "Riverside Hospital, Orthopaedics",
+        "Fractured wrist, manipulated under anaesthetic; fracture clinic in 2 weeks.",
+    ),
+];
+
+fn letter(n: usize, s: &Subject, issued: DateTime<Utc>, birth_date: &str) -> IncomingReport {
+    let (title, sender, body) = LETTERS[n % LETTERS.len()];
+    let lines = vec![
+        sender.to_string(),
+        title.to_string(),
+        format!(
+            "Patient: {} {}, born {birth_date}, NHS number {}",
+            s.given, s.family, s.nhs_number
+        ),
+        String::new(),
+        body.to_string(),
+        "This letter is synthetic demonstration data.".to_string(),
+    ];
+    IncomingReport {
+        identifier: format!("https://riverside-hospital.example/letters|DEMO-L{n:03}"),
+        status: ReportStatus::Final,
+        title: title.to_string(),
+        code: None,
+        issued: issued.to_rfc3339(),
+        laboratory: sender.to_string(),
+        requester_id: None,
+        requester_name: None,
+        patient: Demographics {
+            nhs_number: s.nhs_number.clone(),
+            family: s.family.clone(),
+            given: s.given.clone(),
+            birth_date: birth_date.to_string(),
+        },
+        analytes: Vec::new(),
+        conclusion: None,
+        kind: InboxKind::Letter,
+        document: Some(super::letter_pdf(&lines)),
     }
 }
 
@@ -125,7 +186,10 @@ pub(super) async fn seed(
 ) -> Result<usize, StoreError> {
     let now = Utc::now();
     let chosen: Vec<&Subject> = subjects.choose_multiple(rng, 40).collect();
+    let letters = LETTERS.len();
     for (n, s) in chosen.iter().enumerate() {
+        // The last few are letters, one of them unmatched.
+        let is_letter = n >= chosen.len().saturating_sub(letters);
         let unmatched = n % 10 == 9;
         let abnormal = rng.gen_bool(0.3) && s.usual_gp.as_deref() != Some(first_gp);
         let issued = now - Duration::hours(rng.gen_range(2..120));
@@ -134,14 +198,19 @@ pub(super) async fn seed(
         } else {
             s.birth_date.clone()
         };
-        let r = report(rng, n, s, abnormal, issued, &born);
+        let r = if is_letter {
+            letter(n, s, issued, &born)
+        } else {
+            report(rng, n, s, abnormal, issued, &born)
+        };
         db.ingest_result(&NewReport {
             report: &r,
             patient: (!unmatched).then(|| s.id.clone()),
             unmatched_reason: unmatched
                 .then(|| "The date of birth differs from the registered patient's.".to_string()),
             assigned_to: if unmatched { None } else { s.usual_gp.clone() },
-            received_by: "Riverside Pathology (demo)".into(),
+            received_by: format!("{} (demo)", r.laboratory),
+            matched_by: None,
         })
         .await
         .map_err(|e| StoreError::Internal(format!("demo result: {e}")))?;

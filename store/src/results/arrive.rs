@@ -22,6 +22,9 @@ pub struct NewReport<'a> {
     pub assigned_to: Option<String>,
     /// Who delivered it, for the record ("Riverside Pathology (API)").
     pub received_by: String,
+    /// The member of staff who matched it on arrival (a letter uploaded
+    /// from the patient's page); none: matched automatically, if at all.
+    pub matched_by: Option<String>,
 }
 
 /// What arriving did.
@@ -50,9 +53,13 @@ impl PracticeStore {
         let r = new.report;
         let analytes = serde_json::to_string(&r.analytes)
             .map_err(|e| StoreError::Internal(format!("analytes: {e}")))?;
-        let fingerprint = hex::encode(Sha256::digest(
-            serde_json::to_vec(r).map_err(|e| StoreError::Internal(e.to_string()))?,
-        ));
+        let mut digest = Sha256::new();
+        digest.update(serde_json::to_vec(r).map_err(|e| StoreError::Internal(e.to_string()))?);
+        if let Some(doc) = &r.document {
+            digest.update(Sha256::digest(doc));
+        }
+        let fingerprint = hex::encode(digest.finalize());
+        let document = r.document.clone().map(surrealdb::types::Bytes::from);
         let issued: chrono::DateTime<chrono::Utc> = chrono::DateTime::parse_from_rfc3339(&r.issued)
             .map_err(|e| StoreError::Internal(format!("issued: {e}")))?
             .into();
@@ -80,11 +87,18 @@ impl PracticeStore {
                  birth_date: $birth, analytes: $analytes, codes: $codes, conclusion: $conclusion,
                  abnormal: $abnormal, unmatched_reason: $reason,
                  patient: IF $patient THEN type::record('patient', $patient) END,
-                 matched_how: IF $patient THEN 'automatic' END,
-                 matched_at: IF $patient THEN time::now() END,
+                 matched_how: IF $patient THEN $how END,
+                 matched_by: IF $matcher THEN type::record('staff', $matcher) END,
+                 matched_at: IF $patient THEN time::now() END, kind: $kind,
                  assigned_to: IF $assigned THEN type::record('staff', $assigned) END,
                  replaces: $prev.id, received_by: $received_by
              }} RETURN NONE;
+             IF $document != NONE {{
+                 CREATE result_document CONTENT {{
+                     practice: $practice, report: $r, content_type: 'application/pdf',
+                     data: $document, size: $size
+                 }} RETURN NONE;
+             }};
              IF $prev != NONE {{
                  UPDATE $prev.id SET state = 'superseded', replaced_by = $r, version += 1 RETURN NONE;
                  LET $old_staff = IF $prev.assigned_to THEN record::id($prev.assigned_to) END;
@@ -92,7 +106,8 @@ impl PracticeStore {
              }};
              IF $patient != NONE {{
                  CREATE result_match CONTENT {{
-                     practice: $practice, report: $r, patient: type::record('patient', $patient), how: 'automatic'
+                     practice: $practice, report: $r, patient: type::record('patient', $patient), how: $how,
+                     by: IF $matcher THEN type::record('staff', $matcher) END
                  }} RETURN NONE;
              }};
              {event}
@@ -136,6 +151,18 @@ impl PracticeStore {
                     .bind(("patient", new.patient.clone()))
                     .bind(("assigned", new.assigned_to.clone()))
                     .bind(("received_by", new.received_by.clone()))
+                    .bind(("matcher", new.matched_by.clone()))
+                    .bind((
+                        "how",
+                        if new.matched_by.is_some() {
+                            "manual"
+                        } else {
+                            "automatic"
+                        },
+                    ))
+                    .bind(("kind", r.kind.as_str()))
+                    .bind(("size", r.document.as_ref().map_or(0, |d| d.len() as i64)))
+                    .bind(("document", document.clone()))
             })
             .await;
             match outcome {

@@ -4,15 +4,17 @@
 //! practice's pool until filed. Reading here; changing in `write`.
 
 mod arrive;
+mod letter;
 mod patient;
+mod unmatched;
 mod write;
 
 pub use arrive::{Ingested, NewReport};
 
 use crate::{rfc3339, PracticeStore, StoreError};
 use domain::results::{
-    Analyte, Demographics, Filing, InboxRow, ItemState, MatchInfo, Outcome, ReportStatus,
-    ReportView, UnmatchedRow,
+    Analyte, Demographics, Filing, InboxKind, InboxRow, ItemState, MatchInfo, Outcome,
+    ReportStatus, ReportView,
 };
 use surrealdb::types::{Datetime, SurrealValue};
 
@@ -51,7 +53,7 @@ const ROW_FIELDS: &str = "record::id(id) AS id, version, title, laboratory, stat
     patient.family_name AS patient_family, patient.given_name AS patient_given,
     received_at, issued, abnormal,
     IF assigned_to THEN record::id(assigned_to) END AS assigned_id,
-    assigned_to.display_name AS assigned_name";
+    assigned_to.display_name AS assigned_name, kind";
 
 /// Everything a report page shows.
 const FULL_FIELDS: &str =
@@ -60,7 +62,7 @@ const FULL_FIELDS: &str =
     matched_at, outcome, patient_comment, note, filed_by.display_name AS filed_by_name, filed_at,
     IF task THEN record::id(task) END AS task_id, rejected_reason,
     IF replaces THEN record::id(replaces) END AS replaces_id,
-    IF replaced_by THEN record::id(replaced_by) END AS replaced_by_id";
+    IF replaced_by THEN record::id(replaced_by) END AS replaced_by_id, summary, letter_codes";
 
 #[derive(SurrealValue)]
 struct Row {
@@ -78,6 +80,7 @@ struct Row {
     abnormal: bool,
     assigned_id: Option<String>,
     assigned_name: Option<String>,
+    kind: Option<String>,
 }
 
 impl TryFrom<Row> for InboxRow {
@@ -102,6 +105,10 @@ impl TryFrom<Row> for InboxRow {
             overdue: false,
             assigned_id: r.assigned_id,
             assigned_name: r.assigned_name,
+            kind: match r.kind.as_deref() {
+                None => InboxKind::Report,
+                Some(k) => InboxKind::parse(k).ok_or_else(|| bad("kind", k))?,
+            },
         })
     }
 }
@@ -131,6 +138,8 @@ struct FullRow {
     rejected_reason: Option<String>,
     replaces_id: Option<String>,
     replaced_by_id: Option<String>,
+    summary: Option<String>,
+    letter_codes: Option<String>,
 }
 
 fn view(row: InboxRow, f: FullRow) -> Result<ReportView, StoreError> {
@@ -144,6 +153,12 @@ fn view(row: InboxRow, f: FullRow) -> Result<ReportView, StoreError> {
             patient_comment: f.patient_comment.unwrap_or_default(),
             note: f.note.unwrap_or_default(),
             task_id: f.task_id,
+            summary: f.summary.unwrap_or_default(),
+            codes: match &f.letter_codes {
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| StoreError::Internal(format!("letter codes: {e}")))?,
+                None => Vec::new(),
+            },
         }),
         _ => None,
     };
@@ -177,20 +192,6 @@ fn view(row: InboxRow, f: FullRow) -> Result<ReportView, StoreError> {
         }),
         row,
     })
-}
-
-#[derive(SurrealValue)]
-struct UnmatchedDb {
-    id: String,
-    version: i64,
-    laboratory: String,
-    received_at: Datetime,
-    nhs_number: String,
-    family: String,
-    given: String,
-    birth_date: String,
-    unmatched_reason: Option<String>,
-    open: bool,
 }
 
 impl PracticeStore {
@@ -321,66 +322,5 @@ impl PracticeStore {
             .filter_map(|r| full.remove(&r.id).map(|f| (r, f)))
             .map(|(r, f)| view(r.try_into()?, f))
             .collect()
-    }
-
-    /// The reports no patient was found for, oldest first.
-    pub async fn unmatched_results(&self) -> Result<Vec<UnmatchedRow>, StoreError> {
-        self.unmatched_rows("state = 'unmatched'", Vec::new()).await
-    }
-
-    /// The reports of `ids` that are, or were, on the Unmatched list, as
-    /// it shows them (`open`: still waiting; else matched by a person,
-    /// rejected or replaced since). One matched on arrival never was.
-    pub async fn unmatched_by_id(&self, ids: &[String]) -> Result<Vec<UnmatchedRow>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let records = ids
-            .iter()
-            .map(|i| surrealdb::types::RecordId::new("result_report", i.as_str()))
-            .collect();
-        self.unmatched_rows(
-            "id IN $ids AND (state IN ['unmatched', 'rejected', 'superseded'] OR matched_how = 'manual')",
-            records,
-        )
-        .await
-    }
-
-    async fn unmatched_rows(
-        &self,
-        condition: &str,
-        ids: Vec<surrealdb::types::RecordId>,
-    ) -> Result<Vec<UnmatchedRow>, StoreError> {
-        let rows: Vec<UnmatchedDb> = self
-            .db()
-            .query(format!(
-                "SELECT record::id(id) AS id, version, laboratory, received_at, nhs_number, family,
-                    given, birth_date, unmatched_reason, state = 'unmatched' AS open
-                 FROM result_report WHERE practice = $practice AND {condition}
-                 ORDER BY received_at ASC"
-            ))
-            .bind(("practice", self.record()))
-            .bind(("ids", ids))
-            .await?
-            .check()?
-            .take(0)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| UnmatchedRow {
-                id: r.id,
-                version: r.version,
-                kind: "Pathology report".into(),
-                laboratory: r.laboratory,
-                received_at: rfc3339(r.received_at),
-                demographics: Demographics {
-                    nhs_number: r.nhs_number,
-                    family: r.family,
-                    given: r.given,
-                    birth_date: r.birth_date,
-                },
-                reason: r.unmatched_reason.unwrap_or_default(),
-                open: r.open,
-            })
-            .collect())
     }
 }

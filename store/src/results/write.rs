@@ -49,7 +49,7 @@ pub(super) fn result_event(changed: bool) -> String {
 impl PracticeStore {
     /// Runs a change to report `id` last seen at `version`, allowed only
     /// from the states `from`; `body` may use `$r`, `$row` and its binds.
-    async fn change_result(
+    pub(super) async fn change_result(
         &self,
         id: &str,
         version: i64,

@@ -14,12 +14,12 @@ const NHS_SYSTEM: &str = "https://fhir.nhs.uk/Id/nhs-number";
 pub type Problems = Vec<String>;
 
 /// The entries of a Bundle, findable by `fullUrl` or `Type/id`.
-struct Entries<'a> {
+pub(super) struct Entries<'a> {
     all: Vec<(&'a str, &'a Value)>,
 }
 
 impl<'a> Entries<'a> {
-    fn of(bundle: &'a Value) -> Entries<'a> {
+    pub(super) fn of(bundle: &'a Value) -> Entries<'a> {
         let all = bundle["entry"]
             .as_array()
             .map(|a| {
@@ -31,7 +31,7 @@ impl<'a> Entries<'a> {
         Entries { all }
     }
 
-    fn of_type(&self, kind: &str) -> Vec<&'a Value> {
+    pub(super) fn of_type(&self, kind: &str) -> Vec<&'a Value> {
         self.all
             .iter()
             .filter(|(_, r)| r["resourceType"] == kind)
@@ -40,7 +40,7 @@ impl<'a> Entries<'a> {
     }
 
     /// The entry a reference names: by fullUrl, or by `Type/id`.
-    fn resolve(&self, reference: &Value) -> Option<&'a Value> {
+    pub(super) fn resolve(&self, reference: &Value) -> Option<&'a Value> {
         let r = reference["reference"].as_str()?;
         self.all.iter().find_map(|(url, res)| {
             let by_url = !url.is_empty() && *url == r;
@@ -55,7 +55,7 @@ impl<'a> Entries<'a> {
     }
 }
 
-fn text(v: &Value) -> Option<String> {
+pub(super) fn text(v: &Value) -> Option<String> {
     v.as_str()
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -63,7 +63,7 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// A CodeableConcept's words: its text, else its first coding's display.
-fn concept_words(c: &Value) -> Option<String> {
+pub(super) fn concept_words(c: &Value) -> Option<String> {
     text(&c["text"]).or_else(|| {
         c["coding"]
             .as_array()?
@@ -73,7 +73,7 @@ fn concept_words(c: &Value) -> Option<String> {
 }
 
 /// A CodeableConcept's code as "system|code", LOINC first.
-fn concept_code(c: &Value) -> Option<String> {
+pub(super) fn concept_code(c: &Value) -> Option<String> {
     let codings = c["coding"].as_array()?;
     let pick = codings
         .iter()
@@ -86,7 +86,7 @@ fn concept_code(c: &Value) -> Option<String> {
     ))
 }
 
-fn identifier_of(v: &Value) -> Option<String> {
+pub(super) fn identifier_of(v: &Value) -> Option<String> {
     let first = v["identifier"].as_array()?.first()?;
     Some(format!(
         "{}|{}",
@@ -95,7 +95,7 @@ fn identifier_of(v: &Value) -> Option<String> {
     ))
 }
 
-fn patient_of(p: &Value) -> Demographics {
+pub(super) fn patient_of(p: &Value) -> Demographics {
     let nhs = p["identifier"]
         .as_array()
         .and_then(|ids| ids.iter().find(|i| i["system"] == NHS_SYSTEM))
@@ -181,6 +181,9 @@ pub fn report_of(bundle: &Value) -> Result<IncomingReport, Problems> {
     }
     let entries = Entries::of(bundle);
     let reports = entries.of_type("DiagnosticReport");
+    if reports.is_empty() && !entries.of_type("DocumentReference").is_empty() {
+        return super::letter::letter_of(&entries);
+    }
     let [report] = reports.as_slice() else {
         return Err(vec![format!(
             "entry: send exactly one DiagnosticReport (this Bundle has {}).",
@@ -260,5 +263,7 @@ pub fn report_of(bundle: &Value) -> Result<IncomingReport, Problems> {
         patient,
         analytes,
         conclusion: text(&report["conclusion"]),
+        kind: domain::results::InboxKind::Report,
+        document: None,
     })
 }
