@@ -8,7 +8,7 @@ use std::fmt;
 
 /// The FHIR resource types the API serves, each with the part of a
 /// patient's data (or the practice's) it belongs to.
-pub const RESOURCES: [(&str, Kind); 17] = [
+pub const RESOURCES: [(&str, Kind); 18] = [
     ("Patient", Kind::Patient(DataKind::Demographics)),
     ("Organization", Kind::Practice),
     ("Practitioner", Kind::Practice),
@@ -28,6 +28,8 @@ pub const RESOURCES: [(&str, Kind); 17] = [
     ("Observation", Kind::Patient(DataKind::ClinicalRecord)),
     ("DiagnosticReport", Kind::Patient(DataKind::ClinicalRecord)),
     ("DocumentReference", Kind::Patient(DataKind::ClinicalRecord)),
+    // A letter's PDF, read as the Binary its DocumentReference names.
+    ("Binary", Kind::Patient(DataKind::ClinicalRecord)),
     ("Task", Kind::Patient(DataKind::Tasks)),
 ];
 

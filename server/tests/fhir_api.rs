@@ -45,6 +45,8 @@ async fn the_capability_statement_says_what_is_implemented_in_json_only() {
             "Observation",
             "Encounter",
             "DiagnosticReport",
+            "DocumentReference",
+            "Binary",
             "Schedule",
             "Slot",
             "Appointment",

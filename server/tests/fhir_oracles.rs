@@ -118,10 +118,15 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
     .await;
     // A filed laboratory report: a DiagnosticReport and its Observation.
     let report = common::filed_lab_report(&w, &w.ours, "ORACLE-1", 58.0).await;
+    // A filed letter: a DocumentReference and its PDF as a Binary.
+    let letter = common::filed_letter(&w, &w.ours, "Seen in clinic.").await;
     let paths = [
         format!("/fhir/r4/DiagnosticReport?patient={patient}"),
         format!("/fhir/r4/DiagnosticReport/{report}"),
         format!("/fhir/r4/Observation/{report}.0"),
+        format!("/fhir/r4/DocumentReference?patient={patient}"),
+        format!("/fhir/r4/DocumentReference/{letter}"),
+        format!("/fhir/r4/Binary/{letter}"),
         format!("/fhir/r4/Patient/{patient}/$everything"),
         format!("/fhir/r4/Condition?patient={patient}"),
         format!("/fhir/r4/AllergyIntolerance?patient={patient}"),
@@ -176,10 +181,12 @@ async fn every_resource_the_api_emits_passes_two_independent_validators() {
         kinds.into_iter().collect::<Vec<_>>(),
         [
             "Appointment",
+            "Binary",
             "Bundle",
             "CapabilityStatement",
             "CareTeam",
             "DiagnosticReport",
+            "DocumentReference",
             "Observation",
             "OperationOutcome",
             "Organization",

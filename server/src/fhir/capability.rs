@@ -3,7 +3,7 @@
 //! SMART configuration naming the token endpoint.
 
 use super::outcome::{resource, Answer};
-use super::{appointment, base_url, clinical, directory, lab, patient, slot, task};
+use super::{appointment, base_url, clinical, directory, documents, lab, patient, slot, task};
 use crate::ServerState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,9 +18,11 @@ fn token_url(base: &str) -> String {
 
 /// One resource type's entry: its profile, interactions and parameters.
 fn rest_resource(kind: &str, interactions: &[&str], params: &[(&str, &str, &str)]) -> Value {
-    // UK Core profiles every type served but CareTeam: that one is base R4.
+    // UK Core profiles every type served but CareTeam and Binary (base R4).
     let profile = match kind {
-        "CareTeam" | "Bundle" => format!("http://hl7.org/fhir/StructureDefinition/{kind}"),
+        "CareTeam" | "Bundle" | "Binary" => {
+            format!("http://hl7.org/fhir/StructureDefinition/{kind}")
+        }
         _ => format!("https://fhir.hl7.org.uk/StructureDefinition/UKCore-{kind}"),
     };
     json!({
@@ -95,6 +97,8 @@ pub async fn metadata(State(state): State<ServerState>, headers: HeaderMap) -> A
                 rest_resource("Observation", &["read", "search-type"], clinical::params(Part::Observations)),
                 rest_resource("Encounter", &["read", "search-type"], clinical::params(Part::Consultations)),
                 rest_resource("DiagnosticReport", &["read", "search-type"], lab::SEARCH_PARAMS),
+                rest_resource("DocumentReference", &["read", "search-type"], documents::SEARCH_PARAMS),
+                rest_resource("Binary", &["read"], &[]),
                 rest_resource("Schedule", &["read"], &[]),
                 rest_resource("Slot", &["search-type"], slot::SEARCH_PARAMS),
                 rest_resource(

@@ -1,11 +1,11 @@
 //! `GET /fhir/r4/Patient/{id}/$everything`: everything the practice holds
 //! about one patient that the client may read (each part behind its own
 //! scope; the parts it may not read are left out, not refused), as one
-//! Bundle, filed laboratory reports included. Each part is read, and
+//! Bundle, filed laboratory reports and letters included. Each part is read, and
 //! audited, by the same services as its own search.
 
 use super::outcome::{resource, Answer, Refusal};
-use super::{appointment, base_url, caller, clinical, lab, patient};
+use super::{appointment, base_url, caller, clinical, documents, lab, patient};
 use crate::ServerState;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
@@ -23,6 +23,7 @@ pub async fn patient_resources(
     store: &Store,
     actor: &Actor,
     id: &PatientId,
+    base: &str,
 ) -> Result<Vec<Value>, ServiceError> {
     let p = services::patients::details(store, actor, id).await?;
     let mut out = vec![patient::to_fhir(&p)];
@@ -48,6 +49,13 @@ pub async fn patient_resources(
         if analytes {
             out.extend(lab::observations(&filed));
         }
+    }
+    // Filed letters (their PDFs are each a Binary read).
+    if actor.may_do("DocumentReference", Interaction::Search) {
+        let filed =
+            services::results::api::filed_for_patient(store, actor, id, "DocumentReference")
+                .await?;
+        out.extend(filed.iter().map(|r| documents::document(r, base)));
     }
     if actor.may_do("Appointment", Interaction::Search) {
         let filter = AppointmentFilter {
@@ -81,10 +89,10 @@ pub async fn everything(
 ) -> Answer {
     let actor = caller(&state, &parts).await?;
     let what = super::read_target("Patient", &id)?;
-    let found = patient_resources(&state.app.store, &actor, &PatientId::new(id.clone()))
+    let base = base_url(&state, &parts.headers);
+    let found = patient_resources(&state.app.store, &actor, &PatientId::new(id.clone()), &base)
         .await
         .map_err(|e| Refusal::from_service(e, &what))?;
-    let base = base_url(&state, &parts.headers);
     let entries: Vec<Value> = found
         .into_iter()
         .map(|r| {

@@ -10,6 +10,7 @@ mod capability;
 mod clinical;
 pub mod demo;
 mod directory;
+mod documents;
 mod entry;
 mod everything;
 pub mod export;
@@ -87,6 +88,9 @@ pub fn router() -> Router<ServerState> {
         .route("/fhir/r4/Encounter/{id}", get(entry::encounter))
         .route("/fhir/r4/DiagnosticReport", get(lab::search))
         .route("/fhir/r4/DiagnosticReport/{id}", get(lab::read))
+        .route("/fhir/r4/DocumentReference", get(documents::search))
+        .route("/fhir/r4/DocumentReference/{id}", get(documents::read))
+        .route("/fhir/r4/Binary/{id}", get(documents::binary))
         .route("/fhir/r4/Schedule/{id}", get(slot::read_schedule))
         .route("/fhir/r4/Slot", get(slot::search))
         .route(

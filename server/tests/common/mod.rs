@@ -15,7 +15,9 @@ pub mod results;
 pub mod router;
 
 #[allow(unused_imports)] // not every test binary uses both
-pub use results::{filed_lab_report, lab_actor, lab_report, report_version};
+pub use results::{
+    filed_lab_report, filed_letter, lab_actor, lab_report, report_version, uploaded_letter,
+};
 
 use app::state::{AppState, AuthConfig};
 use axum::body::Body;

@@ -107,3 +107,42 @@ pub fn lab_actor(p: &SmallPractice) -> services::Actor {
 pub async fn report_version(w: &World, p: &SmallPractice, id: &str) -> i64 {
     p.db(&w.store).result_report(id).await.unwrap().row.version
 }
+
+/// A clinic letter about John Smith of practice `p`, uploaded by reception
+/// and filed by the GP with atrial fibrillation: its id.
+pub async fn filed_letter(w: &World, p: &SmallPractice, text: &str) -> String {
+    let id = uploaded_letter(w, p, text).await;
+    let version = report_version(w, p, &id).await;
+    services::results::file_letter(
+        &w.store,
+        &actor(p, "gp"),
+        &id,
+        version,
+        &domain::results::LetterForm {
+            codes: vec!["49436004".into()],
+            summary: "Paroxysmal AF: apixaban started.".into(),
+        },
+    )
+    .await
+    .unwrap();
+    id
+}
+
+/// A clinic letter about John Smith of practice `p` saying `text`,
+/// uploaded by reception (waiting in the inbox): its id.
+pub async fn uploaded_letter(w: &World, p: &SmallPractice, text: &str) -> String {
+    services::results::upload(
+        &w.store,
+        &actor(p, "reception"),
+        &domain::PatientId::new(p.patient_ids[0].clone()),
+        &services::results::LetterUpload {
+            title: "Clinic letter".into(),
+            sender: "Riverside Hospital, Cardiology".into(),
+            date: "2026-11-18".into(),
+            document: store::demo::letter_pdf(&[text.into()]),
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}

@@ -1,0 +1,143 @@
+//! Filed letters as UK Core resources: a DocumentReference (read, and
+//! searched by patient and date) whose attachment names its PDF as a
+//! Binary (`GET /fhir/r4/Binary/{id}`, the same id). The services decide
+//! who may read what and audit each read; only filed letters are shared,
+//! and the clinician's summary never leaves (as a report's note does not).
+
+use super::outcome::{resource, with_etag, Answer, Refusal};
+use super::search::{bundle, date_range, Query};
+use super::{base_url, caller, profile};
+use crate::ServerState;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use base64::Engine;
+use domain::results::ReportView;
+use serde_json::{json, Value};
+use services::results::api;
+
+/// DocumentReference's search parameters.
+pub const SEARCH_PARAMS: &[(&str, &str, &str)] = &[
+    ("patient", "reference", "Patient/{id}: required."),
+    (
+        "date",
+        "date",
+        "When written: YYYY, YYYY-MM or YYYY-MM-DD with eq, ge, le, gt or lt.",
+    ),
+];
+
+/// A letter as a DocumentReference; its content is the Binary of the
+/// same id.
+pub fn document(r: &ReportView, base: &str) -> Value {
+    let patient = r.row.patient_id.as_deref().unwrap_or_default();
+    let mut kind = json!({ "text": r.row.title });
+    if let Some((system, code)) = r.code.as_deref().and_then(|c| c.split_once('|')) {
+        kind["coding"] = json!([{ "system": system, "code": code, "display": r.row.title }]);
+    }
+    let identifier = match r.identifier.split_once('|') {
+        Some((system, value)) => json!({ "system": system, "value": value }),
+        None => json!({ "value": r.identifier }),
+    };
+    json!({
+        "resourceType": "DocumentReference",
+        "id": r.row.id,
+        "meta": { "versionId": r.row.version.to_string(), "profile": [profile("DocumentReference")] },
+        "masterIdentifier": identifier,
+        "status": "current",
+        "docStatus": if r.row.status.is_correction() { "amended" } else { "final" },
+        "type": kind,
+        "subject": { "reference": format!("Patient/{patient}") },
+        "date": r.row.issued,
+        "author": [{ "display": r.row.laboratory }],
+        "content": [{ "attachment": {
+            "contentType": "application/pdf",
+            "url": format!("{base}/fhir/r4/Binary/{}", r.row.id),
+            "title": r.row.title,
+        } }],
+    })
+}
+
+/// The patient's filed letters (none if not the caller's practice's).
+pub async fn filed(
+    state: &ServerState,
+    actor: &services::Actor,
+    patient: &str,
+) -> Result<Vec<ReportView>, Refusal> {
+    super::lab::filed(state, actor, patient, "DocumentReference").await
+}
+
+/// `GET /fhir/r4/DocumentReference?patient=…`.
+pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
+    let actor = caller(&state, &parts).await?;
+    let names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
+    let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
+    let patient = q
+        .one("patient")?
+        .map(|p| p.strip_prefix("Patient/").unwrap_or(p).to_string())
+        .ok_or_else(|| Refusal::invalid("patient: give the patient (Patient/{id}); a practice's whole record is not searched at once."))?;
+    let base = base_url(&state, &parts.headers);
+    let mut found: Vec<Value> = filed(&state, &actor, &patient)
+        .await?
+        .iter()
+        .map(|r| document(r, &base))
+        .collect();
+    for v in q.all("date") {
+        let (from, to) = date_range("date", v)?;
+        found.retain(|r| {
+            let day: String = r["date"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect();
+            from.as_ref().is_none_or(|f| &day >= f) && to.as_ref().is_none_or(|t| &day <= t)
+        });
+    }
+    let total = found.len();
+    let page = found.into_iter().skip(q.offset).take(q.count).collect();
+    Ok(resource(
+        StatusCode::OK,
+        &bundle(&base, "DocumentReference", &q, total, page),
+    ))
+}
+
+/// `GET /fhir/r4/DocumentReference/{id}`.
+pub async fn read(
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+    parts: Parts,
+) -> Answer {
+    let actor = caller(&state, &parts).await?;
+    let what = super::read_target("DocumentReference", &id)?;
+    let r = api::filed_one(&state.app.store, &actor, &id, "DocumentReference")
+        .await
+        .map_err(|e| Refusal::from_service(e, &what))?;
+    let base = base_url(&state, &parts.headers);
+    Ok(with_etag(
+        resource(StatusCode::OK, &document(&r, &base)),
+        r.row.version,
+    ))
+}
+
+/// `GET /fhir/r4/Binary/{id}`: a filed letter's PDF, as a Binary whose
+/// security context is its DocumentReference.
+pub async fn binary(
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+    parts: Parts,
+) -> Answer {
+    let actor = caller(&state, &parts).await?;
+    let what = super::read_target("Binary", &id)?;
+    let (r, bytes) = api::filed_letter_content(&state.app.store, &actor, &id)
+        .await
+        .map_err(|e| Refusal::from_service(e, &what))?;
+    let body = json!({
+        "resourceType": "Binary",
+        "id": r.row.id,
+        "meta": { "versionId": r.row.version.to_string() },
+        "contentType": "application/pdf",
+        "securityContext": { "reference": format!("DocumentReference/{}", r.row.id) },
+        "data": base64::engine::general_purpose::STANDARD.encode(bytes),
+    });
+    Ok(with_etag(resource(StatusCode::OK, &body), r.row.version))
+}
