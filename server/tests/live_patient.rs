@@ -244,3 +244,64 @@ async fn another_practice_cannot_watch_a_patients_page() {
     .unwrap();
     assert_eq!(next(&mut ws, Duration::from_millis(600)).await, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_into_a_registered_patient_reaches_their_open_page() {
+    let w = world().await;
+    let state = state(&w.store);
+    let addr = serve(state.clone()).await;
+    let patient = w.ours.patient_ids[0].clone();
+    let opened = services::patients::page(
+        &w.store,
+        &actor(&w.ours, "gp"),
+        &PatientId::new(patient.as_str()),
+    )
+    .await
+    .unwrap()
+    .seq;
+    let cookie = sign_in(&state, &addr, "gp").await;
+    let mut gp = staff_socket(&addr, &cookie).await;
+    assert!(matches!(
+        subscribe(
+            &mut gp,
+            Topic::Patient {
+                id: patient.clone()
+            },
+            Some(opened)
+        )
+        .await,
+        ServerMessage::Changes { .. }
+    ));
+    // The practice's own export of the patient, and one new problem for
+    // them, as another system would send it.
+    let out = tempfile::tempdir().unwrap();
+    let exported = out.path().join("export");
+    server::fhir::export::export(&w.store, &w.ours.practice_id, &exported, &|_, _| {})
+        .await
+        .unwrap();
+    let smith = std::fs::read_to_string(exported.join("Patient.ndjson"))
+        .unwrap()
+        .lines()
+        .find(|l| l.contains(&patient))
+        .unwrap()
+        .to_string();
+    let condition = serde_json::json!({
+        "resourceType": "Condition", "id": "moved-in-1",
+        "clinicalStatus": { "coding": [{ "code": "active" }] },
+        "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "195967001", "display": "Asthma" }] },
+        "subject": { "reference": format!("Patient/{patient}") },
+        "onsetDateTime": "2019-05-01"
+    });
+    let source = out.path().join("in.ndjson");
+    std::fs::write(&source, format!("{smith}\n{condition}\n")).unwrap();
+    server::fhir::import::import(&w.store, &w.ours.practice_id, &source, &|_, _| {})
+        .await
+        .unwrap();
+    let (changes, _) = next_changes(&mut gp).await;
+    assert_eq!(parts(&changes), [RecordPart::Clinical]);
+    // Imported again: nothing new, nothing announced.
+    server::fhir::import::import(&w.store, &w.ours.practice_id, &source, &|_, _| {})
+        .await
+        .unwrap();
+    assert!(next(&mut gp, Duration::from_millis(500)).await.is_none());
+}

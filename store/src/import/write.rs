@@ -98,21 +98,27 @@ struct EntryRow {
     kind: String,
 }
 
-const WRITE: &str = "BEGIN TRANSACTION;
-    FOR $p IN $patients {
-        CREATE $p.id CONTENT {
+static WRITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "BEGIN TRANSACTION;
+    FOR $p IN $patients {{
+        CREATE $p.id CONTENT {{
             practice: $practice, nhs_number: $p.nhs_number, title: $p.title, given_name: $p.given_name,
             family_name: $p.family_name, family_name_key: string::lowercase($p.family_name),
             date_of_birth: $p.date_of_birth, sex: $p.sex, gender: $p.gender,
             address_lines: $p.address_lines, postcode: $p.postcode, phone: $p.phone,
             email: $p.email, usual_gp: NONE, registered_on: $p.registered_on
-        } RETURN NONE;
-    };
-    IF $items != [] { INSERT INTO record_item $items RETURN NONE };
-    IF $changes != [] { INSERT INTO record_item_change $changes RETURN NONE };
-    IF $observations != [] { INSERT INTO observation $observations RETURN NONE };
-    IF $consultations != [] { INSERT INTO consultation $consultations RETURN NONE };
-    COMMIT TRANSACTION;";
+        }} RETURN NONE;
+    }};
+    IF $items != [] {{ INSERT INTO record_item $items RETURN NONE }};
+    IF $changes != [] {{ INSERT INTO record_item_change $changes RETURN NONE }};
+    IF $observations != [] {{ INSERT INTO observation $observations RETURN NONE }};
+    IF $consultations != [] {{ INSERT INTO consultation $consultations RETURN NONE }};
+    FOR $touched IN $changed {{ {changed} }};
+    COMMIT TRANSACTION;",
+        changed = crate::live::patient_changed("$touched", domain::live::RecordPart::Clinical)
+    )
+});
 
 /// What one batch writes.
 #[derive(Default)]
@@ -122,6 +128,9 @@ struct Rows {
     changes: Vec<ChangeRow>,
     observations: Vec<ObservationRow>,
     consultations: Vec<ConsultRow>,
+    /// Registered patients given entries: their open pages hear of it (a
+    /// new patient has no page open).
+    changed: Vec<RecordId>,
 }
 
 impl Rows {
@@ -213,13 +222,14 @@ impl PracticeStore {
         }
         let outcome = run_with_retry(|| {
             self.db()
-                .query(WRITE)
+                .query(WRITE.as_str())
                 .bind(("practice", self.record()))
                 .bind(("patients", rows.patients.clone()))
                 .bind(("items", rows.items.clone()))
                 .bind(("changes", rows.changes.clone()))
                 .bind(("observations", rows.observations.clone()))
                 .bind(("consultations", rows.consultations.clone()))
+                .bind(("changed", rows.changed.clone()))
         })
         .await;
         match outcome {
@@ -364,11 +374,14 @@ impl PracticeStore {
                 }
             }
             Some(_) if items == 0 && observations == 0 => ImportOutcome::Unchanged { id },
-            Some(_) => ImportOutcome::Added {
-                id,
-                items,
-                observations,
-            },
+            Some(_) => {
+                rows.changed.push(patient);
+                ImportOutcome::Added {
+                    id,
+                    items,
+                    observations,
+                }
+            }
         })
     }
 }
