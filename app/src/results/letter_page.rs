@@ -9,6 +9,20 @@ use domain::clinical::CodeKind;
 use domain::results::{ItemState, LetterForm, ReportPage};
 use leptos::prelude::*;
 
+/// What the last answer said about `field`, if it was refused.
+fn field_error<T: Send + Sync + 'static>(
+    result: RwSignal<Option<Result<T, AppError>>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        result.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .and_then(|e| e.field_message(field))
+        })
+    }
+}
+
 /// A letter's page: who it is about, who sent it, the PDF, and (unfiled)
 /// the filing form. `filed` is bumped when it is filed, so the page is
 /// read again.
@@ -83,14 +97,7 @@ fn FileLetter(id: String, version: i64, filed: RwSignal<u64>) -> impl IntoView {
     let summary = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<(), AppError>>);
     let pending = RwSignal::new(false);
-    let error_of = move |field: &'static str| {
-        move || {
-            result
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field_message(field))
-        }
-    };
+    let error_of = move |field: &'static str| field_error(result, field);
     let pick = Callback::new(move |(code, term): (String, String)| {
         codes.update(|c| {
             if !c.iter().any(|(x, _)| *x == code) {
@@ -202,14 +209,7 @@ pub fn UploadLetter(patient_id: String) -> impl IntoView {
     let result = RwSignal::new(None::<Result<String, AppError>>);
     let pending = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
-    let error_of = move |field: &'static str| {
-        move || {
-            result
-                .get()
-                .and_then(Result::err)
-                .and_then(|e| e.field_message(field))
-        }
-    };
+    let error_of = move |field: &'static str| field_error(result, field);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {

@@ -6,7 +6,7 @@
 //! may read what and audit each read.
 
 use super::outcome::{resource, Answer, Refusal};
-use super::search::{bundle, date_range, Query};
+use super::search::{found_page, keep_dated, patient_query, Query};
 use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::extract::State;
@@ -229,12 +229,7 @@ pub fn params(part: Part) -> &'static [(&'static str, &'static str, &'static str
 
 async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let names: Vec<&str> = params(part).iter().map(|(n, _, _)| *n).collect();
-    let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
-    let patient = q
-        .one("patient")?
-        .map(|p| p.strip_prefix("Patient/").unwrap_or(p).to_string())
-        .ok_or_else(|| Refusal::invalid("patient: give the patient (Patient/{id}); a practice's whole record is not searched at once."))?;
+    let (q, patient) = patient_query(&parts, params(part))?;
     let read = match services::record::api::part(
         &state.app.store,
         &actor,
@@ -256,12 +251,10 @@ async fn search(state: ServerState, parts: Parts, part: Part) -> Answer {
         ));
     }
     narrow(&mut found, &q)?;
-    let total = found.len();
-    let page = found.into_iter().skip(q.offset).take(q.count).collect();
     let base = base_url(&state, &parts.headers);
     Ok(resource(
         StatusCode::OK,
-        &bundle(&base, part.resource(), &q, total, page),
+        &found_page(&base, part.resource(), &q, found),
     ))
 }
 
@@ -291,19 +284,7 @@ pub(super) fn narrow(found: &mut Vec<Value>, q: &Query) -> Result<(), Refusal> {
             })
         });
     }
-    for v in q.all("date") {
-        let (from, to) = date_range("date", v)?;
-        found.retain(|r| {
-            let day: String = r["effectiveDateTime"]
-                .as_str()
-                .unwrap_or_default()
-                .chars()
-                .take(10)
-                .collect();
-            from.as_ref().is_none_or(|f| &day >= f) && to.as_ref().is_none_or(|t| &day <= t)
-        });
-    }
-    Ok(())
+    keep_dated(found, q, "effectiveDateTime")
 }
 
 pub async fn conditions(State(state): State<ServerState>, parts: Parts) -> Answer {

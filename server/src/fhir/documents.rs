@@ -5,7 +5,7 @@
 //! and the clinician's summary never leaves (as a report's note does not).
 
 use super::outcome::{resource, with_etag, Answer, Refusal};
-use super::search::{bundle, date_range, Query};
+use super::search::{found_page, keep_dated, patient_query};
 use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::extract::{Path, State};
@@ -69,35 +69,17 @@ pub async fn filed(
 /// `GET /fhir/r4/DocumentReference?patient=…`.
 pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
-    let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
-    let patient = q
-        .one("patient")?
-        .map(|p| p.strip_prefix("Patient/").unwrap_or(p).to_string())
-        .ok_or_else(|| Refusal::invalid("patient: give the patient (Patient/{id}); a practice's whole record is not searched at once."))?;
+    let (q, patient) = patient_query(&parts, SEARCH_PARAMS)?;
     let base = base_url(&state, &parts.headers);
     let mut found: Vec<Value> = filed(&state, &actor, &patient)
         .await?
         .iter()
         .map(|r| document(r, &base))
         .collect();
-    for v in q.all("date") {
-        let (from, to) = date_range("date", v)?;
-        found.retain(|r| {
-            let day: String = r["date"]
-                .as_str()
-                .unwrap_or_default()
-                .chars()
-                .take(10)
-                .collect();
-            from.as_ref().is_none_or(|f| &day >= f) && to.as_ref().is_none_or(|t| &day <= t)
-        });
-    }
-    let total = found.len();
-    let page = found.into_iter().skip(q.offset).take(q.count).collect();
+    keep_dated(&mut found, &q, "date")?;
     Ok(resource(
         StatusCode::OK,
-        &bundle(&base, "DocumentReference", &q, total, page),
+        &found_page(&base, "DocumentReference", &q, found),
     ))
 }
 

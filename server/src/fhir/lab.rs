@@ -7,7 +7,7 @@
 
 use super::clinical::narrow;
 use super::outcome::{resource, with_etag, Answer, Refusal};
-use super::search::{bundle, Query};
+use super::search::{found_page, patient_query};
 use super::{base_url, caller, profile};
 use crate::ServerState;
 use axum::extract::{Path, State};
@@ -163,24 +163,17 @@ pub async fn filed(
 /// `GET /fhir/r4/DiagnosticReport?patient=…`.
 pub async fn search(State(state): State<ServerState>, parts: Parts) -> Answer {
     let actor = caller(&state, &parts).await?;
-    let names: Vec<&str> = SEARCH_PARAMS.iter().map(|(n, _, _)| *n).collect();
-    let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
-    let patient = q
-        .one("patient")?
-        .map(|p| p.strip_prefix("Patient/").unwrap_or(p).to_string())
-        .ok_or_else(|| Refusal::invalid("patient: give the patient (Patient/{id}); a practice's whole record is not searched at once."))?;
+    let (q, patient) = patient_query(&parts, SEARCH_PARAMS)?;
     let mut found: Vec<Value> = filed(&state, &actor, &patient, "DiagnosticReport")
         .await?
         .iter()
         .map(report)
         .collect();
     narrow(&mut found, &q)?;
-    let total = found.len();
-    let page = found.into_iter().skip(q.offset).take(q.count).collect();
     let base = base_url(&state, &parts.headers);
     Ok(resource(
         StatusCode::OK,
-        &bundle(&base, "DiagnosticReport", &q, total, page),
+        &found_page(&base, "DiagnosticReport", &q, found),
     ))
 }
 

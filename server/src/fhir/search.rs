@@ -132,6 +132,41 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// A search by patient (`params` the resource's search parameters, the
+/// first of them `patient`): the query and the patient's id. Without a
+/// patient it is refused: a practice's whole record is not searched at
+/// once.
+pub fn patient_query(
+    parts: &axum::http::request::Parts,
+    params: &[(&str, &str, &str)],
+) -> Result<(Query, String), Refusal> {
+    let names: Vec<&str> = params.iter().map(|(n, _, _)| *n).collect();
+    let q = Query::read(parts.uri.query(), &parts.headers, &names, 1000)?;
+    let patient = q
+        .one("patient")?
+        .map(|p| p.strip_prefix("Patient/").unwrap_or(p).to_string())
+        .ok_or_else(|| Refusal::invalid("patient: give the patient (Patient/{id}); a practice's whole record is not searched at once."))?;
+    Ok((q, patient))
+}
+
+/// Keeps the resources whose `field` (a date or date-time) is within
+/// every `date` the query gives.
+pub fn keep_dated(found: &mut Vec<Value>, q: &Query, field: &str) -> Result<(), Refusal> {
+    for v in q.all("date") {
+        let (from, to) = date_range("date", v)?;
+        found.retain(|r| {
+            let day: String = r[field]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(10)
+                .collect();
+            from.as_ref().is_none_or(|f| &day >= f) && to.as_ref().is_none_or(|t| &day <= t)
+        });
+    }
+    Ok(())
+}
+
 /// A FHIR date search value ("ge1980", "1980-04", "le1980-04-03") as an
 /// inclusive range of YYYY-MM-DD dates (either end open).
 pub fn date_range(param: &str, value: &str) -> Result<(Option<String>, Option<String>), Refusal> {
@@ -180,6 +215,14 @@ pub fn date_range(param: &str, value: &str) -> Result<(Option<String>, Option<St
 }
 
 /// A `searchset` Bundle of `resources` (each with its type and id).
+/// Everything a search `found` (in order), as the searchset page the
+/// query asks for (`_count`, the offset of a `next` link).
+pub fn found_page(base: &str, kind: &str, q: &Query, found: Vec<Value>) -> Value {
+    let total = found.len();
+    let page = found.into_iter().skip(q.offset).take(q.count).collect();
+    bundle(base, kind, q, total, page)
+}
+
 pub fn bundle(base: &str, kind: &str, q: &Query, total: usize, resources: Vec<Value>) -> Value {
     let shown = resources.len();
     let mut entries: Vec<Value> = resources

@@ -60,6 +60,18 @@ const PANELS: [(&str, &str, &[Test]); 4] = [
     ),
 ];
 
+impl Subject {
+    /// Who the item says it is about, with the birth date it gives.
+    fn as_sent(&self, birth_date: &str) -> Demographics {
+        Demographics {
+            nhs_number: self.nhs_number.clone(),
+            family: self.family.clone(),
+            given: self.given.clone(),
+            birth_date: birth_date.to_string(),
+        }
+    }
+}
+
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -104,12 +116,7 @@ fn report(
         laboratory: "Riverside Pathology".into(),
         requester_id: None,
         requester_name: None,
-        patient: Demographics {
-            nhs_number: s.nhs_number.clone(),
-            family: s.family.clone(),
-            given: s.given.clone(),
-            birth_date: birth_date.to_string(),
-        },
+        patient: s.as_sent(birth_date),
         analytes,
         conclusion: None,
         kind: InboxKind::Report,
@@ -163,12 +170,7 @@ fn letter(n: usize, s: &Subject, issued: DateTime<Utc>, birth_date: &str) -> Inc
         laboratory: sender.to_string(),
         requester_id: None,
         requester_name: None,
-        patient: Demographics {
-            nhs_number: s.nhs_number.clone(),
-            family: s.family.clone(),
-            given: s.given.clone(),
-            birth_date: birth_date.to_string(),
-        },
+        patient: s.as_sent(birth_date),
         analytes: Vec::new(),
         conclusion: None,
         kind: InboxKind::Letter,
