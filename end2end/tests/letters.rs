@@ -126,8 +126,9 @@ async fn a_letter_pdf_is_uploaded_viewed_inline_coded_and_filed_onto_the_problem
     gp.get_by_label("Coded entry (joins the problem list)", true)
         .fill("atrial fib", None)
         .await?;
-    // Picked from the keyboard (a mouse click on it, below the PDF's
-    // frame, does not reach the page in headless Chromium).
+    // Picked from the keyboard: a mouse click made while headless
+    // Chromium's PDF viewer is still starting in the frame above is, now
+    // and then, lost (a person clicks seconds later).
     let code = role(&gp, AriaRole::Button, "Atrial fibrillation (49436004)");
     code.focus().await?;
     code.press("Enter", None).await?;

@@ -11,9 +11,11 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use services::auth::SignedIn;
 
-/// The CSP of a served document: nothing of ours runs in it; only our
-/// own pages may frame it.
-const DOCUMENT_CSP: &str = "default-src 'none'; frame-ancestors 'self'";
+/// The CSP of a served document: nothing runs in it but the browser's
+/// own PDF viewer (which embeds the document itself: `object-src
+/// 'self'`; Chromium's viewer shows nothing under `object-src 'none'`);
+/// only our own pages may frame it.
+const DOCUMENT_CSP: &str = "default-src 'none'; object-src 'self'; frame-ancestors 'self'";
 
 pub async fn letter_document(
     State(state): State<ServerState>,
