@@ -100,32 +100,11 @@ async fn upload(
     date: &str,
     doc: &[u8],
 ) -> (StatusCode, String) {
-    let enc = |s: &str| url_encode(s);
-    call(
-        state,
-        HOST,
-        cookie,
-        "/api/upload_letter",
-        format!(
-            "patient_id={}&title={}&sender={}&date={date}&document={}",
-            enc(patient),
-            enc(title),
-            enc("Riverside Hospital, Cardiology"),
-            enc(&b64(doc))
-        ),
-    )
-    .await
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let body = common::calls::form_body(&json!({
+        "patient_id": patient, "title": title, "sender": "Riverside Hospital, Cardiology",
+        "date": date, "document": b64(doc),
+    }));
+    call(state, HOST, cookie, "/api/upload_letter", body).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,15 +38,8 @@ pub(super) fn letter_view(
         .patient_name
         .clone()
         .unwrap_or_else(|| "Unmatched".into());
-    let d = r.demographics.clone();
     let src = format!("/letters/{}/document", row.id);
-    let matched = r.matched.clone().map(|m| {
-        let how = match m.by {
-            Some(by) if m.how == "manual" => format!("Matched by {by} on {}", when_of(&m.at)),
-            _ => format!("Matched automatically on {}", when_of(&m.at)),
-        };
-        view! { <dt class="font-bold">"Match"</dt><dd class="mb-2">{how}</dd> }
-    });
+    let matched = super::match_line(r.matched.clone());
     let filing = r.filing.clone().map(|f| {
         view! {
             <section class="mb-4 border-l-8 border-nhs-green bg-white p-4" aria-labelledby="letter-filed">
@@ -67,7 +60,7 @@ pub(super) fn letter_view(
         <h1 class="mb-2 text-3xl font-bold">{format!("{} – {who}", row.title)}</h1>
         <dl class="mb-4 grid max-w-3xl grid-cols-1 bg-white p-4 sm:grid-cols-2">
             <dt class="font-bold">"As the sender gave it"</dt>
-            <dd class="mb-2">{format!("{} {}, born {}, NHS number {}", d.given, d.family.to_uppercase(), d.birth_date, d.nhs_number)}</dd>
+            <dd class="mb-2">{super::as_sent(&r.demographics)}</dd>
             <dt class="font-bold">"From"</dt><dd class="mb-2">{row.laboratory.clone()}</dd>
             <dt class="font-bold">"Dated"</dt><dd class="mb-2">{super::day_of(&row.issued)}</dd>
             <dt class="font-bold">"Received"</dt><dd class="mb-2">{when_of(&row.received_at)}</dd>

@@ -141,6 +141,33 @@ pub(crate) fn when_of(rfc3339: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Who the sender said the item is about, in one line.
+pub(crate) fn as_sent(d: &domain::results::Demographics) -> String {
+    format!(
+        "{} {}, born {}, NHS number {}",
+        d.given,
+        d.family.to_uppercase(),
+        d.birth_date,
+        d.nhs_number
+    )
+}
+
+/// How an item came to its patient, as the "Match" line of its page.
+pub(crate) fn match_line(m: Option<domain::results::MatchInfo>) -> impl IntoView {
+    m.map(|m| {
+        let how = if m.how == "automatic" {
+            format!("Matched automatically on {}", when_of(&m.at))
+        } else {
+            format!(
+                "Matched by {} on {}",
+                m.by.unwrap_or_default(),
+                when_of(&m.at)
+            )
+        };
+        view! { <dt class="font-bold">"Match"</dt><dd class="mb-2">{how}</dd> }
+    })
+}
+
 /// A row's flags in words (never colour alone).
 pub(crate) fn flags(r: &InboxRow) -> impl IntoView {
     let mut out = Vec::new();

@@ -64,7 +64,6 @@ fn report_view(
         .patient_name
         .clone()
         .unwrap_or_else(|| "Unmatched".into());
-    let d = r.demographics.clone();
     let patient_link = row.patient_id.clone().map(|pid| {
         view! { <a class="op-link" href=format!("/patients/{pid}")>{format!("Open {who}'s record")}</a> }
     });
@@ -102,18 +101,7 @@ fn report_view(
         .filter(|h| h.points.len() > 1)
         .map(|h| crate::patients::trend(&h.display, &h.unit, &h.points))
         .collect_view();
-    let matched = r.matched.clone().map(|m| {
-        let how = if m.how == "automatic" {
-            format!("Matched automatically on {}", when_of(&m.at))
-        } else {
-            format!(
-                "Matched by {} on {}",
-                m.by.unwrap_or_default(),
-                when_of(&m.at)
-            )
-        };
-        view! { <dt class="font-bold">"Match"</dt><dd class="mb-2">{how}</dd> }
-    });
+    let matched = super::match_line(r.matched.clone());
     let filing = r.filing.clone().map(|f| {
         view! {
             <section class="mb-4 border-l-8 border-nhs-green bg-white p-4">
@@ -132,7 +120,7 @@ fn report_view(
         {notices}
         <dl class="mb-4 grid max-w-3xl grid-cols-1 bg-white p-4 sm:grid-cols-2">
             <dt class="font-bold">"As the laboratory sent it"</dt>
-            <dd class="mb-2">{format!("{} {}, born {}, NHS number {}", d.given, d.family.to_uppercase(), d.birth_date, d.nhs_number)}</dd>
+            <dd class="mb-2">{super::as_sent(&r.demographics)}</dd>
             <dt class="font-bold">"Laboratory"</dt><dd class="mb-2">{row.laboratory.clone()}</dd>
             <dt class="font-bold">"Requested by"</dt><dd class="mb-2">{r.requester_name.clone().unwrap_or_else(|| "Not given".into())}</dd>
             <dt class="font-bold">"Issued"</dt><dd class="mb-2">{when_of(&row.issued)}</dd>
