@@ -115,7 +115,10 @@ pub async fn import(db: &DbArgs, cmd: &crate::config::ImportCommand) -> anyhow::
         t.observations
     );
     for (kind, n) in &report.not_imported {
-        println!("  {kind}: {n} not imported (the importer takes Patient, Condition, AllergyIntolerance, MedicationStatement, Observation and Encounter)");
+        println!(
+            "  {kind}: {n} not imported ({})",
+            crate::fhir::import::why_not_imported(kind)
+        );
     }
     if report.refusals.is_empty() {
         return Ok(());

@@ -1,12 +1,14 @@
 //! `openpractice export fhir`: every patient of one practice, with their
 //! whole record, as Bulk Data NDJSON (one file per resource type); nothing
 //! of another practice; never over an earlier export; audited; every line
-//! passes both FHIR validators.
+//! passes both FHIR validators. Filed laboratory reports and letters go
+//! with it (a letter's PDF as its Binary); one not yet filed does not.
 
 mod common;
 
+use base64::Engine;
 use common::fhir::clinical_record;
-use common::{oracles, world};
+use common::{filed_lab_report, filed_letter, lab_actor, lab_report, oracles, world};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -35,6 +37,16 @@ async fn a_practice_exports_every_patients_record_and_nothing_of_another() {
     let w = world().await;
     let patient = w.ours.patient_ids[2].clone();
     clinical_record(&w, &patient, &[("weight", "64.2"), ("height", "170")]).await;
+    let report = filed_lab_report(&w, &w.ours, "exported", 53.0).await;
+    let letter = filed_letter(&w, &w.ours, "Seen in the arrhythmia clinic.").await;
+    let unfiled = services::results::receive(
+        &w.store,
+        &lab_actor(&w.ours),
+        &lab_report("waiting", 40.0, None, "1961-04-03"),
+    )
+    .await
+    .unwrap()
+    .id;
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
@@ -50,14 +62,48 @@ async fn a_practice_exports_every_patients_record_and_nothing_of_another() {
     let files = lines(&out);
     let count = |k: &str| files.get(k).map_or(0, Vec::len);
     assert_eq!(count("Patient"), 4);
-    assert_eq!(count("Condition"), 1);
+    assert_eq!(count("Condition"), 2, "a problem, and the letter's AF");
     assert_eq!(count("AllergyIntolerance"), 1);
     assert_eq!(count("MedicationStatement"), 1);
     assert_eq!(count("Encounter"), 1);
     assert_eq!(
         count("Observation"),
-        3,
-        "weight, height and the BMI worked out from them"
+        4,
+        "weight, height, the BMI worked out from them, and the report's HbA1c"
+    );
+    // The filed report and its analyte; never the one still waiting.
+    assert_eq!(count("DiagnosticReport"), 1);
+    assert_eq!(files["DiagnosticReport"][0]["id"], report.as_str());
+    let hba1c = files["Observation"]
+        .iter()
+        .find(|o| o["category"][0]["coding"][0]["code"] == "laboratory")
+        .unwrap();
+    assert_eq!(hba1c["valueQuantity"]["value"], 53.0);
+    assert_eq!(hba1c["interpretation"][0]["coding"][0]["code"], "H");
+    let everything: String = files.values().flatten().map(Value::to_string).collect();
+    assert!(
+        !everything.contains(unfiled.as_str()),
+        "an unfiled report stays"
+    );
+    // The letter, and its PDF as the Binary it names (relative to the export).
+    assert_eq!(count("DocumentReference"), 1);
+    let doc = &files["DocumentReference"][0];
+    assert_eq!(doc["id"], letter.as_str());
+    assert_eq!(
+        doc["content"][0]["attachment"]["url"],
+        format!("Binary/{letter}").as_str()
+    );
+    assert_eq!(count("Binary"), 1);
+    let binary = &files["Binary"][0];
+    assert_eq!(binary["id"], letter.as_str());
+    assert_eq!(binary["contentType"], "application/pdf");
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(binary["data"].as_str().unwrap())
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("arrhythmia clinic"),
+        "the letter's own PDF"
     );
     assert_eq!(count("Appointment"), 4, "one booked per fixture patient");
     let ours: Vec<&str> = files["Patient"]

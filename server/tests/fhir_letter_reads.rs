@@ -46,8 +46,14 @@ async fn a_filed_letter_reads_as_a_document_reference_with_its_pdf_as_a_binary()
         doc["subject"]["reference"],
         json!(format!("Patient/{patient}"))
     );
+    // The PDF is the Binary of the same id, at the API's own base (the
+    // address the entry's fullUrl has).
     let url = doc["content"][0]["attachment"]["url"].as_str().unwrap();
-    assert!(url.ends_with(&format!("/fhir/r4/Binary/{filed}")), "{url}");
+    let full_url = bundle["entry"][0]["fullUrl"].as_str().unwrap();
+    let base = full_url
+        .strip_suffix(&format!("/DocumentReference/{filed}"))
+        .unwrap();
+    assert_eq!(url, format!("{base}/Binary/{filed}"));
     assert!(
         !found.body.contains("apixaban started"),
         "the clinician's summary stays"

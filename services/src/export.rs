@@ -9,6 +9,7 @@ use crate::{Result, ServiceError};
 use domain::live::AppointmentView;
 use domain::patient::PatientDetails;
 use domain::record::{ConsultationView, Observation, RecordItem};
+use domain::results::ReportView;
 use domain::PracticeId;
 use store::Store;
 
@@ -20,6 +21,9 @@ pub struct PatientRecord {
     pub observations: Vec<Observation>,
     pub consultations: Vec<ConsultationView>,
     pub appointments: Vec<AppointmentView>,
+    /// Filed laboratory reports and letters (an unfiled one is not yet
+    /// part of the record), newest first.
+    pub reports: Vec<ReportView>,
 }
 
 /// Starts an export: audited; returns every patient's id in the stable
@@ -64,6 +68,12 @@ pub async fn page(
     let patients = db.patients_by_id(ids).await?;
     let present: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
     let mut parts = db.records_of(&present).await?.into_iter();
+    let mut reports: std::collections::HashMap<String, Vec<ReportView>> =
+        std::collections::HashMap::new();
+    for r in db.filed_reports_of(&present).await? {
+        let patient = r.row.patient_id.clone().unwrap_or_default();
+        reports.entry(patient).or_default().push(r);
+    }
     let mut out = Vec::with_capacity(patients.len());
     for patient in patients {
         let Some(r) = parts.next().filter(|r| r.patient_id == patient.id) else {
@@ -76,8 +86,19 @@ pub async fn page(
             observations: r.observations,
             consultations: r.consultations,
             appointments: r.appointments,
+            reports: reports.remove(&patient.id).unwrap_or_default(),
             patient,
         });
     }
     Ok(out)
+}
+
+/// A filed letter's PDF, for the export of its record (the run is the
+/// audited access).
+pub async fn letter_document(store: &Store, practice: &PracticeId, id: &str) -> Result<Vec<u8>> {
+    store
+        .practice(practice)
+        .result_document(id)
+        .await?
+        .ok_or_else(|| ServiceError::internal("a filed letter's PDF is missing"))
 }

@@ -98,6 +98,7 @@ mod tests {
             ("observation", "patient", "patient"),
             ("consultation", "patient", "patient"),
             ("appointment", "patient", "patient"),
+            ("result_report", "patient", "patient"),
             ("record_item_change", "item", "record_item"),
             ("observation", "consultation", "consultation"),
             ("consultation_amendment", "consultation", "consultation"),

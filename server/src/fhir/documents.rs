@@ -27,7 +27,8 @@ pub const SEARCH_PARAMS: &[(&str, &str, &str)] = &[
 ];
 
 /// A letter as a DocumentReference; its content is the Binary of the
-/// same id.
+/// same id, at `base` (the API's base, `…/fhir/r4`; empty for a relative
+/// reference, as an export writes it).
 pub fn document(r: &ReportView, base: &str) -> Value {
     let patient = r.row.patient_id.as_deref().unwrap_or_default();
     let mut kind = json!({ "text": r.row.title });
@@ -51,9 +52,32 @@ pub fn document(r: &ReportView, base: &str) -> Value {
         "author": [{ "display": r.row.laboratory }],
         "content": [{ "attachment": {
             "contentType": "application/pdf",
-            "url": format!("{base}/fhir/r4/Binary/{}", r.row.id),
+            "url": binary_url(base, &r.row.id),
             "title": r.row.title,
         } }],
+    })
+}
+
+/// Where a letter's PDF is: `Binary/{id}` under the API's base, or
+/// relative to the reader when there is none.
+fn binary_url(base: &str, id: &str) -> String {
+    if base.is_empty() {
+        format!("Binary/{id}")
+    } else {
+        format!("{base}/Binary/{id}")
+    }
+}
+
+/// A letter's PDF as a Binary whose security context is its
+/// DocumentReference.
+pub fn binary(r: &ReportView, bytes: &[u8]) -> Value {
+    json!({
+        "resourceType": "Binary",
+        "id": r.row.id,
+        "meta": { "versionId": r.row.version.to_string() },
+        "contentType": "application/pdf",
+        "securityContext": { "reference": format!("DocumentReference/{}", r.row.id) },
+        "data": base64::engine::general_purpose::STANDARD.encode(bytes),
     })
 }
 
@@ -103,7 +127,7 @@ pub async fn read(
 
 /// `GET /fhir/r4/Binary/{id}`: a filed letter's PDF, as a Binary whose
 /// security context is its DocumentReference.
-pub async fn binary(
+pub async fn read_binary(
     State(state): State<ServerState>,
     Path(id): Path<String>,
     parts: Parts,
@@ -113,13 +137,8 @@ pub async fn binary(
     let (r, bytes) = api::filed_letter_content(&state.app.store, &actor, &id)
         .await
         .map_err(|e| Refusal::from_service(e, &what))?;
-    let body = json!({
-        "resourceType": "Binary",
-        "id": r.row.id,
-        "meta": { "versionId": r.row.version.to_string() },
-        "contentType": "application/pdf",
-        "securityContext": { "reference": format!("DocumentReference/{}", r.row.id) },
-        "data": base64::engine::general_purpose::STANDARD.encode(bytes),
-    });
-    Ok(with_etag(resource(StatusCode::OK, &body), r.row.version))
+    Ok(with_etag(
+        resource(StatusCode::OK, &binary(&r, &bytes)),
+        r.row.version,
+    ))
 }

@@ -1,12 +1,16 @@
 //! `openpractice export fhir`: every patient's record as FHIR Bulk Data
 //! NDJSON, one file per resource type (`Patient.ndjson`,
-//! `Observation.ndjson`, …), one resource per line. Written into
+//! `Observation.ndjson`, …), one resource per line: filed laboratory
+//! reports (DiagnosticReport, their analytes as laboratory Observations)
+//! and letters (DocumentReference, the PDF as the Binary it names)
+//! included. Written into
 //! `OUT.partial` and renamed to `OUT` only when complete, so a directory
 //! called OUT is always a whole export.
 
-use super::{appointment, clinical, patient};
+use super::{appointment, clinical, documents, lab, patient};
 use anyhow::{bail, Context};
 use domain::record::ItemKind;
+use domain::results::InboxKind;
 use domain::PracticeId;
 use serde_json::Value;
 use services::export::PatientRecord;
@@ -50,6 +54,15 @@ pub fn resources(r: &PatientRecord) -> Vec<Value> {
     out.extend(clinical::resources(&rest, Part::Observations, id));
     out.extend(clinical::encounters_with_notes(&rest, id));
     out.extend(r.appointments.iter().map(appointment::to_fhir));
+    let (letters, reports): (Vec<_>, Vec<_>) = r
+        .reports
+        .iter()
+        .cloned()
+        .partition(|r| r.row.kind == InboxKind::Letter);
+    out.extend(reports.iter().map(lab::report));
+    out.extend(lab::observations(&reports));
+    // A letter's attachment names its Binary relative to the export.
+    out.extend(letters.iter().map(|l| documents::document(l, "")));
     out
 }
 
@@ -89,7 +102,17 @@ pub async fn export(
         let page = services::export::page(store, practice, chunk).await?;
         done += chunk.len();
         for record in &page {
-            for r in resources(record) {
+            let mut found = resources(record);
+            for letter in record
+                .reports
+                .iter()
+                .filter(|r| r.row.kind == InboxKind::Letter)
+            {
+                let pdf =
+                    services::export::letter_document(store, practice, &letter.row.id).await?;
+                found.push(documents::binary(letter, &pdf));
+            }
+            for r in found {
                 let kind = r["resourceType"].as_str().unwrap_or("Unknown").to_string();
                 if !files.contains_key(&kind) {
                     let path = partial.join(format!("{kind}.ndjson"));

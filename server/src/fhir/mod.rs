@@ -90,7 +90,7 @@ pub fn router() -> Router<ServerState> {
         .route("/fhir/r4/DiagnosticReport/{id}", get(lab::read))
         .route("/fhir/r4/DocumentReference", get(documents::search))
         .route("/fhir/r4/DocumentReference/{id}", get(documents::read))
-        .route("/fhir/r4/Binary/{id}", get(documents::binary))
+        .route("/fhir/r4/Binary/{id}", get(documents::read_binary))
         .route("/fhir/r4/Schedule/{id}", get(slot::read_schedule))
         .route("/fhir/r4/Slot", get(slot::search))
         .route(

@@ -299,19 +299,48 @@ impl PracticeStore {
         patient: &str,
         limit: usize,
     ) -> Result<Vec<ReportView>, StoreError> {
-        let filter = "practice = $practice AND patient = type::record('patient', $patient)
-            AND state = 'filed' ORDER BY issued DESC LIMIT $limit";
-        let mut res = self
+        let patient = surrealdb::types::RecordId::new("patient", patient);
+        self.filed_where("patient = $patient", limit, |q| {
+            q.bind(("patient", patient))
+        })
+        .await
+    }
+
+    /// The filed reports and letters of `patients` (an export's page),
+    /// whole, newest first (two queries, each from the patient index,
+    /// whatever their number).
+    pub async fn filed_reports_of(
+        &self,
+        patients: &[String],
+    ) -> Result<Vec<ReportView>, StoreError> {
+        let any = crate::AnyOf::new("p", "patient", patients);
+        let filter = any.on("patient");
+        self.filed_where(&filter, i64::MAX as usize, |q| any.bind(q))
+            .await
+    }
+
+    /// Filed reports matching `filter` (its variables bound by `bind`),
+    /// newest first, at most `limit`.
+    async fn filed_where<'a>(
+        &'a self,
+        filter: &str,
+        limit: usize,
+        bind: impl FnOnce(
+            surrealdb::method::Query<'a, surrealdb::engine::any::Any>,
+        ) -> surrealdb::method::Query<'a, surrealdb::engine::any::Any>,
+    ) -> Result<Vec<ReportView>, StoreError> {
+        let filter = format!(
+            "({filter}) AND practice = $practice AND state = 'filed' ORDER BY issued DESC LIMIT $limit"
+        );
+        let q = self
             .db()
             .query(format!(
                 "SELECT {ROW_FIELDS} FROM result_report WHERE {filter};
                  SELECT {FULL_FIELDS}, issued FROM result_report WHERE {filter};"
             ))
             .bind(("practice", self.record()))
-            .bind(("patient", patient.to_string()))
-            .bind(("limit", limit as i64))
-            .await?
-            .check()?;
+            .bind(("limit", limit.min(i64::MAX as usize) as i64));
+        let mut res = bind(q).await?.check()?;
         let rows: Vec<Row> = res.take(0)?;
         let mut full: std::collections::HashMap<String, FullRow> = res
             .take::<Vec<FullRow>>(1)?

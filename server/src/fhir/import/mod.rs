@@ -143,10 +143,45 @@ enum Sorted {
     Skipped,
 }
 
+/// How a laboratory report's analyte is counted among what was not
+/// imported.
+pub const LAB_OBSERVATION: &str = "Observation (laboratory result)";
+
+/// Why resources of `kind` (a key of `Report::not_imported`) were not
+/// imported, in words for the operator.
+pub fn why_not_imported(kind: &str) -> &'static str {
+    match kind {
+        "DiagnosticReport" | "DocumentReference" | "Binary" | LAB_OBSERVATION => {
+            "laboratory reports and letters do not become readings or entries of the record"
+        }
+        _ => "the importer takes Patient, Condition, AllergyIntolerance, MedicationStatement, Observation and Encounter",
+    }
+}
+
+/// Is this Observation a laboratory report's analyte (category
+/// laboratory)? It belongs to its report, not among the record's readings:
+/// taken as a reading it would show a result nobody filed.
+fn is_laboratory(r: &Value) -> bool {
+    r["category"].as_array().is_some_and(|categories| {
+        categories.iter().any(|c| {
+            c["coding"]
+                .as_array()
+                .is_some_and(|codings| codings.iter().any(|x| x["code"] == "laboratory"))
+        })
+    })
+}
+
 /// Sorts an entry; counts a type not imported, refuses one with no type.
 fn sort(e: &Entry, report: &mut Report) -> Sorted {
     match e.resource["resourceType"].as_str() {
         Some("Patient") => Sorted::Patient,
+        Some("Observation") if is_laboratory(&e.resource) => {
+            *report
+                .not_imported
+                .entry(LAB_OBSERVATION.to_string())
+                .or_default() += 1;
+            Sorted::Skipped
+        }
         Some(t) if kind_of(t).is_some() => Sorted::Member,
         Some(t) => {
             *report
