@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/openpractice/target
 export OP_TOOLS ?= $(HOME)/.local/openpractice
 export PATH := $(OP_TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute bench-export bench-fhir
+.PHONY: run test build tools figures clean-data bench-live bench-tasks bench-search bench-brute bench-export bench-fhir bench-results
 
 run:
 	scripts/run.sh
@@ -52,6 +52,15 @@ bench-fhir: build
 	rm -rf target/bench-fhir-db target/bench-fhir-db-*
 	$(CARGO_TARGET_DIR)/release/openpractice-load fhir \
 	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site --db target/bench-fhir-db $(ARGS)
+
+# The results inbox (docs/PERFORMANCE.md): 10,000 laboratory reports
+# posted through the FHIR API, a GP's inbox of 2,000 opened, a report
+# reaching 200 open inboxes; fresh database under target/.
+bench-results: build
+	cargo build --release -p load
+	rm -rf target/bench-results-db target/bench-results-db-*
+	$(CARGO_TARGET_DIR)/release/openpractice-load results \
+	  --server-bin $(CARGO_TARGET_DIR)/release/openpractice --site-root target/site --db target/bench-results-db $(ARGS)
 
 # FHIR export of 100,000 patients (docs/PERFORMANCE.md): patients a second
 # and peak memory. PATIENTS=N for another size.

@@ -14,6 +14,7 @@ mod clients;
 mod fhir;
 mod live;
 mod proc;
+mod results;
 mod search;
 mod tasks;
 
@@ -117,6 +118,40 @@ enum Cmd {
         #[arg(long)]
         db: String,
     },
+    /// The results inbox: R laboratory reports posted through the FHIR API
+    /// (reports a second, p99, every one matched where the rules say), a
+    /// GP's inbox of thousands opened (p99), and a posted report reaching
+    /// the last of W open inboxes (p99).
+    Results {
+        #[arg(long)]
+        server_bin: String,
+        #[arg(long, default_value = "target/site")]
+        site_root: String,
+        /// Patients in the practice.
+        #[arg(long, default_value_t = 10_000)]
+        patients: usize,
+        /// Reports posted (four in five matched, to the four GPs in turn).
+        #[arg(long, default_value_t = 10_000)]
+        reports: usize,
+        /// Reports posted at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Times the first GP's inbox is opened.
+        #[arg(long, default_value_t = 200)]
+        opens: usize,
+        /// Open inboxes (websocket subscriptions) of that GP.
+        #[arg(long, default_value_t = 200)]
+        watchers: usize,
+        /// Reports posted while they are open.
+        #[arg(long, default_value_t = 100)]
+        live_reports: usize,
+        /// Those reports a second.
+        #[arg(long, default_value_t = 5)]
+        rate: u64,
+        /// A new directory for the benchmark's embedded database.
+        #[arg(long)]
+        db: String,
+    },
     /// Sign-in brute force: page latency during a burst of real sign-ins,
     /// then guesses checked per account in `minutes`, sequential, in
     /// parallel from one address, and from many addresses.
@@ -180,6 +215,29 @@ async fn main() -> Result<()> {
             queries,
             db,
         } => fhir::run(server_bin, site_root, patients, queries, db).await,
+        Cmd::Results {
+            server_bin,
+            site_root,
+            patients,
+            reports,
+            concurrency,
+            opens,
+            watchers,
+            live_reports,
+            rate,
+            db,
+        } => {
+            let sizes = results::Sizes {
+                patients,
+                reports,
+                concurrency,
+                opens,
+                watchers,
+                live_reports,
+                rate,
+            };
+            results::run(server_bin, site_root, db, sizes).await
+        }
         Cmd::BruteForce {
             server_bin,
             site_root,

@@ -1,0 +1,509 @@
+//! The results-inbox benchmark (`openpractice-load results`): seeds an
+//! embedded SurrealKV database with the demo practice and N synthetic
+//! patients, registers a laboratory's API client, starts the real server
+//! and then
+//! 1. posts R laboratory reports (5 analytes each, a urea and
+//!    electrolytes panel) as FHIR Bundles over HTTP, C at a time: reports
+//!    a second and p99 per report. Four in five name one of the four demo
+//!    GPs as requester and the patient exactly; one in five has the birth
+//!    date a day out. Every report must then be where the rules put it:
+//!    each GP's inbox holds exactly the reports meant for them, each about
+//!    its own patient, and the Unmatched list exactly the others;
+//! 2. opens a GP's inbox (the `results_inbox` server function, as the
+//!    page does) Q times, one at a time: p50/p99;
+//! 3. opens W websocket subscriptions to that GP's inbox (the same GP on
+//!    W tablets) and posts reports for them at a steady rate: post → the
+//!    moment the last subscription has the new row, p50/p99; nothing lost,
+//!    nothing twice.
+
+use crate::{open_socket, percentile, sign_in_as, Proc};
+use anyhow::{bail, Context, Result};
+use domain::book::PatientHit;
+use domain::live::{ClientMessage, Rows, ServerMessage, Topic};
+use domain::results::{Inbox, UnmatchedRow};
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+/// The benchmark's sizes.
+pub(crate) struct Sizes {
+    pub(crate) patients: usize,
+    pub(crate) reports: usize,
+    pub(crate) concurrency: usize,
+    pub(crate) opens: usize,
+    pub(crate) watchers: usize,
+    pub(crate) live_reports: usize,
+    pub(crate) rate: u64,
+}
+
+/// The demo's GPs, whose inboxes the reports fill.
+const GPS: [&str; 4] = ["gp", "gp2", "gp3", "gp4"];
+
+/// A urea and electrolytes panel: (LOINC, name, unit, low, high).
+const PANEL: [(&str, &str, &str, f64, f64); 5] = [
+    ("2951-2", "Sodium", "mmol/L", 133.0, 146.0),
+    ("2823-3", "Potassium", "mmol/L", 3.5, 5.3),
+    ("3094-0", "Urea", "mmol/L", 2.5, 7.8),
+    ("2160-0", "Creatinine", "umol/L", 60.0, 120.0),
+    ("33914-3", "eGFR", "mL/min/1.73m2", 60.0, 200.0),
+];
+
+fn server_command(server_bin: &str, dir: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(server_bin)
+        .args(["--db", dir])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .with_context(|| format!("running {args:?}"))?;
+    if !out.status.success() {
+        bail!("{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Report `n` about `p` (its birth date as sent), requested by `requester`,
+/// as a laboratory's FHIR Bundle.
+fn bundle(n: usize, p: &PatientHit, birth_date: &str, requester: &str) -> Value {
+    let url = |k: usize| {
+        format!(
+            "urn:uuid:00000000-0000-4000-8000-{:06}{k:06}",
+            n % 1_000_000
+        )
+    };
+    let observations: Vec<Value> = PANEL
+        .iter()
+        .enumerate()
+        .map(|(k, (code, name, unit, low, high))| {
+            // Every seventh report's potassium is high.
+            let value = if k == 1 && n.is_multiple_of(7) {
+                6.1
+            } else {
+                (low + high) / 2.0
+            };
+            json!({ "fullUrl": url(k + 3), "resource": {
+                "resourceType": "Observation",
+                "status": "final",
+                "code": { "coding": [{ "system": "http://loinc.org", "code": code, "display": name }] },
+                "subject": { "reference": url(1) },
+                "valueQuantity": { "value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit },
+                "referenceRange": [{ "low": { "value": low }, "high": { "value": high } }]
+            }})
+        })
+        .collect();
+    let mut entry = vec![
+        json!({ "fullUrl": url(0), "resource": {
+            "resourceType": "DiagnosticReport",
+            "identifier": [{ "system": "https://riverside-pathology.example/reports", "value": format!("BENCH-{n}") }],
+            "status": "final",
+            "code": { "coding": [{ "system": "http://loinc.org", "code": "24362-6", "display": "Renal function panel" }], "text": "U&E" },
+            "subject": { "reference": url(1) },
+            "issued": "2026-11-20T10:00:00+00:00",
+            "performer": [{ "display": "Riverside Pathology" }],
+            "result": (0..PANEL.len()).map(|k| json!({ "reference": url(k + 3) })).collect::<Vec<_>>()
+        }}),
+        json!({ "fullUrl": url(1), "resource": {
+            "resourceType": "Patient",
+            "identifier": [{ "system": "https://fhir.nhs.uk/Id/nhs-number", "value": p.nhs_number }],
+            "name": [{ "family": p.family_name, "given": [p.given_name] }],
+            "birthDate": birth_date
+        }}),
+        json!({ "fullUrl": url(2), "resource": {
+            "resourceType": "ServiceRequest",
+            "status": "completed",
+            "intent": "order",
+            "subject": { "reference": url(1) },
+            "requester": { "reference": format!("Practitioner/{requester}") }
+        }}),
+    ];
+    entry.extend(observations);
+    json!({ "resourceType": "Bundle", "type": "collection", "entry": entry })
+}
+
+/// A report's id from the answer's `Location` (`…/DiagnosticReport/{id}/_history/{version}`).
+fn posted_id(res: &reqwest::Response) -> Option<String> {
+    let location = res.headers().get("location")?.to_str().ok()?;
+    let (_, rest) = location.rsplit_once("/DiagnosticReport/")?;
+    Some(rest.split('/').next()?.to_string())
+}
+
+/// Posts one Bundle: (report id, milliseconds). A retry's 200 is a failure
+/// here: every report is new.
+async fn post(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: String,
+) -> Result<(String, f64)> {
+    let t0 = Instant::now();
+    let res = http
+        .post(format!("{base}/fhir/r4/Bundle"))
+        .bearer_auth(token)
+        .header("content-type", "application/fhir+json")
+        .header("accept", "application/fhir+json")
+        .body(body)
+        .send()
+        .await?;
+    let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    if res.status().as_u16() != 201 {
+        bail!(
+            "a report was answered {}: {}",
+            res.status(),
+            res.text().await?
+        );
+    }
+    let id = posted_id(&res).context("no Location")?;
+    Ok((id, ms))
+}
+
+/// Calls a server function as the signed-in `cookie`; its JSON answer.
+async fn server_fn<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    addr: &str,
+    cookie: &str,
+    name: &str,
+) -> Result<T> {
+    let res = http
+        .post(format!("http://{addr}/api/{name}"))
+        .header("origin", format!("http://{addr}"))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        bail!("{name} failed: {}", res.status());
+    }
+    Ok(res.json().await?)
+}
+
+fn line(name: &str, sorted: &[f64], tail: &str) {
+    println!(
+        "{name:<34} p50 {:>7.2} ms   p99 {:>7.2} ms   max {:>7.2} ms   {tail}",
+        percentile(sorted, 50.0),
+        percentile(sorted, 99.0),
+        sorted.last().copied().unwrap_or(f64::NAN),
+    );
+}
+
+pub(crate) async fn run(
+    server_bin: String,
+    site_root: String,
+    dir: String,
+    s: Sizes,
+) -> Result<()> {
+    crate::raise_fd_limit();
+    if std::path::Path::new(&dir).exists() {
+        bail!("{dir} exists: give a new directory for the benchmark's database");
+    }
+    println!(
+        "openpractice-load results: {} patients, {} reports ({} analytes each) {} at a time, {} inbox opens, {} live inboxes",
+        s.patients,
+        s.reports,
+        PANEL.len(),
+        s.concurrency,
+        s.opens,
+        s.watchers
+    );
+    let t = Instant::now();
+    let samples_file = format!("{dir}-samples.json");
+    let (total, count) = (s.patients.to_string(), s.patients.min(5_000).to_string());
+    server_command(
+        &server_bin,
+        &dir,
+        &[
+            "admin",
+            "seed-synthetic-patients",
+            "--total",
+            &total,
+            "--samples",
+            &count,
+            "--samples-out",
+            &samples_file,
+            "--create-demo",
+        ],
+    )?;
+    let samples: Vec<PatientHit> = serde_json::from_str(&std::fs::read_to_string(&samples_file)?)?;
+    if samples.is_empty() {
+        bail!("no sample patients");
+    }
+    let registered = server_command(
+        &server_bin,
+        &dir,
+        &[
+            "admin",
+            "create-api-client",
+            "--name",
+            "Riverside Pathology (benchmark)",
+            "--scopes",
+            "system/DiagnosticReport.c",
+        ],
+    )?;
+    let field = |name: &str| {
+        registered
+            .lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+            .with_context(|| format!("no {name} in {registered}"))
+    };
+    let (client, secret) = (field("client id:")?, field("client secret:")?);
+    println!("seeded in {:.1} s", t.elapsed().as_secs_f64());
+
+    let server = Proc::real(&server_bin, &dir, &site_root)?;
+    let addr = server.addr.clone();
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/oauth2/token"))
+        .basic_auth(&client, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["access_token"]
+        .as_str()
+        .context("no access token")?
+        .to_string();
+    // Each GP's session and staff id (their inbox names its owner).
+    let mut gps = Vec::new();
+    for username in GPS {
+        let cookie = sign_in_as(&http, &addr, username).await?;
+        let inbox: Inbox = server_fn(&http, &addr, &cookie, "results_inbox").await?;
+        gps.push((cookie, inbox.owner.0, inbox.rows.len()));
+    }
+
+    // 1. Ingest.
+    let mut meant: HashMap<String, (usize, String)> = HashMap::new(); // id → (GP, patient)
+    let mut astray: HashSet<String> = HashSet::new();
+    let mut times = Vec::with_capacity(s.reports);
+    let t = Instant::now();
+    let work: Vec<usize> = (0..s.reports).collect();
+    for chunk in work.chunks(s.concurrency.max(1)) {
+        let posts = chunk.iter().map(|&n| {
+            let p = &samples[n % samples.len()];
+            let gp = n % 5;
+            let birth = if gp == 4 {
+                chrono::NaiveDate::parse_from_str(&p.date_of_birth, "%Y-%m-%d")
+                    .map(|d| (d + chrono::Duration::days(1)).to_string())
+                    .unwrap_or_else(|_| "1900-01-01".into())
+            } else {
+                p.date_of_birth.clone()
+            };
+            let body = bundle(n, p, &birth, &gps[gp % 4].1).to_string();
+            let (http, base, token) = (&http, &base, &token);
+            async move { (n, post(http, base, token, body).await) }
+        });
+        for (n, answer) in futures::future::join_all(posts).await {
+            let (id, ms) = answer?;
+            times.push(ms);
+            if n % 5 == 4 {
+                astray.insert(id);
+            } else {
+                meant.insert(id, (n % 5, samples[n % samples.len()].id.clone()));
+            }
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    times.sort_by(|a, b| a.total_cmp(b));
+    line(
+        "ingest, per report",
+        &times,
+        &format!(
+            "{:.0} reports/s ({} reports, {} observations, {secs:.1} s)",
+            s.reports as f64 / secs,
+            s.reports,
+            s.reports * PANEL.len()
+        ),
+    );
+    // Every report where the rules put it.
+    for (g, (cookie, owner, before)) in gps.iter().enumerate() {
+        let inbox: Inbox = server_fn(&http, &addr, cookie, "results_inbox").await?;
+        let ours: Vec<_> = inbox
+            .rows
+            .iter()
+            .filter(|r| meant.contains_key(&r.id))
+            .collect();
+        let expected = meant.values().filter(|(gp, _)| *gp == g).count();
+        if ours.len() != expected || inbox.rows.len() != before + expected {
+            bail!(
+                "{}'s inbox ({owner}) holds {} of the benchmark's reports and {} in all; {expected} were meant for it",
+                GPS[g],
+                ours.len(),
+                inbox.rows.len()
+            );
+        }
+        for r in ours {
+            let (gp, patient) = &meant[&r.id];
+            if *gp != g || r.patient_id.as_deref() != Some(patient.as_str()) {
+                bail!(
+                    "report {} is about the wrong patient or in the wrong inbox",
+                    r.id
+                );
+            }
+        }
+    }
+    let reception = sign_in_as(&http, &addr, "reception").await?;
+    let unmatched: Vec<UnmatchedRow> =
+        server_fn(&http, &addr, &reception, "unmatched_results").await?;
+    let ours = unmatched.iter().filter(|u| astray.contains(&u.id)).count();
+    if ours != astray.len() {
+        bail!(
+            "{ours} of the {} reports with a wrong birth date are in Unmatched",
+            astray.len()
+        );
+    }
+    println!(
+        "matching: {} reports each in its requester's inbox about its own patient; {} with a wrong birth date all in Unmatched",
+        meant.len(),
+        astray.len()
+    );
+
+    // 2. Opening a GP's inbox.
+    let (cookie, owner, _) = gps[0].clone();
+    let mut times = Vec::with_capacity(s.opens);
+    let mut size = 0;
+    for _ in 0..s.opens {
+        let t0 = Instant::now();
+        let inbox: Inbox = server_fn(&http, &addr, &cookie, "results_inbox").await?;
+        times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        size = inbox.rows.len();
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    line(
+        "a GP's inbox opens",
+        &times,
+        &format!("({size} unfiled items, {} opens)", s.opens),
+    );
+
+    // 3. Live: a posted report reaching the last of W open inboxes.
+    live(&http, &addr, &base, &token, &cookie, &owner, &samples, &s).await
+}
+
+/// When each open inbox first had each report: report id → times.
+type Arrivals = HashMap<String, Vec<Instant>>;
+
+#[allow(clippy::too_many_arguments)]
+async fn live(
+    http: &reqwest::Client,
+    addr: &str,
+    base: &str,
+    token: &str,
+    cookie: &str,
+    owner: &str,
+    samples: &[PatientHit],
+    s: &Sizes,
+) -> Result<()> {
+    let topic = Topic::Inbox {
+        staff: owner.to_string(),
+    };
+    let arrivals = Arc::new(tokio::sync::Mutex::new(Arrivals::new()));
+    let duplicates = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let ready = Arc::new(tokio::sync::Semaphore::new(0));
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let mut tasks = Vec::new();
+    for _ in 0..s.watchers {
+        let mut ws = open_socket(addr, "/ws", Some(cookie)).await?;
+        let sub = ClientMessage::Subscribe {
+            topic: topic.clone(),
+            since: None,
+        };
+        ws.send(Message::text(serde_json::to_string(&sub)?)).await?;
+        let (arrivals, duplicates, ready, stop) = (
+            arrivals.clone(),
+            duplicates.clone(),
+            ready.clone(),
+            stop.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut seen: HashSet<String> = HashSet::new();
+            loop {
+                let frame = tokio::select! {
+                    f = ws.next() => f,
+                    _ = stop.notified() => break,
+                };
+                let Some(frame) = frame else {
+                    bail!("a socket closed")
+                };
+                let Message::Text(text) = frame? else {
+                    continue;
+                };
+                let at = Instant::now();
+                match serde_json::from_str::<ServerMessage>(text.as_str())? {
+                    ServerMessage::Snapshot {
+                        rows: Rows::Results(rows),
+                        ..
+                    } => {
+                        seen.extend(rows.into_iter().map(|r| r.id));
+                        ready.add_permits(1);
+                    }
+                    ServerMessage::Changes {
+                        rows: Rows::Results(rows),
+                        ..
+                    } => {
+                        let mut a = arrivals.lock().await;
+                        for r in rows {
+                            if seen.insert(r.id.clone()) {
+                                a.entry(r.id).or_default().push(at);
+                            } else {
+                                duplicates.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    ServerMessage::Refused { message, .. } => bail!("refused: {message}"),
+                    _ => {}
+                }
+            }
+            Ok(())
+        }));
+    }
+    tokio::time::timeout(
+        Duration::from_secs(300),
+        ready.acquire_many(s.watchers as u32),
+    )
+    .await
+    .context("the inboxes did not all open within 300 s")??
+    .forget();
+    let mut sent = Vec::with_capacity(s.live_reports);
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / s.rate.max(1)));
+    for i in 0..s.live_reports {
+        tick.tick().await;
+        let n = 1_000_000 + i;
+        let p = &samples[n % samples.len()];
+        let body = bundle(n, p, &p.date_of_birth, owner).to_string();
+        let t0 = Instant::now();
+        let (id, _) = post(http, base, token, body).await?;
+        sent.push((id, t0));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.notify_waiters();
+    for t in tasks {
+        t.await??;
+    }
+    let arrivals = arrivals.lock().await;
+    let mut lost = 0;
+    let mut times = Vec::new();
+    for (id, t0) in &sent {
+        let at = arrivals.get(id).map(Vec::as_slice).unwrap_or_default();
+        lost += s.watchers - at.len().min(s.watchers);
+        if let Some(last) = at.iter().max() {
+            times.push(last.duration_since(*t0).as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    line(
+        "report → last of the open inboxes",
+        &times,
+        &format!(
+            "({} reports at {}/s, {} inboxes; lost {lost}, duplicated {})",
+            sent.len(),
+            s.rate,
+            s.watchers,
+            duplicates.load(std::sync::atomic::Ordering::Relaxed)
+        ),
+    );
+    Ok(())
+}
