@@ -7,29 +7,15 @@
 //! times, one request at a time over HTTP, `Patient?identifier=` (NHS
 //! number) and `Observation?patient=…&_count=100`, checking every answer.
 
-use crate::{percentile, Proc};
-use anyhow::{bail, Context, Result};
+use crate::{percentile, seed, Proc};
+use anyhow::{bail, Result};
 use domain::book::PatientHit;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::process::Command;
 use std::time::Instant;
 
 /// Observations given to each sample patient (and asked for at once).
 const READINGS: usize = 100;
-
-fn run_server_command(server_bin: &str, dir: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(server_bin)
-        .args(["--db", dir])
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .with_context(|| format!("running {args:?}"))?;
-    if !out.status.success() {
-        bail!("{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// A sample patient as a FHIR Patient with `READINGS` weights, as NDJSON.
 fn history(p: &PatientHit, out: &mut impl Write) -> Result<()> {
@@ -78,34 +64,8 @@ pub async fn run(
     queries: usize,
     dir: String,
 ) -> Result<()> {
-    if std::path::Path::new(&dir).exists() {
-        bail!("{dir} exists: give a new directory for the benchmark's database");
-    }
     println!("openpractice-load fhir: {patients} patients, {queries} requests of each kind");
-    let t = Instant::now();
-    let samples_file = format!("{dir}-samples.json");
-    let total = patients.to_string();
-    let count = queries.to_string();
-    run_server_command(
-        &server_bin,
-        &dir,
-        &[
-            "admin",
-            "seed-synthetic-patients",
-            "--total",
-            &total,
-            "--samples",
-            &count,
-            "--samples-out",
-            &samples_file,
-            "--create-demo",
-        ],
-    )?;
-    let samples: Vec<PatientHit> = serde_json::from_str(&std::fs::read_to_string(&samples_file)?)?;
-    if samples.is_empty() {
-        bail!("no sample patients");
-    }
-    println!("seeded in {:.1} s", t.elapsed().as_secs_f64());
+    let samples = seed::patients(&server_bin, &dir, patients, queries)?;
 
     // Each sample patient's readings, through the importer.
     let t = Instant::now();
@@ -116,7 +76,7 @@ pub async fn run(
     }
     file.flush()?;
     drop(file);
-    run_server_command(&server_bin, &dir, &["import", "fhir", &ndjson])?;
+    seed::server_command(&server_bin, &dir, &["import", "fhir", &ndjson])?;
     println!(
         "imported {} readings for {} patients in {:.1} s",
         READINGS * samples.len(),
@@ -124,41 +84,17 @@ pub async fn run(
         t.elapsed().as_secs_f64()
     );
 
-    let registered = run_server_command(
+    let client = seed::api_client(
         &server_bin,
         &dir,
-        &[
-            "admin",
-            "create-api-client",
-            "--name",
-            "FHIR benchmark",
-            "--scopes",
-            "system/Patient.rs system/Observation.rs",
-        ],
+        "FHIR benchmark",
+        "system/Patient.rs system/Observation.rs",
     )?;
-    let field = |name: &str| {
-        registered
-            .lines()
-            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-            .with_context(|| format!("no {name} in {registered}"))
-    };
-    let (id, secret) = (field("client id:")?, field("client secret:")?);
 
     let server = Proc::real(&server_bin, &dir, &site_root)?;
     let base = format!("http://{}", server.addr);
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/oauth2/token"))
-        .basic_auth(&id, Some(&secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["access_token"]
-        .as_str()
-        .context("no access token")?
-        .to_string();
+    let token = seed::token(&http, &base, &client).await?;
     let get = |path: String| {
         let (http, token, base) = (http.clone(), token.clone(), base.clone());
         async move {

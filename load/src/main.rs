@@ -16,6 +16,7 @@ mod live;
 mod proc;
 mod results;
 mod search;
+mod seed;
 mod tasks;
 
 pub(crate) use clients::*;

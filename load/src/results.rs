@@ -16,7 +16,7 @@
 //!    moment the last subscription has the new row, p50/p99; nothing lost,
 //!    nothing twice.
 
-use crate::{open_socket, percentile, sign_in_as, Proc};
+use crate::{open_socket, percentile, seed, sign_in_as, Proc};
 use anyhow::{bail, Context, Result};
 use domain::book::PatientHit;
 use domain::live::{ClientMessage, Rows, ServerMessage, Topic};
@@ -24,7 +24,6 @@ use domain::results::{Inbox, UnmatchedRow};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
@@ -51,19 +50,6 @@ const PANEL: [(&str, &str, &str, f64, f64); 5] = [
     ("2160-0", "Creatinine", "umol/L", 60.0, 120.0),
     ("33914-3", "eGFR", "mL/min/1.73m2", 60.0, 200.0),
 ];
-
-fn server_command(server_bin: &str, dir: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(server_bin)
-        .args(["--db", dir])
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .with_context(|| format!("running {args:?}"))?;
-    if !out.status.success() {
-        bail!("{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
 
 /// Report `n` about `p` (its birth date as sent), requested by `requester`,
 /// as a laboratory's FHIR Bundle.
@@ -197,9 +183,6 @@ pub(crate) async fn run(
     s: Sizes,
 ) -> Result<()> {
     crate::raise_fd_limit();
-    if std::path::Path::new(&dir).exists() {
-        bail!("{dir} exists: give a new directory for the benchmark's database");
-    }
     println!(
         "openpractice-load results: {} patients, {} reports ({} analytes each) {} at a time, {} inbox opens, {} live inboxes",
         s.patients,
@@ -209,65 +192,18 @@ pub(crate) async fn run(
         s.opens,
         s.watchers
     );
-    let t = Instant::now();
-    let samples_file = format!("{dir}-samples.json");
-    let (total, count) = (s.patients.to_string(), s.patients.min(5_000).to_string());
-    server_command(
+    let samples = seed::patients(&server_bin, &dir, s.patients, s.patients.min(5_000))?;
+    let client = seed::api_client(
         &server_bin,
         &dir,
-        &[
-            "admin",
-            "seed-synthetic-patients",
-            "--total",
-            &total,
-            "--samples",
-            &count,
-            "--samples-out",
-            &samples_file,
-            "--create-demo",
-        ],
+        "Riverside Pathology (benchmark)",
+        "system/DiagnosticReport.c",
     )?;
-    let samples: Vec<PatientHit> = serde_json::from_str(&std::fs::read_to_string(&samples_file)?)?;
-    if samples.is_empty() {
-        bail!("no sample patients");
-    }
-    let registered = server_command(
-        &server_bin,
-        &dir,
-        &[
-            "admin",
-            "create-api-client",
-            "--name",
-            "Riverside Pathology (benchmark)",
-            "--scopes",
-            "system/DiagnosticReport.c",
-        ],
-    )?;
-    let field = |name: &str| {
-        registered
-            .lines()
-            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-            .with_context(|| format!("no {name} in {registered}"))
-    };
-    let (client, secret) = (field("client id:")?, field("client secret:")?);
-    println!("seeded in {:.1} s", t.elapsed().as_secs_f64());
-
     let server = Proc::real(&server_bin, &dir, &site_root)?;
     let addr = server.addr.clone();
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
-    let token: Value = http
-        .post(format!("{base}/oauth2/token"))
-        .basic_auth(&client, Some(&secret))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = token["access_token"]
-        .as_str()
-        .context("no access token")?
-        .to_string();
+    let token = seed::token(&http, &base, &client).await?;
     // Each GP's session and staff id (their inbox names its owner).
     let mut gps = Vec::new();
     for username in GPS {

@@ -6,8 +6,8 @@
 //! (NHS number, family name, family + given name, date of birth, postcode),
 //! checking every answer is right. p50/p99 per kind and overall.
 
-use crate::{percentile, sign_in_as, Proc};
-use anyhow::{bail, Context, Result};
+use crate::{percentile, seed, sign_in_as, Proc};
+use anyhow::{bail, Result};
 use domain::book::PatientHit;
 use std::time::Instant;
 
@@ -18,39 +18,10 @@ pub async fn run(
     queries: usize,
     dir: String,
 ) -> Result<()> {
-    if std::path::Path::new(&dir).exists() {
-        bail!("{dir} exists: give a new directory for the benchmark's database");
-    }
     println!("openpractice-load search: {patients} patients, {queries} searches per kind");
     // 1. Seed with the server's own command (demo practice only), which
     //    also writes the sample patients to search for.
-    let t = Instant::now();
-    let samples_file = format!("{dir}-samples.json");
-    let status = std::process::Command::new(&server_bin)
-        .args([
-            "--data-dir",
-            &dir,
-            "admin",
-            "seed-synthetic-patients",
-            "--total",
-            &patients.to_string(),
-            "--samples",
-            &queries.to_string(),
-            "--samples-out",
-            &samples_file,
-            "--create-demo",
-        ])
-        .env("RUST_LOG", "warn")
-        .status()
-        .context("running the seed command")?;
-    if !status.success() {
-        bail!("seeding failed: {status}");
-    }
-    let samples: Vec<PatientHit> = serde_json::from_str(&std::fs::read_to_string(&samples_file)?)?;
-    println!("seeded in {:.1} s", t.elapsed().as_secs_f64());
-    if samples.is_empty() {
-        bail!("no patients to search for");
-    }
+    let samples = seed::patients(&server_bin, &dir, patients, queries)?;
 
     // 2. The real server on that database.
     let server = Proc::real(&server_bin, &dir, &site_root)?;
