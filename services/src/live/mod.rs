@@ -213,7 +213,6 @@ pub struct Changed {
     tasks: crate::tasks::live::Changed,
     results: crate::results::live::Changed,
     patients: crate::patients::live::Changed,
-    unmatched: crate::results::live::unmatched::Changed,
     /// Call-screen links revoked in this batch.
     revoked_links: Vec<String>,
     /// Staff whose sessions were ended in this batch.
@@ -238,7 +237,6 @@ impl Changed {
             appointments,
             tasks: crate::tasks::live::Changed::load(db, events, published).await?,
             results: crate::results::live::Changed::load(db, events).await?,
-            unmatched: crate::results::live::unmatched::Changed::load(db, events).await?,
             revoked_links: events
                 .iter()
                 .filter(|e| e.kind == EventKind::DisplayLinkRevoked)
@@ -277,7 +275,7 @@ impl Changed {
             RowsKind::Tasks => self.tasks.rows_for(topic),
             RowsKind::Results => self.results.rows_for(topic),
             RowsKind::Patient => self.patients.rows_for(topic),
-            RowsKind::Unmatched => self.unmatched.rows(),
+            RowsKind::Unmatched => self.results.unmatched_rows(),
         };
         (!rows.is_empty()).then_some(rows)
     }

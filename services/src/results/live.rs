@@ -41,11 +41,14 @@ pub(crate) async fn rows_for_ids(
     Ok(Rows::Results(super::inbox::overdue_flags(db, rows).await?))
 }
 
-/// A batch's changed reports, with the events that routed them.
+/// A batch's changed reports, with the events that routed them, as the
+/// inboxes and the Unmatched list show them (the reports' ids gathered
+/// once, each list's rows fetched by id).
 #[derive(Debug, Default)]
 pub(crate) struct Changed {
     rows: Vec<InboxRow>,
     events: Vec<Event>,
+    unmatched: Vec<domain::results::UnmatchedRow>,
 }
 
 impl Changed {
@@ -58,7 +61,11 @@ impl Changed {
         ids.sort();
         ids.dedup();
         let rows = super::inbox::overdue_flags(db, db.results_by_id(&ids).await?).await?;
-        Ok(Self { rows, events })
+        Ok(Self {
+            rows,
+            events,
+            unmatched: db.unmatched_by_id(&ids).await?,
+        })
     }
 
     pub(crate) fn rows_for(&self, topic: &Topic) -> Rows {
@@ -70,16 +77,18 @@ impl Changed {
                 .collect(),
         )
     }
+
+    /// The batch's reports that are, or were, on the Unmatched list.
+    pub(crate) fn unmatched_rows(&self) -> Rows {
+        Rows::Unmatched(self.unmatched.clone())
+    }
 }
 
 /// The Unmatched list: reports waiting for a person to match them. A
 /// report that is matched or rejected is still sent (not `open`), so the
 /// list drops it.
 pub(crate) mod unmatched {
-    use super::concerns;
     use domain::live::Rows;
-    use domain::results::UnmatchedRow;
-    use store::live::Event;
     use store::{PracticeStore, StoreError};
 
     pub(crate) async fn snapshot(db: &PracticeStore) -> Result<Rows, StoreError> {
@@ -91,33 +100,5 @@ pub(crate) mod unmatched {
         ids: &[String],
     ) -> Result<Rows, StoreError> {
         Ok(Rows::Unmatched(db.unmatched_by_id(ids).await?))
-    }
-
-    /// A batch's reports that are, or were, on the Unmatched list.
-    #[derive(Debug, Default)]
-    pub(crate) struct Changed {
-        rows: Vec<UnmatchedRow>,
-    }
-
-    impl Changed {
-        pub(crate) async fn load(db: &PracticeStore, events: &[Event]) -> Result<Self, StoreError> {
-            let mut ids: Vec<String> = events
-                .iter()
-                .filter(|e| concerns(e))
-                .map(|e| e.record.clone())
-                .collect();
-            if ids.is_empty() {
-                return Ok(Self::default());
-            }
-            ids.sort();
-            ids.dedup();
-            Ok(Self {
-                rows: db.unmatched_by_id(&ids).await?,
-            })
-        }
-
-        pub(crate) fn rows(&self) -> Rows {
-            Rows::Unmatched(self.rows.clone())
-        }
     }
 }

@@ -215,7 +215,9 @@ impl PracticeStore {
         rows.into_iter().map(InboxRow::try_from).collect()
     }
 
-    /// The reports of `ids` (any state), for the live inboxes.
+    /// The reports of `ids` (any state), for the live inboxes: fetched by
+    /// id (`id IN $ids` would read the whole table, every practice's
+    /// reports, for each batch of changes).
     pub async fn results_by_id(&self, ids: &[String]) -> Result<Vec<InboxRow>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -227,7 +229,7 @@ impl PracticeStore {
         let rows: Vec<Row> = self
             .db()
             .query(format!(
-                "SELECT {ROW_FIELDS} FROM result_report WHERE practice = $practice AND id IN $ids"
+                "SELECT {ROW_FIELDS} FROM $ids WHERE practice = $practice"
             ))
             .bind(("practice", self.record()))
             .bind(("ids", records))

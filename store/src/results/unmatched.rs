@@ -24,7 +24,8 @@ struct UnmatchedDb {
 impl PracticeStore {
     /// The reports no patient was found for, oldest first.
     pub async fn unmatched_results(&self) -> Result<Vec<UnmatchedRow>, StoreError> {
-        self.unmatched_rows("state = 'unmatched'", Vec::new()).await
+        self.unmatched_rows("result_report", "state = 'unmatched'", Vec::new())
+            .await
     }
 
     /// The reports of `ids` that are, or were, on the Unmatched list, as
@@ -39,14 +40,18 @@ impl PracticeStore {
             .map(|i| surrealdb::types::RecordId::new("result_report", i.as_str()))
             .collect();
         self.unmatched_rows(
-            "id IN $ids AND (state IN ['unmatched', 'rejected', 'superseded'] OR matched_how = 'manual')",
+            "$ids",
+            "state IN ['unmatched', 'rejected', 'superseded'] OR matched_how = 'manual'",
             records,
         )
         .await
     }
 
+    /// The Unmatched rows of `from` (the table, or `$ids`: fetched by id)
+    /// meeting `condition`.
     async fn unmatched_rows(
         &self,
+        from: &str,
         condition: &str,
         ids: Vec<surrealdb::types::RecordId>,
     ) -> Result<Vec<UnmatchedRow>, StoreError> {
@@ -55,7 +60,7 @@ impl PracticeStore {
             .query(format!(
                 "SELECT record::id(id) AS id, version, laboratory, received_at, nhs_number, family,
                     given, birth_date, unmatched_reason, state = 'unmatched' AS open, kind
-                 FROM result_report WHERE practice = $practice AND {condition}
+                 FROM {from} WHERE practice = $practice AND ({condition})
                  ORDER BY received_at ASC"
             ))
             .bind(("practice", self.record()))
