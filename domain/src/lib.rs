@@ -31,6 +31,7 @@ pub mod snomed;
 pub mod staff;
 pub mod task;
 pub mod time;
+pub mod url;
 
 pub use conflict::Current;
 pub use error::FieldError;

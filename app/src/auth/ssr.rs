@@ -60,14 +60,7 @@ pub fn clear_session_cookie(state: &AppState) {
 
 /// Percent-encodes a path for use as a query value.
 pub fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    domain::url::percent_encode(s, b"/")
 }
 
 /// Where to go after signing in: `next` resolved the way a browser would

@@ -122,14 +122,7 @@ impl Query {
 }
 
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    domain::url::percent_encode(s, b"")
 }
 
 /// A search by patient (`params` the resource's search parameters, the
