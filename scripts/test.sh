@@ -40,6 +40,14 @@ cargo clippy -p app --lib --locked --target wasm32-unknown-unknown --no-default-
 # cargo-leptos would unify features differently (without the test crates'
 # dev-dependencies) and each would rebuild `app` and `server` after the
 # other on every run.
+# The release WASM against its recorded size (fails on more than 5 %
+# growth). Its files are then removed: the debug build below writes its
+# own, and a release build's precompressed .br/.gz left beside them would
+# be served in their place.
+step "WASM size (release build)"
+scripts/wasm-size.sh
+rm -rf "$ROOT/target/site/pkg"
+
 step "build (cargo leptos, debug: WASM and CSS)"
 env -u RUSTFLAGS cargo leptos build --frontend-only
 
