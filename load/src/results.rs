@@ -315,7 +315,9 @@ pub(crate) async fn run(
         &format!("({size} unfiled items, {} opens)", s.opens),
     );
 
-    // 3. Live: a posted report reaching the last of W open inboxes.
+    // 3. Live: a posted report reaching the last of W open inboxes (with
+    //    a fresh token: the first has lived out its minutes by now).
+    let token = seed::token(&http, &base, &client).await?;
     live(&http, &addr, &base, &token, &cookie, &owner, &samples, &s).await
 }
 
@@ -341,8 +343,15 @@ async fn live(
     let ready = Arc::new(tokio::sync::Semaphore::new(0));
     let stop = Arc::new(tokio::sync::Notify::new());
     let mut tasks = Vec::new();
-    for _ in 0..s.watchers {
-        let mut ws = open_socket(addr, "/ws", Some(cookie)).await?;
+    // The GP signed in on as many tablets as it takes: a session may hold
+    // only so many sockets.
+    let per_session = domain::live::MAX_SOCKETS_PER_SESSION;
+    let mut cookies = vec![cookie.to_string()];
+    while cookies.len() * per_session < s.watchers {
+        cookies.push(sign_in_as(http, addr, GPS[0]).await?);
+    }
+    for w in 0..s.watchers {
+        let mut ws = open_socket(addr, "/ws", Some(&cookies[w / per_session])).await?;
         let sub = ClientMessage::Subscribe {
             topic: topic.clone(),
             since: None,
