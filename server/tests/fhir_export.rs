@@ -2,7 +2,8 @@
 //! whole record, as Bulk Data NDJSON (one file per resource type); nothing
 //! of another practice; never over an earlier export; audited; every line
 //! passes both FHIR validators. Filed laboratory reports and letters go
-//! with it (a letter's PDF as its Binary); one not yet filed does not.
+//! with it (a letter's PDF as its Binary); one not yet filed does not;
+//! imported elsewhere they never become the record's readings.
 
 mod common;
 
@@ -158,4 +159,54 @@ async fn a_practice_exports_every_patients_record_and_nothing_of_another() {
             assert!(ok, "{name} on {file}: {errors}");
         }
     }
+}
+
+/// An export carries filed laboratory reports and letters; imported, they
+/// become nothing of the new record: a report's analyte is never taken as
+/// one of the record's readings (a result shown that nobody filed), and
+/// the operator is told what was left and why.
+#[tokio::test]
+async fn laboratory_reports_and_letters_in_an_export_are_not_taken_as_readings() {
+    let w = world().await;
+    filed_lab_report(&w, &w.ours, "moving", 53.0).await;
+    filed_letter(&w, &w.ours, "Seen in clinic.").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    server::fhir::export::export(&w.store, &w.ours.practice_id, &out, &|_, _| {})
+        .await
+        .unwrap();
+    let moving_in = w
+        .store
+        .create_practice("Moving In Surgery", false)
+        .await
+        .unwrap();
+    let report = server::fhir::import::import(&w.store, &moving_in.id, &out, &|_, _| {})
+        .await
+        .unwrap();
+    assert!(report.refusals.is_empty(), "{:?}", report.refusals);
+    assert_eq!(report.tally.registered, 4);
+    assert_eq!(report.tally.observations, 0, "no reading from a report");
+    for kind in [
+        "DiagnosticReport",
+        server::fhir::import::LAB_OBSERVATION,
+        "DocumentReference",
+        "Binary",
+    ] {
+        assert_eq!(report.not_imported.get(kind), Some(&1), "{kind}");
+        assert!(
+            server::fhir::import::why_not_imported(kind).contains("laboratory reports and letters")
+        );
+    }
+    let db = w.store.practice(&moving_in.id);
+    let (_, patients) = db
+        .filter_patients(&Default::default(), 0, 10)
+        .await
+        .unwrap();
+    let ids: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
+    let records = db.records_of(&ids).await.unwrap();
+    assert!(records.iter().all(|r| r.observations.is_empty()));
+    assert!(
+        db.unfiled_results().await.unwrap().is_empty(),
+        "nor in the inbox"
+    );
 }

@@ -218,52 +218,6 @@ async fn an_export_imported_into_an_empty_practice_is_the_same_record_and_again_
     );
 }
 
-/// An export carries filed laboratory reports and letters; imported, they
-/// become nothing of the new record: a report's analyte is never taken as
-/// one of the record's readings (a result shown that nobody filed), and
-/// the operator is told what was left and why.
-#[tokio::test]
-async fn laboratory_reports_and_letters_in_an_export_are_not_taken_as_readings() {
-    let w = world().await;
-    common::filed_lab_report(&w, &w.ours, "moving", 53.0).await;
-    common::filed_letter(&w, &w.ours, "Seen in clinic.").await;
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("export");
-    export(&w, &w.ours.practice_id, &out).await;
-    let moving_in = w
-        .store
-        .create_practice("Moving In Surgery", false)
-        .await
-        .unwrap();
-    let report = run(&w, &moving_in.id, &out).await;
-    assert!(report.refusals.is_empty(), "{:?}", report.refusals);
-    assert_eq!(report.tally.registered, 4);
-    assert_eq!(report.tally.observations, 0, "no reading from a report");
-    for kind in [
-        "DiagnosticReport",
-        server::fhir::import::LAB_OBSERVATION,
-        "DocumentReference",
-        "Binary",
-    ] {
-        assert_eq!(report.not_imported.get(kind), Some(&1), "{kind}");
-        assert!(
-            server::fhir::import::why_not_imported(kind).contains("laboratory reports and letters")
-        );
-    }
-    let db = w.store.practice(&moving_in.id);
-    let (_, patients) = db
-        .filter_patients(&Default::default(), 0, 10)
-        .await
-        .unwrap();
-    let ids: Vec<String> = patients.iter().map(|p| p.id.clone()).collect();
-    let records = db.records_of(&ids).await.unwrap();
-    assert!(records.iter().all(|r| r.observations.is_empty()));
-    assert!(
-        db.unfiled_results().await.unwrap().is_empty(),
-        "nor in the inbox"
-    );
-}
-
 fn patient(id: &str, nhs: &str, family: &str, birth: Option<&str>) -> Value {
     let mut p = json!({
         "resourceType": "Patient", "id": id,
