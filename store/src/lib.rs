@@ -46,6 +46,12 @@ pub fn rfc3339(d: surrealdb::types::Datetime) -> String {
     chrono::DateTime::<chrono::Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// RFC 3339 to the nanosecond, always nine digits: sorts as the
+/// database orders the time (where a list is ordered by it).
+pub fn rfc3339_exact(d: surrealdb::types::Datetime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(d).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
 /// Who made a change: a member of staff or an API client (their ids).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum By {

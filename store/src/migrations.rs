@@ -98,6 +98,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "letters",
         include_str!("../migrations/0019_letters.surql"),
     ),
+    (
+        20,
+        "inbox_order",
+        include_str!("../migrations/0020_inbox_order.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -26,6 +26,14 @@ fn LiveResults(
     kind: RwSignal<String>,
 ) -> impl IntoView {
     let list = use_live(topic, None);
+    let counts = move || {
+        list.rows
+            .with(|r| r.result_rows().map(|w| w.counts()).unwrap_or_default())
+    };
+    let more = move || {
+        list.rows
+            .with(|r| r.result_rows().is_some_and(|w| w.more()))
+    };
     let shown = move || -> Vec<InboxRow> {
         list.rows.with(|r| {
             r.results()
@@ -39,16 +47,25 @@ fn LiveResults(
     };
     view! {
         <h2 class="mb-2 mt-6 text-2xl font-bold">
-            {move || if list.loaded.get() { format!("{caption} ({})", list.rows.with(|r| r.len())) } else { caption.to_string() }}
+            {move || if list.loaded.get() { format!("{caption} ({})", counts().unfiled) } else { caption.to_string() }}
         </h2>
         <LiveStatus connection=list.connection />
+        {move || more().then(|| view! {
+            <p role="status" class="mb-2 border-l-8 border-nhs-blue bg-white p-3">
+                {format!(
+                    "Showing the first {} of {} (abnormal first, then oldest first). Open the inbox again after filing these to see the next.",
+                    list.rows.with(|r| r.len()),
+                    counts().unfiled,
+                )}
+            </p>
+        })}
         {move || list.refused.get().map(|m| view! { <p role="alert" class="font-bold text-nhs-red">{m}</p> })}
         {move || {
             let rows = shown();
             if !list.loaded.get() {
                 return view! { <p>"Loading…"</p> }.into_any();
             }
-            if rows.is_empty() {
+            if rows.is_empty() && !more() {
                 return view! { <p class="bg-white p-4">{empty}</p> }.into_any();
             }
             view! {
@@ -100,7 +117,7 @@ pub fn ResultsPage() -> impl IntoView {
     let whose = move || query.with(|q| q.get("for")).filter(|w| !w.is_empty());
     let inbox = LocalResource::new(move || {
         let w = whose();
-        async move { get_results_inbox(w).await }
+        async move { get_results_inbox(w, None).await }
     });
     let abnormal_only = RwSignal::new(false);
     let overdue_only = RwSignal::new(false);

@@ -16,14 +16,17 @@ pub use report_page::ResultPage;
 pub use unmatched_page::UnmatchedPage;
 
 use crate::AppError;
-use domain::results::{FileForm, Inbox, InboxRow, ReportPage, UnmatchedRow};
+use domain::results::{FileForm, Inbox, InboxKey, InboxRow, ReportPage, UnmatchedRow};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "results_inbox")]
-pub async fn get_results_inbox(whose: Option<String>) -> Result<Inbox, AppError> {
+pub async fn get_results_inbox(
+    whose: Option<String>,
+    after: Option<InboxKey>,
+) -> Result<Inbox, AppError> {
     let (store, actor) = crate::door::staff()?;
     let whose = whose.filter(|w| !w.is_empty()).map(domain::StaffId::from);
-    Ok(services::results::inbox(&store, &actor, whose.as_ref()).await?)
+    Ok(services::results::inbox_after(&store, &actor, whose.as_ref(), after.as_ref()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "overdue_results")]

@@ -131,10 +131,9 @@ fn ResultCounts(staff: String) -> impl IntoView {
         if !list.loaded.get() || list.connection.get() != Connection::Live {
             return None;
         }
-        let (unfiled, abnormal) = list.rows.with(|r| {
-            let rows = r.results();
-            (rows.len(), rows.iter().filter(|r| r.abnormal).count())
-        });
+        let domain::results::InboxCounts { unfiled, abnormal } = list
+            .rows
+            .with(|r| r.result_rows().map(|w| w.counts()).unwrap_or_default());
         let (text, class) = if abnormal > 0 {
             (
                 format!("{unfiled} to file, {abnormal} abnormal"),

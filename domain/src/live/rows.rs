@@ -3,7 +3,7 @@
 //! or duplicate delivery changes nothing. Shared by the browser and tests.
 
 use super::{AppointmentView, CallView, PatientChange, Topic, CALLS_SHOWN};
-use crate::results::{InboxRow, UnmatchedRow};
+use crate::results::{InboxRow, ResultRows, UnmatchedRow};
 use crate::task::TaskView;
 use serde::{Deserialize, Serialize};
 
@@ -26,8 +26,9 @@ pub enum Rows {
     /// Newest first; only a short name and a room each.
     Calls(Vec<CallView>),
     Tasks(Vec<TaskView>),
-    /// Unfiled laboratory reports, abnormal first, then oldest first.
-    Results(Vec<InboxRow>),
+    /// Unfiled laboratory reports and letters, abnormal first, then
+    /// oldest first: the first of them and how many in all.
+    Results(ResultRows),
     /// Which parts of a patient's record changed, the latest `seq` of each.
     Patient(Vec<PatientChange>),
     /// Reports waiting to be matched, oldest first (demographics, never
@@ -41,7 +42,7 @@ impl Rows {
             RowsKind::Appointments => Rows::Appointments(Vec::new()),
             RowsKind::Calls => Rows::Calls(Vec::new()),
             RowsKind::Tasks => Rows::Tasks(Vec::new()),
-            RowsKind::Results => Rows::Results(Vec::new()),
+            RowsKind::Results => Rows::Results(ResultRows::default()),
             RowsKind::Patient => Rows::Patient(Vec::new()),
             RowsKind::Unmatched => Rows::Unmatched(Vec::new()),
         }
@@ -96,8 +97,16 @@ impl Rows {
 
     pub fn results(&self) -> &[InboxRow] {
         match self {
-            Rows::Results(r) => r,
+            Rows::Results(r) => &r.rows,
             _ => &[],
+        }
+    }
+
+    /// A result list's rows with its counts and horizon.
+    pub fn result_rows(&self) -> Option<&ResultRows> {
+        match self {
+            Rows::Results(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -133,10 +142,15 @@ impl Rows {
                 held.retain(|t| topic.includes_task(t));
                 held.sort_by(TaskView::list_order);
             }
-            (Rows::Results(held), Rows::Results(rows)) => {
-                merge_by_version(held, rows, |r| (&r.id, r.version));
-                held.retain(|r| topic.includes_result(r));
-                held.sort_by(InboxRow::list_order);
+            (Rows::Results(held), Rows::Results(incoming)) => {
+                merge_by_version(&mut held.rows, incoming.rows, |r| (&r.id, r.version));
+                held.counts = incoming.counts.or(held.counts);
+                held.horizon = incoming.horizon.or(held.horizon.take());
+                let horizon = held.horizon.clone();
+                held.rows.retain(|r| {
+                    topic.includes_result(r) && horizon.as_ref().is_none_or(|h| r.key() <= *h)
+                });
+                held.rows.sort_by(InboxRow::list_order);
             }
             (Rows::Patient(held), Rows::Patient(rows)) => super::patient::merge_changes(held, rows),
             (Rows::Unmatched(held), Rows::Unmatched(rows)) => {

@@ -32,7 +32,75 @@ pub struct InboxRow {
 impl InboxRow {
     /// The inbox's order: abnormal first, then oldest first.
     pub fn list_order(a: &InboxRow, b: &InboxRow) -> std::cmp::Ordering {
-        (!a.abnormal, &a.received_at, &a.id).cmp(&(!b.abnormal, &b.received_at, &b.id))
+        a.key().cmp(&b.key())
+    }
+
+    /// Where the row stands in the inbox's order.
+    pub fn key(&self) -> InboxKey {
+        InboxKey {
+            normal: !self.abnormal,
+            received_at: self.received_at.clone(),
+            id: self.id.clone(),
+        }
+    }
+}
+
+/// A place in the inbox's order (abnormal first, then oldest first; the
+/// field order is the sort order).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct InboxKey {
+    pub normal: bool,
+    pub received_at: String,
+    pub id: String,
+}
+
+/// How many reports an inbox (or the pool) holds in all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxCounts {
+    pub unfiled: u64,
+    pub abnormal: u64,
+}
+
+/// The first of an inbox's rows (at most `RESULTS_SHOWN`, in the
+/// inbox's order) and how many it holds in all. `horizon`: the last row
+/// sent when more follow it; rows beyond it are not held, so the list
+/// never shows a later report in the place of an earlier one it lacks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRows {
+    pub rows: Vec<InboxRow>,
+    #[serde(default)]
+    pub counts: Option<InboxCounts>,
+    #[serde(default)]
+    pub horizon: Option<InboxKey>,
+}
+
+impl ResultRows {
+    /// Rows that changed (no counts, no horizon).
+    pub fn changed(rows: Vec<InboxRow>) -> Self {
+        Self {
+            rows,
+            ..Self::default()
+        }
+    }
+
+    /// The list's counts, or (before any arrived) what it holds.
+    pub fn counts(&self) -> InboxCounts {
+        self.counts.unwrap_or(InboxCounts {
+            unfiled: self.rows.len() as u64,
+            abnormal: self.rows.iter().filter(|r| r.abnormal).count() as u64,
+        })
+    }
+
+    /// More reports wait beyond the rows held.
+    pub fn more(&self) -> bool {
+        self.horizon.is_some()
+    }
+}
+
+impl std::ops::Deref for ResultRows {
+    type Target = [InboxRow];
+    fn deref(&self) -> &[InboxRow] {
+        &self.rows
     }
 }
 
@@ -132,10 +200,11 @@ pub struct Inbox {
     pub owner: (String, String),
     /// The reader is working a colleague's inbox.
     pub covering: bool,
-    /// Their unfiled reports: abnormal first, then oldest first.
-    pub rows: Vec<InboxRow>,
-    /// Unfiled reports with no clinician.
-    pub pool: Vec<InboxRow>,
+    /// Their first unfiled reports (abnormal first, then oldest first) and
+    /// how many in all (the inbox read `after` the last for the next).
+    pub rows: ResultRows,
+    /// The first unfiled reports with no clinician, and how many.
+    pub pool: ResultRows,
     /// The practice's active clinicians (id, name), for covering.
     pub clinicians: Vec<(String, String)>,
 }

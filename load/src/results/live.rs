@@ -71,18 +71,18 @@ pub(super) async fn run(
                 let at = Instant::now();
                 match serde_json::from_str::<ServerMessage>(text.as_str())? {
                     ServerMessage::Snapshot {
-                        rows: Rows::Results(rows),
+                        rows: Rows::Results(window),
                         ..
                     } => {
-                        seen.extend(rows.into_iter().map(|r| r.id));
+                        seen.extend(window.rows.into_iter().map(|r| r.id));
                         ready.add_permits(1);
                     }
                     ServerMessage::Changes {
-                        rows: Rows::Results(rows),
+                        rows: Rows::Results(window),
                         ..
                     } => {
                         let mut a = arrivals.lock().await;
-                        for r in rows {
+                        for r in window.rows {
                             if seen.insert(r.id.clone()) {
                                 a.entry(r.id).or_default().push(at);
                             } else {

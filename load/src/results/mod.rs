@@ -19,7 +19,7 @@
 use crate::{percentile, seed, sign_in_as, Proc};
 use anyhow::{bail, Context, Result};
 use domain::book::PatientHit;
-use domain::results::{Inbox, UnmatchedRow};
+use domain::results::{Inbox, InboxRow, UnmatchedRow};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -150,19 +150,52 @@ async fn server_fn<T: serde::de::DeserializeOwned>(
     cookie: &str,
     name: &str,
 ) -> Result<T> {
+    server_fn_with(http, addr, cookie, name, String::new()).await
+}
+
+/// A server function with its arguments as a form's fields.
+async fn server_fn_with<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    addr: &str,
+    cookie: &str,
+    name: &str,
+    form: String,
+) -> Result<T> {
     let res = http
         .post(format!("http://{addr}/api/{name}"))
         .header("origin", format!("http://{addr}"))
         .header("cookie", cookie)
         .header("accept", "application/json")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("")
+        .body(form)
         .send()
         .await?;
     if !res.status().is_success() {
         bail!("{name} failed: {}", res.status());
     }
     Ok(res.json().await?)
+}
+
+/// Every row of the signed-in clinician's inbox, a window at a time as
+/// the server sends them (each window after the last one's horizon).
+async fn whole_inbox(http: &reqwest::Client, addr: &str, cookie: &str) -> Result<Vec<InboxRow>> {
+    let mut rows = Vec::new();
+    let mut form = String::new();
+    loop {
+        let inbox: Inbox = server_fn_with(http, addr, cookie, "results_inbox", form).await?;
+        let Some(h) = inbox.rows.horizon.clone() else {
+            rows.extend(inbox.rows.rows);
+            return Ok(rows);
+        };
+        rows.extend(inbox.rows.rows);
+        let keep = |s: &str| domain::url::percent_encode(s, b"");
+        form = format!(
+            "after[normal]={}&after[received_at]={}&after[id]={}",
+            h.normal,
+            keep(&h.received_at),
+            keep(&h.id)
+        );
+    }
 }
 
 fn line(name: &str, sorted: &[f64], tail: &str) {
@@ -207,7 +240,8 @@ pub(crate) async fn run(
     for username in GPS {
         let cookie = sign_in_as(&http, &addr, username).await?;
         let inbox: Inbox = server_fn(&http, &addr, &cookie, "results_inbox").await?;
-        gps.push((cookie, inbox.owner.0, inbox.rows.len()));
+        let before = whole_inbox(&http, &addr, &cookie).await?.len();
+        gps.push((cookie, inbox.owner.0, before));
     }
 
     // 1. Ingest.
@@ -256,18 +290,22 @@ pub(crate) async fn run(
     // Every report where the rules put it.
     for (g, (cookie, owner, before)) in gps.iter().enumerate() {
         let inbox: Inbox = server_fn(&http, &addr, cookie, "results_inbox").await?;
-        let ours: Vec<_> = inbox
-            .rows
-            .iter()
-            .filter(|r| meant.contains_key(&r.id))
-            .collect();
+        let all = whole_inbox(&http, &addr, cookie).await?;
+        let ours: Vec<_> = all.iter().filter(|r| meant.contains_key(&r.id)).collect();
         let expected = meant.values().filter(|(gp, _)| *gp == g).count();
-        if ours.len() != expected || inbox.rows.len() != before + expected {
+        let distinct: HashSet<&str> = all.iter().map(|r| r.id.as_str()).collect();
+        if ours.len() != expected
+            || all.len() != before + expected
+            || distinct.len() != all.len()
+            || inbox.rows.counts().unfiled != all.len() as u64
+        {
             bail!(
-                "{}'s inbox ({owner}) holds {} of the benchmark's reports and {} in all; {expected} were meant for it",
+                "{}'s inbox ({owner}) holds {} of the benchmark's reports and {} in all ({} distinct, {} counted); {expected} were meant for it",
                 GPS[g],
                 ours.len(),
-                inbox.rows.len()
+                all.len(),
+                distinct.len(),
+                inbox.rows.counts().unfiled
             );
         }
         for r in ours {
@@ -299,18 +337,21 @@ pub(crate) async fn run(
     // 2. Opening a GP's inbox.
     let (cookie, owner, _) = gps[0].clone();
     let mut times = Vec::with_capacity(s.opens);
-    let mut size = 0;
+    let mut size = (0, 0);
     for _ in 0..s.opens {
         let t0 = Instant::now();
         let inbox: Inbox = server_fn(&http, &addr, &cookie, "results_inbox").await?;
         times.push(t0.elapsed().as_secs_f64() * 1000.0);
-        size = inbox.rows.len();
+        size = (inbox.rows.len(), inbox.rows.counts().unfiled);
     }
     times.sort_by(|a, b| a.total_cmp(b));
     line(
         "a GP's inbox opens",
         &times,
-        &format!("({size} unfiled items, {} opens)", s.opens),
+        &format!(
+            "({} unfiled items, the first {} sent; {} opens)",
+            size.1, size.0, s.opens
+        ),
     );
 
     // 3. Live: a posted report reaching the last of W open inboxes (with

@@ -4,10 +4,11 @@
 
 use super::{audited, clinical, matcher, refused};
 use crate::{Actor, Result, ServiceError};
-use domain::live::WaitThresholds;
+use domain::live::{WaitThresholds, RESULTS_SHOWN};
 use domain::policy::Access;
 use domain::results::{
-    is_overdue, AnalyteHistory, Inbox, InboxRow, ReportPage, ReportView, UnmatchedRow,
+    is_overdue, AnalyteHistory, Inbox, InboxKey, InboxRow, ReportPage, ReportView, ResultRows,
+    UnmatchedRow,
 };
 use domain::{Area, StaffId};
 use store::{PracticeStore, Store};
@@ -25,6 +26,18 @@ pub(crate) async fn overdue_flags(
 
 async fn flag_overdue(db: &PracticeStore, rows: Vec<InboxRow>) -> Result<Vec<InboxRow>> {
     Ok(flag(db, rows).await?)
+}
+
+/// The first of an inbox's (none: the pool's) unfiled reports after
+/// `after`, with the overdue ones marked, and how many it holds.
+pub(crate) async fn window(
+    db: &PracticeStore,
+    owner: Option<&str>,
+    after: Option<&InboxKey>,
+) -> std::result::Result<ResultRows, store::StoreError> {
+    let mut window = db.inbox_window(owner, after, RESULTS_SHOWN).await?;
+    window.rows = overdue_flags(db, window.rows).await?;
+    Ok(window)
 }
 
 async fn flag(
@@ -46,9 +59,27 @@ async fn flag(
     Ok(rows)
 }
 
-/// The actor's inbox, or (covering) an active colleague's.
+/// The actor's inbox, or (covering) an active colleague's: its first
+/// reports and the pool's.
 pub async fn inbox(store: &Store, actor: &Actor, whose: Option<&StaffId>) -> Result<Inbox> {
+    inbox_after(store, actor, whose, None).await
+}
+
+/// The actor's inbox, or (covering) an active colleague's, from the report
+/// after `after` on (as `ResultRows::horizon` names it): the next window.
+pub async fn inbox_after(
+    store: &Store,
+    actor: &Actor,
+    whose: Option<&StaffId>,
+    after: Option<&InboxKey>,
+) -> Result<Inbox> {
     clinical(actor, Access::Read)?;
+    if after.is_some_and(|a| chrono::DateTime::parse_from_rfc3339(&a.received_at).is_err()) {
+        return Err(ServiceError::field(
+            "after",
+            "The place in the inbox to continue from is not a time: open the inbox again.",
+        ));
+    }
     let me = actor.staff_id()?.clone();
     let db = actor.db(store);
     let owner = whose.cloned().unwrap_or(me.clone());
@@ -78,8 +109,8 @@ pub async fn inbox(store: &Store, actor: &Actor, whose: Option<&StaffId>) -> Res
     Ok(Inbox {
         owner: (owner.to_string(), name),
         covering,
-        rows: flag_overdue(&db, db.inbox(owner.as_str()).await?).await?,
-        pool: flag_overdue(&db, db.results_pool().await?).await?,
+        rows: window(&db, Some(owner.as_str()), after).await?,
+        pool: window(&db, None, None).await?,
         clinicians,
     })
 }

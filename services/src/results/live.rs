@@ -4,18 +4,35 @@
 //! the list drops it.
 
 use domain::live::{EventKind, Rows, Topic};
-use domain::results::InboxRow;
+use domain::results::{InboxCounts, InboxRow, ResultRows};
+use std::collections::HashMap;
 use store::live::Event;
 use store::{PracticeStore, StoreError};
 
 /// Everything in a result topic now.
 pub(crate) async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<Rows, StoreError> {
-    let rows = match topic {
-        Topic::Inbox { staff } => db.inbox(staff).await?,
-        Topic::ResultsPool => db.results_pool().await?,
-        _ => Vec::new(),
-    };
-    Ok(Rows::Results(super::inbox::overdue_flags(db, rows).await?))
+    Ok(Rows::Results(match topic {
+        Topic::Inbox { staff } => super::inbox::window(db, Some(staff), None).await?,
+        Topic::ResultsPool => super::inbox::window(db, None, None).await?,
+        _ => ResultRows::default(),
+    }))
+}
+
+/// The inbox (`Some`) or pool (`None`) a topic shows.
+fn owner(topic: &Topic) -> Option<Option<&str>> {
+    match topic {
+        Topic::Inbox { staff } => Some(Some(staff.as_str())),
+        Topic::ResultsPool => Some(None),
+        _ => None,
+    }
+}
+
+/// How many reports the topic's list holds now.
+async fn counts(db: &PracticeStore, topic: &Topic) -> Result<Option<InboxCounts>, StoreError> {
+    Ok(match owner(topic) {
+        Some(o) => Some(db.inbox_counts(o).await?),
+        None => None,
+    })
 }
 
 pub(crate) fn concerns(e: &Event) -> bool {
@@ -38,7 +55,11 @@ pub(crate) async fn rows_for_ids(
 ) -> Result<Rows, StoreError> {
     let mut rows = db.results_by_id(ids).await?;
     rows.retain(|r| belongs(topic, r, events));
-    Ok(Rows::Results(super::inbox::overdue_flags(db, rows).await?))
+    Ok(Rows::Results(ResultRows {
+        rows: super::inbox::overdue_flags(db, rows).await?,
+        counts: counts(db, topic).await?,
+        horizon: None,
+    }))
 }
 
 /// A batch's changed reports, with the events that routed them, as the
@@ -48,6 +69,8 @@ pub(crate) async fn rows_for_ids(
 pub(crate) struct Changed {
     rows: Vec<InboxRow>,
     events: Vec<Event>,
+    /// Each changed inbox's counts after the batch (`None`: the pool's).
+    counts: HashMap<Option<String>, InboxCounts>,
     unmatched: Vec<domain::results::UnmatchedRow>,
 }
 
@@ -61,21 +84,33 @@ impl Changed {
         ids.sort();
         ids.dedup();
         let rows = super::inbox::overdue_flags(db, db.results_by_id(&ids).await?).await?;
+        let mut counts = HashMap::new();
+        for e in &events {
+            if !counts.contains_key(&e.staff) {
+                counts.insert(e.staff.clone(), db.inbox_counts(e.staff.as_deref()).await?);
+            }
+        }
         Ok(Self {
             rows,
             events,
+            counts,
             unmatched: db.unmatched_by_id(&ids).await?,
         })
     }
 
     pub(crate) fn rows_for(&self, topic: &Topic) -> Rows {
-        Rows::Results(
-            self.rows
+        Rows::Results(ResultRows {
+            rows: self
+                .rows
                 .iter()
                 .filter(|r| belongs(topic, r, &self.events))
                 .cloned()
                 .collect(),
-        )
+            counts: owner(topic)
+                .and_then(|o| self.counts.get(&o.map(str::to_string)))
+                .copied(),
+            horizon: None,
+        })
     }
 
     /// The batch's reports that are, or were, on the Unmatched list.

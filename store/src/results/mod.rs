@@ -7,6 +7,7 @@ mod arrive;
 mod letter;
 mod patient;
 mod unmatched;
+mod window;
 mod write;
 
 pub use arrive::{Ingested, NewReport};
@@ -99,7 +100,8 @@ impl TryFrom<Row> for InboxRow {
             title: r.title,
             laboratory: r.laboratory,
             patient_id: r.patient_id,
-            received_at: rfc3339(r.received_at),
+            // Exact: the inbox's order and its windows' edges rest on it.
+            received_at: crate::rfc3339_exact(r.received_at),
             issued: rfc3339(r.issued),
             abnormal: r.abnormal,
             overdue: false,
@@ -237,21 +239,6 @@ impl PracticeStore {
             .check()?
             .take(0)?;
         rows.into_iter().map(InboxRow::try_from).collect()
-    }
-
-    /// A clinician's unfiled reports: abnormal first, then oldest first.
-    pub async fn inbox(&self, staff: &str) -> Result<Vec<InboxRow>, StoreError> {
-        self.result_rows(
-            "state = 'unfiled' AND assigned_to = type::record('staff', $staff)",
-            vec![("staff", staff.to_string())],
-        )
-        .await
-    }
-
-    /// Unfiled reports with no clinician: the practice's pool.
-    pub async fn results_pool(&self) -> Result<Vec<InboxRow>, StoreError> {
-        self.result_rows("state = 'unfiled' AND assigned_to = NONE", vec![])
-            .await
     }
 
     /// Every unfiled report of the practice (for the overdue view).
