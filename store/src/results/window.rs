@@ -3,7 +3,7 @@
 //! the inbox's order (abnormal, then normal; oldest first within each)
 //! is read in order straight from the `result_report_inbox_order` index,
 //! so a window costs the same whatever the inbox's size; the counts come
-//! from the index alone.
+//! from the `result_inbox_count` view, which the database keeps.
 
 use super::{Row, ROW_FIELDS};
 use crate::{PracticeStore, StoreError};
