@@ -47,7 +47,7 @@ async fn a_filed_report_reads_as_a_diagnostic_report_with_its_observations() {
     );
     assert_eq!(
         report["identifier"][0],
-        json!({ "system": "https://lab.example/reports", "value": "F1" })
+        json!({ "system": "https://pathology.example/reports", "value": "F1" })
     );
     assert_eq!(report["category"][0]["coding"][0]["code"], "LAB");
     assert_eq!(report["performer"][0]["display"], "Riverside Pathology");
@@ -79,7 +79,7 @@ async fn a_filed_report_reads_as_a_diagnostic_report_with_its_observations() {
     assert_eq!(o["category"][0]["coding"][0]["code"], "laboratory");
     assert_eq!(
         o["code"]["coding"][0],
-        json!({ "system": "http://loinc.org", "code": "4548-4", "display": "HbA1c" })
+        json!({ "system": "http://loinc.org", "code": "4548-4", "display": "Haemoglobin A1c" })
     );
     assert_eq!(
         o["valueQuantity"],

@@ -8,7 +8,7 @@ mod common;
 use common::results::{hba1c, laboratory};
 use common::{actor, field, world};
 use domain::live::RESULTS_SHOWN;
-use domain::results::{FileForm, InboxCounts, InboxKey, Outcome};
+use domain::results::{FileForm, InboxCounts, InboxKey, Outcome, ResultRows};
 
 #[tokio::test]
 async fn a_long_inbox_comes_a_window_at_a_time_and_every_report_is_reached_once() {
@@ -68,6 +68,11 @@ async fn a_long_inbox_comes_a_window_at_a_time_and_every_report_is_reached_once(
     assert!(
         rest.rows.horizon.is_none(),
         "the last window ends the inbox"
+    );
+    assert_eq!(
+        rest.pool,
+        ResultRows::default(),
+        "reading on does not read the pool again"
     );
     let mut seen: Vec<&str> = inbox
         .rows

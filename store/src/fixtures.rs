@@ -254,6 +254,65 @@ pub async fn two_practices(
     Ok((ours, theirs))
 }
 
+/// A laboratory's HbA1c report (20–41 mmol/mol, so above 41 is abnormal)
+/// from Riverside Pathology about the fixtures' first patient, John Smith
+/// (NHS number 999 000 0018, born 1961-04-03: another birth date leaves
+/// it unmatched), requested by `requester` (a staff id).
+pub fn lab_report(
+    identifier: &str,
+    value: f64,
+    requester: Option<&str>,
+    born: &str,
+) -> domain::results::IncomingReport {
+    use domain::results::{Analyte, Demographics, Flag, InboxKind, IncomingReport, ReportStatus};
+    IncomingReport {
+        identifier: format!("https://pathology.example/reports|{identifier}"),
+        status: ReportStatus::Final,
+        title: "HbA1c".into(),
+        code: Some("http://loinc.org|4548-4".into()),
+        issued: "2026-11-20T10:00:00Z".into(),
+        laboratory: "Riverside Pathology".into(),
+        requester_id: requester.map(String::from),
+        requester_name: Some("Dr Ann Carter".into()),
+        patient: Demographics {
+            nhs_number: "999 000 0018".into(),
+            family: "SMITH".into(),
+            given: "John".into(),
+            birth_date: born.into(),
+        },
+        analytes: vec![Analyte {
+            code: "http://loinc.org|4548-4".into(),
+            display: "Haemoglobin A1c".into(),
+            value: Some(value),
+            text: None,
+            unit: "mmol/mol".into(),
+            low: Some(20.0),
+            high: Some(41.0),
+            flag: Flag::from_range(Some(value), Some(20.0), Some(41.0)),
+        }],
+        conclusion: None,
+        kind: InboxKind::Report,
+        document: None,
+    }
+}
+
+/// Moves a report's arrival back to `at` (as if it had waited since):
+/// for tests of what becomes overdue.
+pub async fn backdate_report(
+    store: &Store,
+    report: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    store
+        .db()
+        .query("UPDATE type::record('result_report', $id) SET received_at = $at RETURN NONE")
+        .bind(("id", report.to_string()))
+        .bind(("at", surrealdb::types::Datetime::from(at)))
+        .await?
+        .check()?;
+    Ok(())
+}
+
 /// Every row of every table, as text in a fixed order: equal before and
 /// after a refused request proves it wrote nothing. Leaves out the servers'
 /// heartbeat (`server_node`), which changes on its own.

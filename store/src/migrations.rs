@@ -103,6 +103,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inbox_order",
         include_str!("../migrations/0020_inbox_order.surql"),
     ),
+    (
+        21,
+        "overdue_order",
+        include_str!("../migrations/0021_overdue_order.surql"),
+    ),
 ];
 
 pub fn latest_known() -> i64 {

@@ -53,7 +53,7 @@ fn LiveResults(
         {move || more().then(|| view! {
             <p role="status" class="mb-2 border-l-8 border-nhs-blue bg-white p-3">
                 {format!(
-                    "Showing the first {} of {} (abnormal first, then oldest first). Open the inbox again after filing these to see the next.",
+                    "Showing the first {} of {} (abnormal first, then oldest first); the filters apply to these. Open the inbox again after filing these to see the next.",
                     list.rows.with(|r| r.len()),
                     counts().unfiled,
                 )}
@@ -212,13 +212,18 @@ fn MatchersResults(admin: bool) -> impl IntoView {
         {crate::loading::when_loaded(overdue, move |loaded| match loaded {
             Err(e) => view! { <p role="alert" class="font-bold text-nhs-red">{e.to_string()}</p> }.into_any(),
             Ok(None) => ().into_any(),
-            Ok(Some(rows)) => view! {
-                <h2 class="mb-2 mt-6 text-2xl font-bold">{format!("Overdue results ({})", rows.len())}</h2>
-                {if rows.is_empty() {
+            Ok(Some(overdue)) => view! {
+                <h2 class="mb-2 mt-6 text-2xl font-bold">{format!("Overdue results ({}{})", overdue.rows.len(), if overdue.more { " or more" } else { "" })}</h2>
+                {overdue.more.then(|| view! {
+                    <p role="status" class="mb-2 border-l-8 border-nhs-blue bg-white p-3">
+                        {format!("Showing the {} oldest overdue results; more are overdue.", overdue.rows.len())}
+                    </p>
+                })}
+                {if overdue.rows.is_empty() {
                     view! { <p class="bg-white p-4">"No result is overdue."</p> }.into_any()
                 } else {
                     view! {
-                        <table class="w-full bg-white">
+                        <table class="w-full bg-white" aria-label="Overdue results">
                             <thead><tr class="text-left">
                                 <th scope="col" class="p-2">"Test"</th>
                                 <th scope="col" class="p-2">"Patient"</th>
@@ -226,7 +231,7 @@ fn MatchersResults(admin: bool) -> impl IntoView {
                                 <th scope="col" class="p-2">"Received"</th>
                             </tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|r| view! {
+                                {overdue.rows.into_iter().map(|r| view! {
                                     <tr class="border-t border-nhs-grey-4">
                                         <td class="p-2">{r.title.clone()}</td>
                                         <td class="p-2">{r.patient_name.clone().unwrap_or_default()}</td>

@@ -16,7 +16,9 @@ pub use report_page::ResultPage;
 pub use unmatched_page::UnmatchedPage;
 
 use crate::AppError;
-use domain::results::{FileForm, Inbox, InboxKey, InboxRow, ReportPage, UnmatchedRow};
+use domain::results::{
+    FileForm, Inbox, InboxKey, InboxRow, OverdueResults, ReportPage, UnmatchedRow,
+};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "results_inbox")]
@@ -30,7 +32,7 @@ pub async fn get_results_inbox(
 }
 
 #[server(prefix = "/api", endpoint = "overdue_results")]
-pub async fn get_overdue_results() -> Result<Vec<InboxRow>, AppError> {
+pub async fn get_overdue_results() -> Result<OverdueResults, AppError> {
     let (store, actor) = crate::door::staff()?;
     Ok(services::results::overdue(&store, &actor).await?)
 }

@@ -42,6 +42,8 @@ pub const CALLS_SHOWN: usize = 8;
 /// Reports an inbox (or the pool) sends at a time: a screenful and more,
 /// never a clinician's whole backlog (2,000 rows took ~300 ms to read).
 pub const RESULTS_SHOWN: usize = 100;
+/// Overdue results the practice's overdue view shows, oldest first.
+pub const OVERDUE_SHOWN: usize = 200;
 
 /// The browser pings the server this often; no message for longer than
 /// `CLIENT_DEAD_AFTER` means the connection is dead even if the browser

@@ -321,3 +321,20 @@ pub fn working_days_between(from: chrono::NaiveDate, to: chrono::NaiveDate) -> i
 pub fn is_overdue(received: chrono::NaiveDate, today: chrono::NaiveDate, days: i64) -> bool {
     working_days_between(received, today) > days
 }
+
+/// The first London date whose results are not yet overdue on `today`,
+/// given the practice's `days`: a result still unfiled is overdue exactly
+/// when it was received before this date (so the overdue ones can be read
+/// from an index by received time). `days` beyond a year is taken as a
+/// year (the setting allows 1 to 30).
+pub fn overdue_before(today: chrono::NaiveDate, days: i64) -> chrono::NaiveDate {
+    let days = days.clamp(0, 366);
+    let mut first = today;
+    while let Some(before) = first.pred_opt() {
+        if is_overdue(before, today, days) {
+            break;
+        }
+        first = before;
+    }
+    first
+}

@@ -128,6 +128,31 @@ fn working_days_skip_weekends() {
 }
 
 #[test]
+fn overdue_before_marks_exactly_the_overdue_days() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Wednesday 2 December, default 2 days: Friday's and the weekend's
+    // results are overdue, Monday's are not.
+    assert_eq!(overdue_before(d("2026-12-02"), 2), d("2026-11-30"));
+    // Every setting the practice may choose, every day of a fortnight as
+    // "today", every received day in the ten weeks before: the index's
+    // question (received before the date) answers as `is_overdue` does.
+    for days in 1..=30 {
+        for t in 0..14 {
+            let today = d("2026-12-07") + chrono::Duration::days(t);
+            let first = overdue_before(today, days);
+            for back in 0..70 {
+                let received = today - chrono::Duration::days(back);
+                assert_eq!(
+                    received < first,
+                    is_overdue(received, today, days),
+                    "received {received}, today {today}, {days} days"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn an_action_outcome_raises_a_task_and_urgent_is_urgent() {
     assert_eq!(Outcome::Normal.task("HbA1c"), None);
     assert_eq!(

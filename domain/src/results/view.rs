@@ -61,6 +61,14 @@ pub struct InboxCounts {
     pub abnormal: u64,
 }
 
+/// The practice's overdue results, oldest first: at most
+/// `OVERDUE_SHOWN`, and whether more are overdue than that.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueResults {
+    pub rows: Vec<InboxRow>,
+    pub more: bool,
+}
+
 /// The first of an inbox's rows (at most `RESULTS_SHOWN`, in the
 /// inbox's order) and how many it holds in all. `horizon`: the last row
 /// sent when more follow it; rows beyond it are not held, so the list
@@ -203,7 +211,9 @@ pub struct Inbox {
     /// Their first unfiled reports (abnormal first, then oldest first) and
     /// how many in all (the inbox read `after` the last for the next).
     pub rows: ResultRows,
-    /// The first unfiled reports with no clinician, and how many.
+    /// The first unfiled reports with no clinician, and how many (none
+    /// when the inbox was read on from a horizon: the pool was sent with
+    /// its first window).
     pub pool: ResultRows,
     /// The practice's active clinicians (id, name), for covering.
     pub clinicians: Vec<(String, String)>,

@@ -4,46 +4,7 @@
 use super::{actor, World};
 use store::fixtures::SmallPractice;
 
-/// A laboratory's HbA1c report (20–41 mmol/mol) about the fixtures' John
-/// Smith (NHS number 999 000 0018), requested by `requester` (a staff id);
-/// another birth date than his 1961-04-03 leaves it unmatched.
-pub fn lab_report(
-    identifier: &str,
-    value: f64,
-    requester: Option<&str>,
-    born: &str,
-) -> domain::results::IncomingReport {
-    use domain::results::{Analyte, Demographics, Flag, IncomingReport, ReportStatus};
-    IncomingReport {
-        identifier: format!("https://lab.example/reports|{identifier}"),
-        status: ReportStatus::Final,
-        title: "HbA1c".into(),
-        code: None,
-        issued: "2026-11-20T10:00:00Z".into(),
-        laboratory: "Riverside Pathology".into(),
-        requester_id: requester.map(String::from),
-        requester_name: None,
-        patient: Demographics {
-            nhs_number: "9990000018".into(),
-            family: "Smith".into(),
-            given: "John".into(),
-            birth_date: born.into(),
-        },
-        analytes: vec![Analyte {
-            code: "http://loinc.org|4548-4".into(),
-            display: "HbA1c".into(),
-            value: Some(value),
-            text: None,
-            unit: "mmol/mol".into(),
-            low: Some(20.0),
-            high: Some(41.0),
-            flag: Flag::from_range(Some(value), Some(20.0), Some(41.0)),
-        }],
-        conclusion: None,
-        kind: domain::results::InboxKind::Report,
-        document: None,
-    }
-}
+pub use store::fixtures::lab_report;
 
 /// A laboratory's HbA1c report of `value` for John Smith of practice `p`,
 /// arrived and filed "abnormal, no action" by its GP: its id.

@@ -4,11 +4,11 @@
 
 use super::{audited, clinical, matcher, refused};
 use crate::{Actor, Result, ServiceError};
-use domain::live::{WaitThresholds, RESULTS_SHOWN};
+use domain::live::{WaitThresholds, OVERDUE_SHOWN, RESULTS_SHOWN};
 use domain::policy::Access;
 use domain::results::{
-    is_overdue, AnalyteHistory, Inbox, InboxKey, InboxRow, ReportPage, ReportView, ResultRows,
-    UnmatchedRow,
+    is_overdue, overdue_before, AnalyteHistory, Inbox, InboxKey, InboxRow, OverdueResults,
+    ReportPage, ReportView, ResultRows, UnmatchedRow,
 };
 use domain::{Area, StaffId};
 use store::{PracticeStore, Store};
@@ -16,16 +16,29 @@ use store::{PracticeStore, Store};
 /// Marks the rows unfiled for longer than the practice allows.
 pub(crate) async fn overdue_flags(
     db: &PracticeStore,
-    rows: Vec<InboxRow>,
+    mut rows: Vec<InboxRow>,
 ) -> std::result::Result<Vec<InboxRow>, store::StoreError> {
     if rows.is_empty() {
         return Ok(rows);
     }
-    flag(db, rows).await
+    let days = overdue_days(db).await?;
+    let today = domain::time::london_today(chrono::Utc::now());
+    for r in &mut rows {
+        let received = chrono::DateTime::parse_from_rfc3339(&r.received_at)
+            .map(|t| domain::time::london_today(t.with_timezone(&chrono::Utc)))
+            .unwrap_or(today);
+        r.overdue =
+            r.state == domain::results::ItemState::Unfiled && is_overdue(received, today, days);
+    }
+    Ok(rows)
 }
 
-async fn flag_overdue(db: &PracticeStore, rows: Vec<InboxRow>) -> Result<Vec<InboxRow>> {
-    Ok(flag(db, rows).await?)
+/// The practice's setting: working days a result may wait unfiled.
+async fn overdue_days(db: &PracticeStore) -> std::result::Result<i64, store::StoreError> {
+    Ok(db
+        .settings(WaitThresholds::default())
+        .await?
+        .results_overdue_days)
 }
 
 /// The first of an inbox's (none: the pool's) unfiled reports after
@@ -38,25 +51,6 @@ pub(crate) async fn window(
     let mut window = db.inbox_window(owner, after, RESULTS_SHOWN).await?;
     window.rows = overdue_flags(db, window.rows).await?;
     Ok(window)
-}
-
-async fn flag(
-    db: &PracticeStore,
-    mut rows: Vec<InboxRow>,
-) -> std::result::Result<Vec<InboxRow>, store::StoreError> {
-    let days = db
-        .settings(WaitThresholds::default())
-        .await?
-        .results_overdue_days;
-    let today = domain::time::london_today(chrono::Utc::now());
-    for r in &mut rows {
-        let received = chrono::DateTime::parse_from_rfc3339(&r.received_at)
-            .map(|t| domain::time::london_today(t.with_timezone(&chrono::Utc)))
-            .unwrap_or(today);
-        r.overdue =
-            r.state == domain::results::ItemState::Unfiled && is_overdue(received, today, days);
-    }
-    Ok(rows)
 }
 
 /// The actor's inbox, or (covering) an active colleague's: its first
@@ -110,20 +104,34 @@ pub async fn inbox_after(
         owner: (owner.to_string(), name),
         covering,
         rows: window(&db, Some(owner.as_str()), after).await?,
-        pool: window(&db, None, None).await?,
+        pool: match after {
+            None => window(&db, None, None).await?,
+            Some(_) => ResultRows::default(),
+        },
         clinicians,
     })
 }
 
-/// Every overdue unfiled report of the practice (clinicians and admin):
-/// who has it and since when, never its values.
-pub async fn overdue(store: &Store, actor: &Actor) -> Result<Vec<InboxRow>> {
+/// The practice's overdue unfiled reports, oldest first (clinicians and
+/// admin): who has each and since when, never its values. Read from the
+/// index by received time: those received before the first day not yet
+/// overdue, `OVERDUE_SHOWN` at most.
+pub async fn overdue(store: &Store, actor: &Actor) -> Result<OverdueResults> {
     if clinical(actor, Access::Read).is_err() {
         actor.require(Area::Admin)?;
     }
     let db = actor.db(store);
-    let rows = flag_overdue(&db, db.unfiled_results().await?).await?;
-    Ok(rows.into_iter().filter(|r| r.overdue).collect())
+    let today = domain::time::london_today(chrono::Utc::now());
+    let first = overdue_before(today, overdue_days(&db).await?);
+    let before = domain::time::london_to_utc(first.and_time(chrono::NaiveTime::MIN))
+        .map_err(|_| ServiceError::Internal("midnight is never skipped in London".into()))?;
+    let mut rows = db.unfiled_before(before, OVERDUE_SHOWN + 1).await?;
+    let more = rows.len() > OVERDUE_SHOWN;
+    rows.truncate(OVERDUE_SHOWN);
+    Ok(OverdueResults {
+        rows: overdue_flags(&db, rows).await?,
+        more,
+    })
 }
 
 /// One report, with the patient's earlier values of the same tests;
@@ -132,7 +140,7 @@ pub async fn report(store: &Store, actor: &Actor, id: &str) -> Result<ReportView
     clinical(actor, Access::Read)?;
     let db = actor.db(store);
     let mut view = db.result_report(id).await.map_err(refused)?;
-    view.row = flag_overdue(&db, vec![view.row]).await?.remove(0);
+    view.row = overdue_flags(&db, vec![view.row]).await?.remove(0);
     if let Some(patient) = view.row.patient_id.clone() {
         let codes: Vec<String> = view.analytes.iter().map(|a| a.code.clone()).collect();
         let past = db
@@ -176,7 +184,7 @@ pub async fn for_patient(store: &Store, actor: &Actor, patient: &str) -> Result<
     if patient.is_empty() || !db.patient_in_practice(patient).await? {
         return Err(ServiceError::NotFound);
     }
-    flag_overdue(&db, db.patient_results(patient).await?).await
+    Ok(overdue_flags(&db, db.patient_results(patient).await?).await?)
 }
 
 /// What clinicians asked reception to tell the patient about their

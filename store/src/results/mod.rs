@@ -241,11 +241,6 @@ impl PracticeStore {
         rows.into_iter().map(InboxRow::try_from).collect()
     }
 
-    /// Every unfiled report of the practice (for the overdue view).
-    pub async fn unfiled_results(&self) -> Result<Vec<InboxRow>, StoreError> {
-        self.result_rows("state = 'unfiled'", vec![]).await
-    }
-
     /// A patient's reports that are theirs (unfiled or filed), newest first.
     pub async fn patient_results(&self, patient: &str) -> Result<Vec<InboxRow>, StoreError> {
         let mut rows = self

@@ -3,7 +3,9 @@
 //! the inbox's order (abnormal, then normal; oldest first within each)
 //! is read in order straight from the `result_report_inbox_order` index,
 //! so a window costs the same whatever the inbox's size; the counts come
-//! from the `result_inbox_count` view, which the database keeps.
+//! from the `result_inbox_count` view, which the database keeps. The
+//! practice's overdue reports are read the same way, oldest first, from
+//! the `result_report_received` index.
 
 use super::{Row, ROW_FIELDS};
 use crate::{PracticeStore, StoreError};
@@ -19,17 +21,19 @@ const LIST: &str = "practice = $practice AND state = 'unfiled' AND assigned_to =
 
 /// How many reports an inbox holds, abnormal and not (two records of the
 /// `result_inbox_count` view, which the database keeps).
+/// (No RETURN: inside a transaction it would end it.)
 const COUNTS: &str = "LET $owner = $owner ?? NONE;
     LET $abnormal = (SELECT VALUE n FROM type::record('result_inbox_count', [$practice, 'unfiled', $owner, true]))[0] ?? 0;
     LET $normal = (SELECT VALUE n FROM type::record('result_inbox_count', [$practice, 'unfiled', $owner, false]))[0] ?? 0;
-    RETURN [$abnormal, $normal];";
+    [$abnormal, $normal];";
 
 /// The statement of `COUNTS` whose answer is the counts.
 const COUNTED: usize = 3;
 
-/// The counts, from `COUNTS`'s answers.
-fn counts(res: &mut surrealdb::IndexedResults) -> Result<InboxCounts, StoreError> {
-    let n: Vec<i64> = res.take(COUNTED)?;
+/// The counts, from `COUNTS`'s answers (`before`: how many statements
+/// came before them; `BEGIN TRANSACTION` is one).
+fn counts(res: &mut surrealdb::IndexedResults, before: usize) -> Result<InboxCounts, StoreError> {
+    let n: Vec<i64> = res.take(before + COUNTED)?;
     let (abnormal, normal) = match n[..] {
         [a, b] => (a.max(0) as u64, b.max(0) as u64),
         _ => return Err(StoreError::Internal(format!("inbox counts {n:?}"))),
@@ -50,7 +54,7 @@ impl PracticeStore {
             .bind(("owner", owner.map(|s| RecordId::new("staff", s))))
             .await?
             .check()?;
-        counts(&mut res)
+        counts(&mut res, 0)
     }
 
     /// The first `limit` unfiled reports of `owner`'s inbox (none: the
@@ -77,7 +81,10 @@ impl PracticeStore {
             Some(k) if !k.normal => halves.extend([(true, true), (false, false)]),
             Some(_) => halves.push((false, true)),
         }
-        let mut sql = COUNTS.to_string();
+        // One read transaction: the counts and the rows from one snapshot,
+        // so a report filed or arriving between statements cannot leave
+        // the counts and the horizon disagreeing.
+        let mut sql = format!("BEGIN TRANSACTION; {COUNTS}");
         for (abnormal, bounded) in &halves {
             let bound = if *bounded {
                 "AND received_at >= $from"
@@ -96,6 +103,7 @@ impl PracticeStore {
                  ORDER BY received_at ASC LIMIT {take};"
             ));
         }
+        sql.push_str("COMMIT TRANSACTION;");
         let mut res = self
             .db()
             .query(sql)
@@ -108,10 +116,12 @@ impl PracticeStore {
             ))
             .await?
             .check()?;
-        let counts = counts(&mut res)?;
+        // BEGIN, then COUNTS's four statements, then the halves.
+        let counts = counts(&mut res, 1)?;
+        let first_half = 1 + COUNTED + 1;
         let mut rows = Vec::new();
         for i in 0..halves.len() {
-            let half: Vec<Row> = res.take(COUNTED + 1 + i)?;
+            let half: Vec<Row> = res.take(first_half + i)?;
             for r in half {
                 let r = InboxRow::try_from(r)?;
                 if after.is_none_or(|a| r.key() > *a) {
@@ -131,5 +141,29 @@ impl PracticeStore {
             counts: Some(counts),
             horizon,
         })
+    }
+
+    /// The practice's unfiled reports received before `before`, oldest
+    /// first, at most `limit` (the overdue view: the results service
+    /// works out the instant from the practice's setting).
+    pub async fn unfiled_before(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<InboxRow>, StoreError> {
+        let rows: Vec<Row> = self
+            .db()
+            .query(format!(
+                "SELECT {ROW_FIELDS} FROM result_report
+                 WHERE practice = $practice AND state = 'unfiled' AND received_at < $before
+                 ORDER BY received_at ASC LIMIT $limit"
+            ))
+            .bind(("practice", self.record()))
+            .bind(("before", Datetime::from(before)))
+            .bind(("limit", limit as i64))
+            .await?
+            .check()?
+            .take(0)?;
+        rows.into_iter().map(InboxRow::try_from).collect()
     }
 }
