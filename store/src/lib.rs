@@ -207,6 +207,8 @@ pub struct Store {
     lock_file: Option<std::path::PathBuf>,
     /// The audit chain's key, from outside the database.
     audit_key: std::sync::Arc<audit::AuditKey>,
+    /// Audit entries waiting to be written together.
+    audit_lane: std::sync::Arc<audit::AuditLane>,
 }
 
 impl Store {
@@ -241,6 +243,7 @@ impl Store {
             lock_file,
             // Replaced below, before anything is written.
             audit_key: std::sync::Arc::new(audit::AuditKey::generate(i64::MAX)),
+            audit_lane: Default::default(),
         };
         let key = match migrations::migrate(&store).await {
             Ok(_) => store.resolve_audit_key(&options.audit_key).await,
@@ -271,6 +274,10 @@ impl Store {
 
     pub(crate) fn audit_key(&self) -> std::sync::Arc<audit::AuditKey> {
         self.audit_key.clone()
+    }
+
+    pub(crate) fn audit_lane(&self) -> &audit::AuditLane {
+        &self.audit_lane
     }
 
     /// Closes the database: drops this handle and, for the embedded engine,

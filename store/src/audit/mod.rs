@@ -8,14 +8,15 @@
 
 mod chain;
 mod key;
+mod lane;
 
 pub use chain::{ChainBreak, Linked, RecordedHead, HMAC_SHA256};
 pub use key::{key_file_beside, AuditKey};
+pub(crate) use lane::AuditLane;
 
-use crate::tx::{run_with_retry, Retry};
 use crate::{PracticeStore, Store, StoreError};
-use chrono::{DateTime, SubsecRound, Utc};
-use surrealdb::types::{Datetime, RecordId, SurrealValue};
+use chrono::{DateTime, Utc};
+use surrealdb::types::{Datetime, SurrealValue};
 
 /// The hash the first row follows.
 pub const GENESIS: &str = "genesis";
@@ -89,9 +90,8 @@ const ROW_FIELDS: &str = "seq, at, IF practice THEN record::id(practice) END AS 
     address, outcome, prev_hash, hash, alg";
 
 impl PracticeStore {
-    /// Appends an entry for this practice. Concurrent writers are
-    /// serialised by the chain head: a writer that lost the race re-reads
-    /// it and retries.
+    /// Appends an entry for this practice, returning once it is committed
+    /// (with others waiting at the time, in one transaction: `lane`).
     pub async fn audit(&self, e: &AuditEntry) -> Result<(), StoreError> {
         self.store().append_audit(Some(self.id().as_str()), e).await
     }
@@ -102,72 +102,6 @@ impl Store {
     /// naming no account that exists).
     pub async fn audit_deployment(&self, e: &AuditEntry) -> Result<(), StoreError> {
         self.append_audit(None, e).await
-    }
-
-    /// Appends an entry to the chain, for `practice` (none: a deployment
-    /// event, such as a failed sign-in naming no known account).
-    pub(crate) async fn append_audit(
-        &self,
-        practice: Option<&str>,
-        e: &AuditEntry,
-    ) -> Result<(), StoreError> {
-        for _ in 0..50 {
-            let (prev_seq, prev_hash) = self
-                .audit_head()
-                .await?
-                .map(|h| (h.seq, h.hash))
-                .unwrap_or((0, GENESIS.to_string()));
-            let seq = prev_seq + 1;
-            let at = Utc::now().trunc_subsecs(6);
-            let hash = Linked {
-                prev: &prev_hash,
-                seq,
-                at: &at,
-                practice,
-                staff: e.staff_id.as_deref(),
-                role: e.role.as_deref(),
-                action: &e.action,
-                patient: e.patient_id.as_deref(),
-                address: e.address.as_deref(),
-                outcome: e.outcome.as_str(),
-            }
-            .hmac(&self.audit_key());
-            let outcome = run_with_retry(|| {
-                self.db()
-                    .query(
-                        "BEGIN TRANSACTION;
-                         LET $head = (SELECT VALUE seq FROM ONLY audit_head:chain) ?? 0;
-                         IF $head != $prev_seq { THROW 'op:stale' };
-                         CREATE audit_event CONTENT {
-                             seq: $seq, at: $at, practice: $practice, staff: $staff, role: $role,
-                             action: $action, patient: $patient, address: $address, outcome: $outcome,
-                             prev_hash: $prev_hash, hash: $hash, alg: $alg
-                         } RETURN NONE;
-                         UPSERT audit_head:chain SET seq = $seq, hash = $hash RETURN NONE;
-                         COMMIT TRANSACTION;",
-                    )
-                    .bind(("prev_seq", prev_seq))
-                    .bind(("seq", seq))
-                    .bind(("at", Datetime::from(at)))
-                    .bind(("practice", practice.map(|p| RecordId::new("practice", p))))
-                    .bind(("staff", e.staff_id.as_deref().map(|s| RecordId::new("staff", s))))
-                    .bind(("role", e.role.clone()))
-                    .bind(("action", e.action.clone()))
-                    .bind(("patient", e.patient_id.as_deref().map(|p| RecordId::new("patient", p))))
-                    .bind(("address", e.address.clone()))
-                    .bind(("outcome", e.outcome.as_str().to_string()))
-                    .bind(("prev_hash", prev_hash.clone()))
-                    .bind(("hash", hash.clone()))
-                    .bind(("alg", HMAC_SHA256))
-            })
-            .await;
-            match outcome {
-                Ok(()) => return Ok(()),
-                Err(Retry::Thrown(t)) if t == "op:stale" => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(StoreError::Internal("the audit chain stayed busy".into()))
     }
 }
 

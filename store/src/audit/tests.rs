@@ -46,6 +46,50 @@ async fn concurrent_entries_form_one_chain_that_verifies() {
     assert_eq!(rows[0].staff_name.as_deref(), Some("Dr Ann Carter"));
 }
 
+/// A caller that gives up while its batch is being written (its request
+/// dropped) loses no one else's entry, and the chain still verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_that_give_up_mid_write_lose_no_one_else_s_entry() {
+    let (store, p) = setup().await;
+    let mut kept = Vec::new();
+    for round in 0..5 {
+        let writers: Vec<_> = (0..12)
+            .map(|i| {
+                let (db, e) = (p.db(&store), entry(&p, &format!("viewed {round}.{i}")));
+                tokio::spawn(async move { db.audit(&e).await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        for (i, w) in writers.into_iter().enumerate() {
+            if i % 3 == 0 {
+                w.abort();
+            } else {
+                kept.push(w);
+            }
+        }
+    }
+    let waited = kept.len() as i64;
+    for w in kept {
+        w.await.unwrap().unwrap();
+    }
+    let n = store.verify_audit().await.unwrap().unwrap();
+    assert!(
+        (waited..=60).contains(&n),
+        "every entry whose caller waited is there ({waited} of {n})"
+    );
+    let rows = p
+        .db(&store)
+        .audit_rows(&Default::default(), 100)
+        .await
+        .unwrap();
+    for round in 0..5 {
+        for i in (0..12).filter(|i| i % 3 != 0) {
+            let action = format!("viewed {round}.{i}");
+            assert!(rows.iter().any(|r| r.action == action), "{action}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_database_refuses_changes_and_deletions() {
     let (store, p) = setup().await;
