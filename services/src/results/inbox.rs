@@ -16,13 +16,18 @@ use store::{PracticeStore, Store};
 /// Marks the rows unfiled for longer than the practice allows.
 pub(crate) async fn overdue_flags(
     db: &PracticeStore,
-    mut rows: Vec<InboxRow>,
+    rows: Vec<InboxRow>,
 ) -> std::result::Result<Vec<InboxRow>, store::StoreError> {
     if rows.is_empty() {
         return Ok(rows);
     }
-    let days = overdue_days(db).await?;
     let today = domain::time::london_today(chrono::Utc::now());
+    Ok(flag_rows(rows, today, overdue_days(db).await?))
+}
+
+/// Marks the unfiled rows received more than `days` working days before
+/// `today` (a received time that does not parse counts as today's).
+fn flag_rows(mut rows: Vec<InboxRow>, today: chrono::NaiveDate, days: i64) -> Vec<InboxRow> {
     for r in &mut rows {
         let received = chrono::DateTime::parse_from_rfc3339(&r.received_at)
             .map(|t| domain::time::london_today(t.with_timezone(&chrono::Utc)))
@@ -30,7 +35,7 @@ pub(crate) async fn overdue_flags(
         r.overdue =
             r.state == domain::results::ItemState::Unfiled && is_overdue(received, today, days);
     }
-    Ok(rows)
+    rows
 }
 
 /// The practice's setting: working days a result may wait unfiled.
@@ -122,14 +127,15 @@ pub async fn overdue(store: &Store, actor: &Actor) -> Result<OverdueResults> {
     }
     let db = actor.db(store);
     let today = domain::time::london_today(chrono::Utc::now());
-    let first = overdue_before(today, overdue_days(&db).await?);
+    let days = overdue_days(&db).await?;
+    let first = overdue_before(today, days);
     let before = domain::time::london_to_utc(first.and_time(chrono::NaiveTime::MIN))
         .map_err(|_| ServiceError::Internal("midnight is never skipped in London".into()))?;
     let mut rows = db.unfiled_before(before, OVERDUE_SHOWN + 1).await?;
     let more = rows.len() > OVERDUE_SHOWN;
     rows.truncate(OVERDUE_SHOWN);
     Ok(OverdueResults {
-        rows: overdue_flags(&db, rows).await?,
+        rows: flag_rows(rows, today, days),
         more,
     })
 }
