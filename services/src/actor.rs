@@ -43,6 +43,22 @@ impl Actor {
         }
     }
 
+    /// An API client of `practice` with `scopes`.
+    pub fn client(
+        practice: PracticeId,
+        client: ApiClientId,
+        name: impl Into<String>,
+        scopes: Scopes,
+        address: Option<String>,
+    ) -> Actor {
+        Actor {
+            practice,
+            who: Who::Client { id: client, scopes },
+            name: name.into(),
+            address,
+        }
+    }
+
     /// The actor's practice's data: the only way a service reaches it.
     pub fn db(&self, store: &Store) -> PracticeStore {
         store.practice(&self.practice)

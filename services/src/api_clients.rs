@@ -7,7 +7,7 @@
 //! giving it a new secret ends its tokens at once.
 
 use crate::auth::{new_token, token_key};
-use crate::{audit, Actor, Result, ServiceError, Who};
+use crate::{audit, Actor, Result, ServiceError};
 use chrono::{DateTime, Duration, Utc};
 use domain::scopes::Scopes;
 use domain::{ApiClientId, Area, PracticeId};
@@ -198,15 +198,13 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 fn client_actor(row_practice: &str, id: &str, name: &str, scopes: Scopes, address: &str) -> Actor {
-    Actor {
-        practice: PracticeId::new(row_practice),
-        who: Who::Client {
-            id: ApiClientId::new(id),
-            scopes,
-        },
-        name: name.to_string(),
-        address: Some(address.to_string()).filter(|a| !a.is_empty()),
-    }
+    Actor::client(
+        PracticeId::new(row_practice),
+        ApiClientId::new(id),
+        name,
+        scopes,
+        Some(address.to_string()).filter(|a| !a.is_empty()),
+    )
 }
 
 /// OAuth 2.0 client credentials: a token for a registered, active client

@@ -10,7 +10,7 @@
 use super::{appointment, clinical, documents, lab, patient};
 use anyhow::{bail, Context};
 use domain::record::ItemKind;
-use domain::results::InboxKind;
+use domain::results::{InboxKind, ReportView};
 use domain::PracticeId;
 use serde_json::Value;
 use services::export::PatientRecord;
@@ -54,16 +54,18 @@ pub fn resources(r: &PatientRecord) -> Vec<Value> {
     out.extend(clinical::resources(&rest, Part::Observations, id));
     out.extend(clinical::encounters_with_notes(&rest, id));
     out.extend(r.appointments.iter().map(appointment::to_fhir));
-    let (letters, reports): (Vec<_>, Vec<_>) = r
-        .reports
-        .iter()
-        .cloned()
-        .partition(|r| r.row.kind == InboxKind::Letter);
+    let (letters, reports): (Vec<_>, Vec<_>) = r.reports.iter().cloned().partition(is_letter);
     out.extend(reports.iter().map(lab::report));
     out.extend(lab::observations(&reports));
     // A letter's attachment names its Binary relative to the export.
     out.extend(letters.iter().map(|l| documents::document(l, "")));
     out
+}
+
+/// A letter, not a laboratory report: a DocumentReference with the PDF
+/// written beside it as a Binary.
+fn is_letter(r: &ReportView) -> bool {
+    r.row.kind == InboxKind::Letter
 }
 
 /// What an export wrote: patients, and resources by type.
@@ -103,11 +105,7 @@ pub async fn export(
         done += chunk.len();
         for record in &page {
             let mut found = resources(record);
-            for letter in record
-                .reports
-                .iter()
-                .filter(|r| r.row.kind == InboxKind::Letter)
-            {
+            for letter in record.reports.iter().filter(|r| is_letter(r)) {
                 let pdf =
                     services::export::letter_document(store, practice, &letter.row.id).await?;
                 found.push(documents::binary(letter, &pdf));

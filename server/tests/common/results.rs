@@ -53,15 +53,13 @@ pub async fn filed_lab_report(
 
 /// A laboratory's API client of practice `p` that may post reports.
 pub fn lab_actor(p: &SmallPractice) -> services::Actor {
-    services::Actor {
-        practice: p.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    }
+    services::Actor::client(
+        p.practice_id.clone(),
+        domain::ApiClientId::new("lab"),
+        "Riverside Pathology",
+        domain::scopes::Scopes::parse("system/DiagnosticReport.c").unwrap(),
+        None,
+    )
 }
 
 /// A report's current version (what a person acting on it last saw).

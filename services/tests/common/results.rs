@@ -10,13 +10,11 @@ pub fn hba1c(identifier: &str, value: f64, requester: Option<&str>) -> IncomingR
 
 /// A laboratory's API client of practice `p`.
 pub fn laboratory(p: &store::fixtures::SmallPractice, scopes: &str) -> services::Actor {
-    services::Actor {
-        practice: p.practice_id.clone(),
-        who: services::Who::Client {
-            id: domain::ApiClientId::new("lab"),
-            scopes: domain::scopes::Scopes::parse(scopes).unwrap(),
-        },
-        name: "Riverside Pathology".into(),
-        address: None,
-    }
+    services::Actor::client(
+        p.practice_id.clone(),
+        domain::ApiClientId::new("lab"),
+        "Riverside Pathology",
+        domain::scopes::Scopes::parse(scopes).unwrap(),
+        None,
+    )
 }
