@@ -22,6 +22,36 @@ pub(crate) async fn open_socket(addr: &str, path: &str, cookie: Option<&str>) ->
     Ok(ws)
 }
 
+/// Subscribes `ws` to `topic` from now (a snapshot first).
+pub(crate) async fn subscribe(ws: &mut Ws, topic: Topic) -> Result<()> {
+    let sub = ClientMessage::Subscribe { topic, since: None };
+    ws.send(Message::text(serde_json::to_string(&sub)?)).await?;
+    Ok(())
+}
+
+/// The next message on `ws` and when it arrived; `None` once `stop` is
+/// notified. A socket that closes before then is an error: a client of a
+/// live list must never silently lose its feed.
+pub(crate) async fn next_message(
+    ws: &mut Ws,
+    stop: &tokio::sync::Notify,
+) -> Result<Option<(ServerMessage, Instant)>> {
+    loop {
+        let frame = tokio::select! {
+            f = ws.next() => f,
+            _ = stop.notified() => return Ok(None),
+        };
+        let Some(frame) = frame else {
+            bail!("a socket closed")
+        };
+        let Message::Text(text) = frame? else {
+            continue;
+        };
+        let at = Instant::now();
+        return Ok(Some((serde_json::from_str(text.as_str())?, at)));
+    }
+}
+
 /// What one client saw: (appointment id, version) → when it arrived.
 pub(crate) type Seen = HashMap<(String, i64), Instant>;
 
@@ -61,25 +91,13 @@ pub(crate) async fn open_clients(
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire().await?;
             let mut ws = open_socket(&addr, &path, cookie.as_deref()).await?;
-            let sub = ClientMessage::Subscribe { topic, since: None };
-            ws.send(Message::text(serde_json::to_string(&sub)?)).await?;
+            subscribe(&mut ws, topic).await?;
             drop(permit);
             let mut seen = Seen::new();
             let mut duplicates = 0;
             let mut last_seq = 0;
-            loop {
-                let frame = tokio::select! {
-                    f = ws.next() => f,
-                    _ = stop.notified() => break,
-                };
-                let Some(frame) = frame else {
-                    bail!("a socket closed")
-                };
-                let Message::Text(text) = frame? else {
-                    continue;
-                };
-                let at = Instant::now();
-                match serde_json::from_str::<ServerMessage>(text.as_str())? {
+            while let Some((message, at)) = next_message(&mut ws, &stop).await? {
+                match message {
                     ServerMessage::Snapshot {
                         rows: Rows::Appointments(appointments),
                         seq,
@@ -109,6 +127,7 @@ pub(crate) async fn open_clients(
                         bail!("rows of another kind on the waiting room")
                     }
                     ServerMessage::Pong
+                    | ServerMessage::More { .. }
                     | ServerMessage::SettingsChanged
                     | ServerMessage::Presence { .. }
                     | ServerMessage::PresenceRefused { .. } => {}

@@ -7,15 +7,13 @@
 //! change is lost, none is delivered twice, and the outbox `seq` advanced by
 //! exactly one per change.
 
-use crate::{open_socket, percentile, sign_in_as, Proc};
+use crate::{next_message, open_socket, percentile, sign_in_as, subscribe, Proc};
 use anyhow::{bail, Context, Result};
-use domain::live::{ClientMessage, Rows, ServerMessage, Topic};
+use domain::live::{Rows, ServerMessage, Topic};
 use domain::task::TaskView;
-use futures::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::Message;
 
 /// The demo's staff; writers sign in as these in turn (a person may hold
 /// several sessions).
@@ -58,8 +56,7 @@ async fn client(
 ) -> Result<Seen> {
     let permit = gate.acquire().await?;
     let mut ws = open_socket(&addr, "/ws", Some(&cookie)).await?;
-    let sub = ClientMessage::Subscribe { topic, since: None };
-    ws.send(Message::text(serde_json::to_string(&sub)?)).await?;
+    subscribe(&mut ws, topic).await?;
     drop(permit);
     let mut seen = Seen {
         states: HashMap::new(),
@@ -67,19 +64,8 @@ async fn client(
         last_seq: 0,
         snapshot_seq: 0,
     };
-    loop {
-        let frame = tokio::select! {
-            f = ws.next() => f,
-            _ = stop.notified() => break,
-        };
-        let Some(frame) = frame else {
-            bail!("a socket closed")
-        };
-        let Message::Text(text) = frame? else {
-            continue;
-        };
-        let at = Instant::now();
-        match serde_json::from_str::<ServerMessage>(text.as_str())? {
+    while let Some((message, at)) = next_message(&mut ws, &stop).await? {
+        match message {
             ServerMessage::Snapshot { seq, .. } => {
                 seen.snapshot_seq = seq;
                 seen.last_seq = seq;

@@ -16,6 +16,7 @@ mod clock;
 pub use clock::*;
 
 use domain::live::{AppointmentView, CallView, Place, Rows, RowsKind, Topic};
+use domain::results::InboxKey;
 use domain::task::TaskView;
 use leptos::prelude::*;
 
@@ -57,6 +58,9 @@ pub struct LiveList {
     pub refused: RwSignal<Option<String>>,
     /// Everyone else on this page (when the page announces presence).
     pub present: RwSignal<Vec<domain::live::PresentPerson>>,
+    /// A result list's next window, asked for from this place and not yet
+    /// answered (`show_more`).
+    pub asked: RwSignal<Option<InboxKey>>,
 }
 
 impl LiveList {
@@ -72,6 +76,7 @@ impl LiveList {
             changes: RwSignal::new(0),
             refused: RwSignal::new(None),
             present: RwSignal::new(Vec::new()),
+            asked: RwSignal::new(None),
         }
     }
 
@@ -84,6 +89,7 @@ impl LiveList {
         self.changes.update(|c| *c += 1);
         self.refused.set(None);
         self.loaded.set(true);
+        self.asked.set(None);
     }
 
     /// Changes delivered live: merged by version.
@@ -92,6 +98,33 @@ impl LiveList {
         self.merge(topic, rows);
         self.changes.update(|c| *c += 1);
         self.loaded.set(true);
+    }
+
+    /// A result list's next window, continuing from `after`: added if the
+    /// list still ends there (`Rows::read_on`).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn read_on(&self, topic: &Topic, after: &InboxKey, rows: Rows) {
+        if let Rows::Results(next) = rows {
+            let mut added = false;
+            self.rows
+                .update(|held| added = held.read_on(topic, after, next));
+            if added {
+                self.changes.update(|c| *c += 1);
+                self.refused.set(None);
+            }
+        }
+        self.asked.set(None);
+    }
+
+    /// Asks for the next window of a result list (the reports after the
+    /// last it holds); answered on the list's socket.
+    pub fn show_more(&self) {
+        let after = self
+            .rows
+            .with_untracked(|r| r.result_rows().and_then(|w| w.horizon.clone()));
+        if after.is_some() {
+            self.asked.set(after);
+        }
     }
 
     /// Merges rows by version (a page merges the row a change returned, so

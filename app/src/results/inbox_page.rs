@@ -7,7 +7,7 @@ use super::{day_of, flags, get_overdue_results, get_results_inbox};
 use crate::appointments::LiveStatus;
 use crate::auth::CurrentUser;
 use crate::live::use_live;
-use domain::live::Topic;
+use domain::live::{Topic, RESULTS_SHOWN};
 use domain::results::InboxRow;
 use domain::Area;
 use leptos::prelude::*;
@@ -50,14 +50,31 @@ fn LiveResults(
             {move || if list.loaded.get() { format!("{caption} ({})", counts().unfiled) } else { caption.to_string() }}
         </h2>
         <LiveStatus connection=list.connection />
-        {move || more().then(|| view! {
-            <p role="status" class="mb-2 border-l-8 border-nhs-blue bg-white p-3">
-                {format!(
-                    "Showing the first {} of {} (abnormal first, then oldest first); the filters apply to these. Open the inbox again after filing these to see the next.",
-                    list.rows.with(|r| r.len()),
-                    counts().unfiled,
-                )}
-            </p>
+        {move || more().then(|| {
+            let held = list.rows.with(|r| r.len());
+            let next = (counts().unfiled as usize).saturating_sub(held).clamp(1, RESULTS_SHOWN);
+            view! {
+                <div class="mb-2 flex flex-wrap items-center gap-4 border-l-8 border-nhs-blue bg-white p-3">
+                    <p role="status">
+                        {format!(
+                            "Showing the first {held} of {} (abnormal first, then oldest first); the filters apply to these.",
+                            counts().unfiled,
+                        )}
+                    </p>
+                    <button
+                        type="button"
+                        class="op-button-secondary"
+                        disabled=move || list.asked.with(Option::is_some)
+                        on:click=move |_| list.show_more()
+                    >
+                        {move || if list.asked.with(Option::is_some) {
+                            "Loading more…".to_string()
+                        } else {
+                            format!("Show the next {next}")
+                        }}
+                    </button>
+                </div>
+            }
         })}
         {move || list.refused.get().map(|m| view! { <p role="alert" class="font-bold text-nhs-red">{m}</p> })}
         {move || {

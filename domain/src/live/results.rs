@@ -151,4 +151,69 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn reading_on_adds_the_next_window_only_where_the_list_ends() {
+        let topic = Topic::Inbox { staff: "gp".into() };
+        let first_last = row("n2", 1, false, "2026-11-20T10:02:00Z");
+        let counts = Some(InboxCounts {
+            unfiled: 4,
+            abnormal: 1,
+        });
+        let mut held = Rows::empty(RowsKind::Results);
+        held.merge(
+            &topic,
+            Rows::Results(ResultRows {
+                rows: vec![
+                    row("a1", 1, true, "2026-11-20T10:05:00Z"),
+                    first_last.clone(),
+                ],
+                counts,
+                horizon: Some(first_last.key()),
+            }),
+        );
+        // A change beyond the list's end, before the next window is read.
+        held.merge(
+            &topic,
+            Rows::Results(ResultRows::changed(vec![row(
+                "n3",
+                2,
+                false,
+                "2026-11-20T10:03:00Z",
+            )])),
+        );
+        assert_eq!(ids(&held), ["a1", "n2"]);
+        // A window read from another place is not added: the list would
+        // lack what lies between.
+        let elsewhere = row("a1", 1, true, "2026-11-20T10:05:00Z").key();
+        let next = ResultRows {
+            rows: vec![
+                row("n3", 2, false, "2026-11-20T10:03:00Z"),
+                row("n4", 1, false, "2026-11-20T10:04:00Z"),
+            ],
+            counts,
+            horizon: None,
+        };
+        assert!(!held.read_on(&topic, &elsewhere, next.clone()));
+        assert_eq!(ids(&held), ["a1", "n2"]);
+        // The window that continues from the list's end: added, and the
+        // whole inbox is now held, so a later report shows at once.
+        assert!(held.read_on(&topic, &first_last.key(), next.clone()));
+        assert_eq!(ids(&held), ["a1", "n2", "n3", "n4"]);
+        assert!(!held.result_rows().unwrap().more());
+        held.merge(
+            &topic,
+            Rows::Results(ResultRows::changed(vec![row(
+                "n5",
+                1,
+                false,
+                "2026-11-21T09:00:00Z",
+            )])),
+        );
+        assert_eq!(ids(&held), ["a1", "n2", "n3", "n4", "n5"]);
+        // The same window again (a duplicate) finds the list ending
+        // elsewhere and changes nothing.
+        assert!(!held.read_on(&topic, &first_last.key(), next));
+        assert_eq!(ids(&held), ["a1", "n2", "n3", "n4", "n5"]);
+    }
 }

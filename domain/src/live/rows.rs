@@ -3,7 +3,7 @@
 //! or duplicate delivery changes nothing. Shared by the browser and tests.
 
 use super::{AppointmentView, CallView, PatientChange, Topic, CALLS_SHOWN};
-use crate::results::{InboxRow, ResultRows, UnmatchedRow};
+use crate::results::{InboxKey, InboxRow, ResultRows, UnmatchedRow};
 use crate::task::TaskView;
 use serde::{Deserialize, Serialize};
 
@@ -146,11 +146,7 @@ impl Rows {
                 merge_by_version(&mut held.rows, incoming.rows, |r| (&r.id, r.version));
                 held.counts = incoming.counts.or(held.counts);
                 held.horizon = incoming.horizon.or(held.horizon.take());
-                let horizon = held.horizon.clone();
-                held.rows.retain(|r| {
-                    topic.includes_result(r) && horizon.as_ref().is_none_or(|h| r.key() <= *h)
-                });
-                held.rows.sort_by(InboxRow::list_order);
+                keep_window(held, topic);
             }
             (Rows::Patient(held), Rows::Patient(rows)) => super::patient::merge_changes(held, rows),
             (Rows::Unmatched(held), Rows::Unmatched(rows)) => {
@@ -170,6 +166,37 @@ impl Rows {
             _ => {}
         }
     }
+}
+
+impl Rows {
+    /// Adds the next window of a result list (the reports after `after`)
+    /// to these rows, if the list still ends at `after`: its horizon moves
+    /// to the window's (none: the whole list is held). A window for a list
+    /// that no longer ends there (a snapshot replaced it meanwhile) is
+    /// ignored, so the list never lacks reports between what it held and
+    /// what was added. Whether it was added.
+    pub fn read_on(&mut self, topic: &Topic, after: &InboxKey, next: ResultRows) -> bool {
+        let Rows::Results(held) = self else {
+            return false;
+        };
+        if held.horizon.as_ref() != Some(after) {
+            return false;
+        }
+        held.horizon = next.horizon;
+        held.counts = next.counts.or(held.counts);
+        merge_by_version(&mut held.rows, next.rows, |r| (&r.id, r.version));
+        keep_window(held, topic);
+        true
+    }
+}
+
+/// Keeps the reports that belong in `topic` up to the list's horizon, in
+/// the inbox's order.
+fn keep_window(held: &mut ResultRows, topic: &Topic) {
+    let horizon = held.horizon.clone();
+    held.rows
+        .retain(|r| topic.includes_result(r) && horizon.as_ref().is_none_or(|h| r.key() <= *h));
+    held.rows.sort_by(InboxRow::list_order);
 }
 
 /// Puts each row into `held`, replacing the row with the same id only if

@@ -54,6 +54,17 @@ pub struct InboxKey {
     pub id: String,
 }
 
+impl InboxKey {
+    /// Said when a place to continue a list from is not one.
+    pub const NOT_A_PLACE: &'static str =
+        "The place in the list to continue from is not a time: open the list again.";
+
+    /// Whether the key names a place in a list (its received time is a time).
+    pub fn is_place(&self) -> bool {
+        chrono::DateTime::parse_from_rfc3339(&self.received_at).is_ok()
+    }
+}
+
 /// How many reports an inbox (or the pool) holds in all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxCounts {

@@ -3,15 +3,13 @@
 //! for them at a steady rate: post → the last inbox has the row.
 
 use super::{bundle, line, post, Sizes, GPS};
-use crate::{open_socket, sign_in_as};
+use crate::{next_message, open_socket, sign_in_as, subscribe};
 use anyhow::{bail, Context, Result};
 use domain::book::PatientHit;
-use domain::live::{ClientMessage, Rows, ServerMessage, Topic};
-use futures::{SinkExt, StreamExt};
+use domain::live::{Rows, ServerMessage, Topic};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::Message;
 
 /// When each open inbox first had each report: report id → times.
 type Arrivals = HashMap<String, Vec<Instant>>;
@@ -44,11 +42,7 @@ pub(super) async fn run(
     }
     for w in 0..s.watchers {
         let mut ws = open_socket(addr, "/ws", Some(&cookies[w / per_session])).await?;
-        let sub = ClientMessage::Subscribe {
-            topic: topic.clone(),
-            since: None,
-        };
-        ws.send(Message::text(serde_json::to_string(&sub)?)).await?;
+        subscribe(&mut ws, topic.clone()).await?;
         let (arrivals, duplicates, ready, stop) = (
             arrivals.clone(),
             duplicates.clone(),
@@ -57,19 +51,8 @@ pub(super) async fn run(
         );
         tasks.push(tokio::spawn(async move {
             let mut seen: HashSet<String> = HashSet::new();
-            loop {
-                let frame = tokio::select! {
-                    f = ws.next() => f,
-                    _ = stop.notified() => break,
-                };
-                let Some(frame) = frame else {
-                    bail!("a socket closed")
-                };
-                let Message::Text(text) = frame? else {
-                    continue;
-                };
-                let at = Instant::now();
-                match serde_json::from_str::<ServerMessage>(text.as_str())? {
+            while let Some((message, at)) = next_message(&mut ws, &stop).await? {
+                match message {
                     ServerMessage::Snapshot {
                         rows: Rows::Results(window),
                         ..

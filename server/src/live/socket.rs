@@ -14,7 +14,7 @@ use domain::live::{
 };
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
-use services::live::{authorise, authorise_place, catch_up, snapshot, Viewer};
+use services::live::{authorise, authorise_place, catch_up, read_on, snapshot, Viewer};
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -216,6 +216,25 @@ pub async fn serve(socket: WebSocket, hub: Arc<Hub>, viewer: Viewer, still_allow
                     ClientMessage::Away { place } => {
                         if present.remove(&place) {
                             presence.away(conn, practice_id.as_str(), &place);
+                        }
+                    }
+                    ClientMessage::ReadOn { topic, after } => {
+                        let reply = if !topics.contains_key(&topic) {
+                            ServerMessage::Refused { topic, message: "This list is not open on this connection.".into() }
+                        } else {
+                            match Box::pin(authorise(hub.store(), &viewer, &topic)).await {
+                                Err(message) => ServerMessage::Refused { topic, message },
+                                Ok(()) => match Box::pin(read_on(&db, &topic, after)).await {
+                                    Ok(reply) => reply,
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "cannot read on in a list");
+                                        ServerMessage::Refused { topic, message: "More of this list is unavailable just now; try again.".into() }
+                                    }
+                                },
+                            }
+                        };
+                        if let Some(t) = encode(&reply) {
+                            send!(Message::Text(t));
                         }
                     }
                     ClientMessage::Subscribe { topic, .. }

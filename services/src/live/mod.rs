@@ -150,6 +150,33 @@ pub async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<ServerMessage
     })
 }
 
+/// The next window of a result list, the reports after `after`
+/// (`ClientMessage::ReadOn`): `More`, or `Refused` for a list that is not
+/// a result list or a place that is not one. No `seq`: changes after the
+/// read reach the socket after this answer, and rows merge by version.
+pub async fn read_on(
+    db: &PracticeStore,
+    topic: &Topic,
+    after: domain::results::InboxKey,
+) -> Result<ServerMessage, StoreError> {
+    let refused = |message: &str| ServerMessage::Refused {
+        topic: topic.clone(),
+        message: message.into(),
+    };
+    if topic.rows_kind() != RowsKind::Results {
+        return Ok(refused("Only a results list shows more."));
+    }
+    if !after.is_place() {
+        return Ok(refused(domain::results::InboxKey::NOT_A_PLACE));
+    }
+    let rows = crate::results::live::read_on(db, topic, &after).await?;
+    Ok(ServerMessage::More {
+        topic: topic.clone(),
+        after,
+        rows: Rows::Results(rows),
+    })
+}
+
 /// Whether an outbox event can concern `topic`.
 fn concerns(topic: &Topic, e: &Event) -> bool {
     match topic.rows_kind() {

@@ -73,11 +73,8 @@ pub async fn inbox_after(
     after: Option<&InboxKey>,
 ) -> Result<Inbox> {
     clinical(actor, Access::Read)?;
-    if after.is_some_and(|a| chrono::DateTime::parse_from_rfc3339(&a.received_at).is_err()) {
-        return Err(ServiceError::field(
-            "after",
-            "The place in the inbox to continue from is not a time: open the inbox again.",
-        ));
+    if after.is_some_and(|a| !a.is_place()) {
+        return Err(ServiceError::field("after", InboxKey::NOT_A_PLACE));
     }
     let me = actor.staff_id()?.clone();
     let db = actor.db(store);

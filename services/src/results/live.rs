@@ -18,6 +18,18 @@ pub(crate) async fn snapshot(db: &PracticeStore, topic: &Topic) -> Result<Rows, 
     }))
 }
 
+/// A result topic's next window, the reports after `after`.
+pub(crate) async fn read_on(
+    db: &PracticeStore,
+    topic: &Topic,
+    after: &domain::results::InboxKey,
+) -> Result<ResultRows, StoreError> {
+    Ok(match owner(topic) {
+        Some(o) => super::inbox::window(db, o, Some(after)).await?,
+        None => ResultRows::default(),
+    })
+}
+
 /// The inbox (`Some`) or pool (`None`) a topic shows.
 fn owner(topic: &Topic) -> Option<Option<&str>> {
     match topic {

@@ -198,6 +198,17 @@ pub fn watch(
                 seq: since,
             });
             subscribe(&t, &topic);
+            // Sends a result list's request for its next window.
+            let asking = tab.clone();
+            Effect::new(move |_| {
+                if let Some(after) = list.asked.get() {
+                    let t = asking.borrow();
+                    if let Some(ws) = open_socket(&t) {
+                        let topic = topic.clone();
+                        send(ws, &ClientMessage::ReadOn { topic, after });
+                    }
+                }
+            });
         }
         if let Some((place, editing)) = presence {
             announce(&t, &place, editing.get_untracked());

@@ -147,9 +147,15 @@ pub(super) fn deliver(t: &mut Tab, message: ServerMessage) {
                 w.list.changed(&topic, rows.clone());
             }
         }
+        ServerMessage::More { topic, after, rows } => {
+            for w in t.watchers.iter().filter(|w| w.topic == topic) {
+                w.list.read_on(&topic, &after, rows.clone());
+            }
+        }
         ServerMessage::Refused { topic, message } => {
             for w in t.watchers.iter().filter(|w| w.topic == topic) {
                 w.list.refused.set(Some(message.clone()));
+                w.list.asked.set(None);
             }
         }
         ServerMessage::Presence { place, people } => {
