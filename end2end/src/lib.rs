@@ -6,6 +6,7 @@
 //! by cargo-leptos; OP_E2E_SITE_ROOT, the site it built (WASM, JS, CSS).
 
 pub mod http;
+pub mod lab;
 
 use anyhow::{bail, Context, Result};
 use playwright_rs::{

@@ -9,80 +9,11 @@
 //! reception's open Unmatched list live; reception finds the patient,
 //! matches it, it leaves the list, and it reaches the GP's inbox live.
 
-use end2end::http::{request, token};
-use end2end::{
-    expect_live, launch_browser, nav_link, register_api_client, role, sign_in, Server,
-    DEMO_PASSWORD,
-};
+use end2end::lab::{bundle, fhir, laboratory};
+use end2end::{expect_live, launch_browser, nav_link, role, sign_in, Server, DEMO_PASSWORD};
 use playwright_rs::{expect, AriaRole, FilterOptions, SelectOption};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
-
-async fn fhir(
-    server: &Server,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &str,
-) -> anyhow::Result<(u16, Value)> {
-    let auth = format!("Bearer {token}");
-    let headers = [
-        ("Authorization", auth.as_str()),
-        ("Accept", "application/fhir+json"),
-        ("Content-Type", "application/fhir+json"),
-    ];
-    let r = request(&server.base_url, method, path, &headers, body).await?;
-    Ok((r.status, r.json()?))
-}
-
-/// A laboratory's Bundle: one test for `patient` (its FHIR Patient as the
-/// practice holds it, birth date as given), requested by `gp`.
-fn bundle(
-    identifier: &str,
-    test: (&str, &str),
-    value: f64,
-    range: (f64, f64),
-    patient: &Value,
-    born: &str,
-    gp: &str,
-) -> Value {
-    json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [
-            { "fullUrl": "urn:uuid:r", "resource": {
-                "resourceType": "DiagnosticReport",
-                "identifier": [{ "system": "https://riverside-pathology.example/reports", "value": identifier }],
-                "status": "final",
-                "code": { "coding": [{ "system": "http://loinc.org", "code": test.0 }], "text": test.1 },
-                "subject": { "reference": "urn:uuid:p" },
-                "issued": chrono::Utc::now().to_rfc3339(),
-                "performer": [{ "display": "Riverside Pathology" }],
-                "result": [{ "reference": "urn:uuid:o" }]
-            }},
-            { "fullUrl": "urn:uuid:p", "resource": {
-                "resourceType": "Patient",
-                "identifier": patient["identifier"].clone(),
-                "name": patient["name"].clone(),
-                "birthDate": born
-            }},
-            { "fullUrl": "urn:uuid:o", "resource": {
-                "resourceType": "Observation",
-                "status": "final",
-                "code": { "coding": [{ "system": "http://loinc.org", "code": test.0, "display": test.1 }] },
-                "valueQuantity": { "value": value, "unit": "mmol/mol" },
-                "referenceRange": [{ "low": { "value": range.0 }, "high": { "value": range.1 } }]
-            }},
-            { "fullUrl": "urn:uuid:s", "resource": {
-                "resourceType": "ServiceRequest",
-                "status": "completed",
-                "intent": "order",
-                "subject": { "reference": "urn:uuid:p" },
-                "requester": { "reference": format!("Practitioner/{gp}") }
-            }}
-        ]
-    })
-}
 
 #[tokio::test]
 async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_task(
@@ -91,38 +22,8 @@ async fn a_posted_result_reaches_the_gp_live_and_filing_it_raises_reception_s_ta
     let (_pw, browser) = launch_browser().await?;
     let (live, loaded) = (Duration::from_secs(2), Duration::from_secs(30));
 
-    // The admin registers the laboratory.
-    let admin = sign_in(
-        &server,
-        &browser.new_context().await?,
-        "admin",
-        DEMO_PASSWORD,
-    )
-    .await?;
-    admin.goto(&server.url("/admin/api-clients"), None).await?;
-    let (id, secret) = register_api_client(
-        &admin,
-        "Riverside Pathology",
-        "system/DiagnosticReport.c system/Patient.rs system/Practitioner.rs",
-    )
-    .await?;
-    let lab = token(&server.base_url, &id, &secret).await?;
-
-    // Who the report is about and who asked for it.
-    let (status, gps) = fhir(
-        &server,
-        "GET",
-        "/fhir/r4/Practitioner?name=Aisha%20Khan",
-        &lab,
-        "",
-    )
-    .await?;
-    assert_eq!(status, 200, "{gps}");
-    let gp_id = gps["entry"][0]["resource"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert!(!gp_id.is_empty(), "{gps}");
+    // The admin registers the laboratory; Dr Khan is who asks for tests.
+    let (lab, gp_id) = laboratory(&server, &browser).await?;
     // One of Dr Khan's own patients, so a report matched by hand reaches her.
     let (_, patients) = fhir(&server, "GET", "/fhir/r4/Patient?_count=50", &lab, "").await?;
     let theirs = format!("Practitioner/{gp_id}");
