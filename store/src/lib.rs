@@ -25,6 +25,7 @@ pub mod display;
 mod error;
 pub mod fixtures;
 pub mod import;
+mod lane;
 pub mod live;
 pub mod migrations;
 pub mod patients;
@@ -209,6 +210,8 @@ pub struct Store {
     audit_key: std::sync::Arc<audit::AuditKey>,
     /// Audit entries waiting to be written together.
     audit_lane: std::sync::Arc<audit::AuditLane>,
+    /// Each practice's arriving reports, stored together.
+    pub(crate) arrivals: std::sync::Arc<results::ArrivalLanes>,
 }
 
 impl Store {
@@ -244,6 +247,7 @@ impl Store {
             // Replaced below, before anything is written.
             audit_key: std::sync::Arc::new(audit::AuditKey::generate(i64::MAX)),
             audit_lane: Default::default(),
+            arrivals: Default::default(),
         };
         let key = match migrations::migrate(&store).await {
             Ok(_) => store.resolve_audit_key(&options.audit_key).await,

@@ -12,7 +12,6 @@ use super::{AuditEntry, Linked, GENESIS, HMAC_SHA256};
 use crate::tx::{run_with_retry, Retry};
 use crate::{Store, StoreError};
 use chrono::{SubsecRound, Utc};
-use std::sync::{Mutex, PoisonError};
 use surrealdb::types::{Datetime, RecordId, SurrealValue};
 use tokio::sync::oneshot;
 
@@ -23,23 +22,10 @@ const BATCH_MAX: usize = 256;
 const RELINKS: usize = 50;
 
 /// The entries waiting to be written, and the writer's turn.
-#[derive(Default)]
-pub(crate) struct AuditLane {
-    waiting: Mutex<Vec<Pending>>,
-    writing: tokio::sync::Mutex<()>,
-}
-
-impl std::fmt::Debug for AuditLane {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let waiting = self.waiting.lock().map_or(0, |w| w.len());
-        f.debug_struct("AuditLane")
-            .field("waiting", &waiting)
-            .finish()
-    }
-}
+pub(crate) type AuditLane = crate::lane::Lane<Pending>;
 
 /// One caller's entry and where to tell it the outcome.
-struct Pending {
+pub(crate) struct Pending {
     practice: Option<String>,
     entry: AuditEntry,
     done: oneshot::Sender<Result<(), String>>,
@@ -71,35 +57,22 @@ impl Store {
         practice: Option<&str>,
         e: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let lane = self.audit_lane();
-        let (done, mut outcome) = oneshot::channel();
-        lane.waiting
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Pending {
-                practice: practice.map(String::from),
-                entry: e.clone(),
-                done,
-            });
-        let writing = lane.writing.lock().await;
-        // Written by the caller that held the lock before.
-        if let Ok(written) = outcome.try_recv() {
-            return written.map_err(StoreError::Internal);
-        }
-        let batch =
-            std::mem::take(&mut *lane.waiting.lock().unwrap_or_else(PoisonError::into_inner));
-        if !batch.is_empty() {
-            // A task of its own: if this caller's request is dropped
-            // mid-write, the batch is still written and every caller in
-            // it told. (Empty: this entry is in a batch such a task is
-            // still writing.)
-            let store = self.clone();
-            let _ = tokio::spawn(async move { store.write_batches(batch).await }).await;
-        }
-        drop(writing);
-        match outcome.await {
-            Ok(written) => written.map_err(StoreError::Internal),
-            Err(_) => Err(StoreError::Internal(
+        let (done, outcome) = oneshot::channel();
+        let pending = Pending {
+            practice: practice.map(String::from),
+            entry: e.clone(),
+            done,
+        };
+        let store = self.clone();
+        let written = self
+            .audit_lane()
+            .join(pending, outcome, |batch| async move {
+                store.write_batches(batch).await
+            })
+            .await;
+        match written {
+            Some(written) => written.map_err(StoreError::Internal),
+            None => Err(StoreError::Internal(
                 "the audit entry could not be written".into(),
             )),
         }

@@ -5,11 +5,11 @@
 use super::write::result_event;
 use super::ResultError;
 use crate::live::append_event;
-use crate::tx::{run_with_retry, Retry};
 use crate::{new_key, PracticeStore, StoreError};
 use domain::results::IncomingReport;
 use sha2::{Digest, Sha256};
-use surrealdb::types::{Datetime, SurrealValue};
+use std::sync::LazyLock;
+use surrealdb::types::{Bytes, Datetime, SurrealValue};
 
 /// A report as the results service decided to store it.
 #[derive(Clone, Debug)]
@@ -39,35 +39,89 @@ pub enum Ingested {
     Duplicate { id: String },
 }
 
-#[derive(SurrealValue)]
-struct Replaced {
-    replaces: Option<String>,
+/// One arriving report as the arrival script takes it (`$items`).
+#[derive(Clone, Debug, SurrealValue)]
+pub(super) struct Item {
+    pub(super) rid: String,
+    identifier: String,
+    fingerprint: String,
+    correction: bool,
+    status: String,
+    title: String,
+    code: Option<String>,
+    issued: Datetime,
+    laboratory: String,
+    requester: Option<String>,
+    nhs: String,
+    family: String,
+    given: String,
+    birth: String,
+    analytes: String,
+    codes: Vec<String>,
+    conclusion: Option<String>,
+    abnormal: bool,
+    reason: Option<String>,
+    patient: Option<String>,
+    assigned: Option<String>,
+    received_by: String,
+    matcher: Option<String>,
+    how: String,
+    kind: String,
+    size: i64,
+    document: Option<Bytes>,
 }
 
-impl PracticeStore {
-    /// Stores an arriving report. The same report again (same identifier
-    /// and content) is `Duplicate`; a correction supersedes the current
-    /// report of its identifier (kept); anything else with an identifier
-    /// already used is `NotACorrection`.
-    pub async fn ingest_result(&self, new: &NewReport<'_>) -> Result<Ingested, ResultError> {
-        let r = new.report;
-        let analytes = serde_json::to_string(&r.analytes)
-            .map_err(|e| StoreError::Internal(format!("analytes: {e}")))?;
-        let mut digest = Sha256::new();
-        digest.update(serde_json::to_vec(r).map_err(|e| StoreError::Internal(e.to_string()))?);
-        if let Some(doc) = &r.document {
-            digest.update(Sha256::digest(doc));
-        }
-        let fingerprint = hex::encode(digest.finalize());
-        let document = r.document.clone().map(surrealdb::types::Bytes::from);
-        let issued: chrono::DateTime<chrono::Utc> = chrono::DateTime::parse_from_rfc3339(&r.issued)
-            .map_err(|e| StoreError::Internal(format!("issued: {e}")))?
-            .into();
-        let mut codes: Vec<String> = r.analytes.iter().map(|a| a.code.clone()).collect();
-        codes.sort();
-        codes.dedup();
-        let script = format!(
-            "BEGIN TRANSACTION;
+impl Item {
+    /// The arriving report's identifier and content fingerprint: what
+    /// makes the same report sent twice one report.
+    pub(super) fn same(&self) -> (&str, &str) {
+        (&self.identifier, &self.fingerprint)
+    }
+}
+
+/// The names the arrival script's body reads, each taken from `$it`.
+const FIELDS: [&str; 27] = [
+    "rid",
+    "identifier",
+    "fingerprint",
+    "correction",
+    "status",
+    "title",
+    "code",
+    "issued",
+    "laboratory",
+    "requester",
+    "nhs",
+    "family",
+    "given",
+    "birth",
+    "analytes",
+    "codes",
+    "conclusion",
+    "abnormal",
+    "reason",
+    "patient",
+    "assigned",
+    "received_by",
+    "matcher",
+    "how",
+    "kind",
+    "size",
+    "document",
+];
+
+/// Stores every report of `$items` in one transaction (a report that
+/// cannot be stored, `THROW 'op:…'`, fails them all: the lane then
+/// stores each alone to find which). Expects `$practice`.
+pub(super) static SCRIPT: LazyLock<String> = LazyLock::new(|| {
+    let lets: String = FIELDS
+        .iter()
+        .map(|f| format!("LET ${f} = $it.{f}; "))
+        .collect();
+    format!(
+        "BEGIN TRANSACTION;
+         FOR $it IN $items {{
+             {lets}
              LET $same = (SELECT VALUE id FROM result_report
                  WHERE practice = $practice AND identifier = $identifier AND fingerprint = $fingerprint);
              IF array::len($same) > 0 {{ THROW 'op:duplicate' }};
@@ -111,97 +165,79 @@ impl PracticeStore {
                  }} RETURN NONE;
              }};
              {event}
-             COMMIT TRANSACTION;",
-            event = result_event(false),
-            old_event = append_event(
-                "'result'",
-                "record::id($prev.id)",
-                "(SELECT VALUE version FROM ONLY $prev.id)",
-                "NONE",
-                "$old_staff"
-            )
-        );
-        // A report sent twice at once: the loser of the unique index runs
-        // again and finds the winner's report.
-        for _ in 0..2 {
-            let id = new_key();
-            let outcome = run_with_retry(|| {
-                self.db()
-                    .query(script.as_str())
-                    .bind(("rid", id.clone()))
-                    .bind(("practice", self.record()))
-                    .bind(("identifier", r.identifier.clone()))
-                    .bind(("fingerprint", fingerprint.clone()))
-                    .bind(("correction", r.status.is_correction()))
-                    .bind(("status", r.status.as_str()))
-                    .bind(("title", r.title.trim().to_string()))
-                    .bind(("code", r.code.clone()))
-                    .bind(("issued", Datetime::from(issued)))
-                    .bind(("laboratory", r.laboratory.trim().to_string()))
-                    .bind(("requester", r.requester_name.clone()))
-                    .bind(("nhs", r.patient.nhs_number.clone()))
-                    .bind(("family", r.patient.family.clone()))
-                    .bind(("given", r.patient.given.clone()))
-                    .bind(("birth", r.patient.birth_date.clone()))
-                    .bind(("analytes", analytes.clone()))
-                    .bind(("codes", codes.clone()))
-                    .bind(("conclusion", r.conclusion.clone()))
-                    .bind(("abnormal", r.abnormal()))
-                    .bind(("reason", new.unmatched_reason.clone()))
-                    .bind(("patient", new.patient.clone()))
-                    .bind(("assigned", new.assigned_to.clone()))
-                    .bind(("received_by", new.received_by.clone()))
-                    .bind(("matcher", new.matched_by.clone()))
-                    .bind((
-                        "how",
-                        if new.matched_by.is_some() {
-                            "manual"
-                        } else {
-                            "automatic"
-                        },
-                    ))
-                    .bind(("kind", r.kind.as_str()))
-                    .bind(("size", r.document.as_ref().map_or(0, |d| d.len() as i64)))
-                    .bind(("document", document.clone()))
-            })
-            .await;
-            match outcome {
-                Ok(()) => {
-                    let rows: Vec<Replaced> = self
-                        .db()
-                        .query("SELECT IF replaces THEN record::id(replaces) END AS replaces FROM type::record('result_report', $id)")
-                        .bind(("id", id.clone()))
-                        .await?
-                        .check()?
-                        .take(0)?;
-                    let replaced = rows.into_iter().next().and_then(|r| r.replaces);
-                    return Ok(Ingested::Created { id, replaced });
-                }
-                Err(Retry::Thrown(t)) if t == "op:duplicate" => {
-                    let ids: Vec<String> = self
-                        .db()
-                        .query("SELECT VALUE record::id(id) FROM result_report WHERE practice = $practice AND identifier = $identifier AND fingerprint = $fingerprint")
-                        .bind(("practice", self.record()))
-                        .bind(("identifier", r.identifier.clone()))
-                        .bind(("fingerprint", fingerprint.clone()))
-                        .await?
-                        .check()?
-                        .take(0)?;
-                    let id = ids.into_iter().next().ok_or(ResultError::NotFound)?;
-                    return Ok(Ingested::Duplicate { id });
-                }
-                Err(Retry::Thrown(t)) if t == "op:not_correction" => {
-                    return Err(ResultError::NotACorrection)
-                }
-                Err(Retry::Thrown(t)) if t == "op:no_patient" => {
-                    return Err(ResultError::NoSuchPatient)
-                }
-                Err(Retry::AlreadyExists) => continue,
-                Err(e) => return Err(ResultError::Store(e.into())),
-            }
-        }
-        Err(ResultError::Store(StoreError::Internal(
-            "the report kept colliding with another of the same identifier".into(),
-        )))
+         }};
+         COMMIT TRANSACTION;",
+        event = result_event(false),
+        old_event = append_event(
+            "'result'",
+            "record::id($prev.id)",
+            "(SELECT VALUE version FROM ONLY $prev.id)",
+            "NONE",
+            "$old_staff"
+        )
+    )
+});
+
+impl PracticeStore {
+    /// Stores an arriving report. The same report again (same identifier
+    /// and content) is `Duplicate`; a correction supersedes the current
+    /// report of its identifier (kept); anything else with an identifier
+    /// already used is `NotACorrection`. Reports of one practice arriving
+    /// at the same moment are stored together (`lane`): one commit.
+    pub async fn ingest_result(&self, new: &NewReport<'_>) -> Result<Ingested, ResultError> {
+        let item = item(new)?;
+        self.arrive(item).await
     }
+}
+
+/// The script's values for `new`.
+fn item(new: &NewReport<'_>) -> Result<Item, StoreError> {
+    let r = new.report;
+    let analytes = serde_json::to_string(&r.analytes)
+        .map_err(|e| StoreError::Internal(format!("analytes: {e}")))?;
+    let mut digest = Sha256::new();
+    digest.update(serde_json::to_vec(r).map_err(|e| StoreError::Internal(e.to_string()))?);
+    if let Some(doc) = &r.document {
+        digest.update(Sha256::digest(doc));
+    }
+    let issued: chrono::DateTime<chrono::Utc> = chrono::DateTime::parse_from_rfc3339(&r.issued)
+        .map_err(|e| StoreError::Internal(format!("issued: {e}")))?
+        .into();
+    let mut codes: Vec<String> = r.analytes.iter().map(|a| a.code.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    Ok(Item {
+        rid: new_key(),
+        identifier: r.identifier.clone(),
+        fingerprint: hex::encode(digest.finalize()),
+        correction: r.status.is_correction(),
+        status: r.status.as_str().into(),
+        title: r.title.trim().to_string(),
+        code: r.code.clone(),
+        issued: Datetime::from(issued),
+        laboratory: r.laboratory.trim().to_string(),
+        requester: r.requester_name.clone(),
+        nhs: r.patient.nhs_number.clone(),
+        family: r.patient.family.clone(),
+        given: r.patient.given.clone(),
+        birth: r.patient.birth_date.clone(),
+        analytes,
+        codes,
+        conclusion: r.conclusion.clone(),
+        abnormal: r.abnormal(),
+        reason: new.unmatched_reason.clone(),
+        patient: new.patient.clone(),
+        assigned: new.assigned_to.clone(),
+        received_by: new.received_by.clone(),
+        matcher: new.matched_by.clone(),
+        how: if new.matched_by.is_some() {
+            "manual"
+        } else {
+            "automatic"
+        }
+        .into(),
+        kind: r.kind.as_str().into(),
+        size: r.document.as_ref().map_or(0, |d| d.len() as i64),
+        document: r.document.clone().map(Bytes::from),
+    })
 }

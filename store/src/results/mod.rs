@@ -4,6 +4,7 @@
 //! practice's pool until filed. Reading here; changing in `write`.
 
 mod arrive;
+mod lane;
 mod letter;
 mod patient;
 mod unmatched;
@@ -11,6 +12,7 @@ mod window;
 mod write;
 
 pub use arrive::{Ingested, NewReport};
+pub(crate) use lane::ArrivalLanes;
 
 use crate::{rfc3339, PracticeStore, StoreError};
 use domain::results::{
