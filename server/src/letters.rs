@@ -13,8 +13,10 @@ use services::auth::SignedIn;
 
 /// The CSP of a served document: nothing runs in it but the browser's
 /// own PDF viewer (which embeds the document itself: `object-src
-/// 'self'`; Chromium's viewer shows nothing under `object-src 'none'`);
-/// only our own pages may frame it.
+/// 'self'`, which some Chromium versions' viewers need; Debian's
+/// Chromium 156 shows it under `object-src 'none'` too); only our own
+/// pages may frame it. `end2end/tests/letter_viewer.rs` checks the viewer
+/// shows the letter under it.
 const DOCUMENT_CSP: &str = "default-src 'none'; object-src 'self'; frame-ancestors 'self'";
 
 pub async fn letter_document(
