@@ -117,8 +117,11 @@ impl LiveList {
     }
 
     /// Asks for the next window of a result list (the reports after the
-    /// last it holds); answered on the list's socket.
+    /// last it holds); answered on the list's socket, so only while live.
     pub fn show_more(&self) {
+        if self.connection.get_untracked() != Connection::Live {
+            return;
+        }
         let after = self
             .rows
             .with_untracked(|r| r.result_rows().and_then(|w| w.horizon.clone()));

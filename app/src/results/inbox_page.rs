@@ -6,7 +6,7 @@
 use super::{day_of, flags, get_overdue_results, get_results_inbox};
 use crate::appointments::LiveStatus;
 use crate::auth::CurrentUser;
-use crate::live::use_live;
+use crate::live::{use_live, Connection};
 use domain::live::{Topic, RESULTS_SHOWN};
 use domain::results::InboxRow;
 use domain::Area;
@@ -64,7 +64,7 @@ fn LiveResults(
                     <button
                         type="button"
                         class="op-button-secondary"
-                        disabled=move || list.asked.with(Option::is_some)
+                        disabled=move || list.asked.with(Option::is_some) || list.connection.get() != Connection::Live
                         on:click=move |_| list.show_more()
                     >
                         {move || if list.asked.with(Option::is_some) {

@@ -94,8 +94,14 @@ fn open_socket(t: &Tab) -> Option<&WebSocket> {
 }
 
 fn set_state(t: &mut Tab, state: Connection) {
+    let live = state == Connection::Live;
     for w in &t.watchers {
         w.list.connection.set(state.clone());
+        if !live {
+            // A request for more sent on a socket that went is never
+            // answered: the person may ask again once live.
+            w.list.asked.set(None);
+        }
     }
     for h in &t.heres {
         h.list.connection.set(state.clone());
